@@ -1,0 +1,98 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Code classifies a domain error. Faces map codes to their own statuses and
+// bodies; the list is append-only.
+type Code int
+
+// Error codes.
+const (
+	Internal Code = iota
+	Invalid
+	NotFound
+	Conflict
+	Unauthenticated
+	Forbidden
+	RateLimited
+)
+
+var codeNames = [...]string{"internal", "invalid", "not_found", "conflict", "unauthenticated", "forbidden", "rate_limited"}
+
+func (c Code) String() string {
+	if int(c) < len(codeNames) {
+		return codeNames[c]
+	}
+	return fmt.Sprintf("code(%d)", int(c))
+}
+
+// Error is the one error type of the core and the stores.
+type Error struct {
+	Code       Code
+	Message    string            // safe to show a client
+	Fields     map[string]string // per-field problems, optional
+	RetryAfter time.Duration     // with RateLimited
+	Err        error             // cause, for logs only
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with a formatted client-safe message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldError returns an Invalid error naming one field.
+func FieldError(field, reason string) *Error {
+	return &Error{Code: Invalid, Message: "Invalid input.", Fields: map[string]string{field: reason}}
+}
+
+// ErrorCode returns the code of err, Internal for anything that is not an
+// *Error, and -1 for nil.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return -1
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// AsError returns err as an *Error; non-domain errors become Internal with a
+// generic message so no cause leaks to clients.
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Code: Internal, Message: "Internal error.", Err: err}
+}
+
+// problems collects per-field reasons; its err is nil when there are none.
+type problems map[string]string
+
+func (p problems) add(field, reason string) {
+	if _, ok := p[field]; !ok {
+		p[field] = reason
+	}
+}
+
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Message: "Invalid input.", Fields: p}
+}

@@ -1,0 +1,363 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/rs/xid"
+)
+
+// Service holds every rule of the user store; faces call it, stores serve it.
+type Service struct {
+	Store  Store
+	Hasher *Hasher
+	Now    func() time.Time
+	// AccountLimit and AddrLimit throttle failed logins per account and per
+	// client address.
+	AccountLimit Limiter
+	AddrLimit    Limiter
+	// Signup allows anonymous callers to create accounts.
+	Signup bool
+	// MaxTokens caps the API tokens one user may hold.
+	MaxTokens int
+	Log       *slog.Logger
+}
+
+// NewService returns a Service with production defaults: argon2id at OWASP's
+// parameters, at most 5 failed logins per account and 50 per address per
+// 15 minutes, sign-up open.
+func NewService(store Store) *Service {
+	return &Service{
+		Store:        store,
+		Hasher:       NewHasher(DefaultArgon2),
+		Now:          time.Now,
+		AccountLimit: NewMemoryLimiter(5, 15*time.Minute),
+		AddrLimit:    NewMemoryLimiter(50, 15*time.Minute),
+		Signup:       true,
+		MaxTokens:    100,
+		Log:          slog.Default(),
+	}
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// NewUser is the input of CreateUser.
+type NewUser struct {
+	Name     string
+	Password string // "" creates a user without password login (staff and System only)
+	Fields   Patch  // further fields, each checked against the writer's rights
+}
+
+// CreateUser creates a user. actor nil is an anonymous sign-up.
+// Codes: Invalid, Forbidden, Conflict.
+func (s *Service) CreateUser(ctx context.Context, actor *User, in NewUser) (*User, error) {
+	if actor == nil && !s.Signup {
+		return nil, Errorf(Forbidden, "Sign-up is closed.")
+	}
+	target := &User{Level: LevelMember}
+	if lv, ok := in.Fields["level"].(int64); ok {
+		target.Level = int(lv)
+	}
+	p := Patch{}
+	probs := problems{}
+	if r := FieldByName("name").Check(in.Name); r != "" {
+		probs.add("name", r)
+	}
+	p["name"] = in.Name
+	if err := s.checkFields(actor, target, in.Fields, p, probs); err != nil {
+		return nil, err
+	}
+	switch {
+	case len(in.Password) > MaxPasswordBytes:
+		probs.add("password", fmt.Sprintf("must be at most %d bytes", MaxPasswordBytes))
+	case in.Password == "" && !actor.IsStaff():
+		probs.add("password", "is required")
+	}
+	if err := probs.err(); err != nil {
+		return nil, err
+	}
+	deriveKeys(p)
+	// Fail fast before hashing; the unique index still decides races.
+	if _, err := s.Store.FindUserByNameKey(ctx, p["name_key"].(string)); err == nil {
+		return nil, nameTaken()
+	} else if ErrorCode(err) != NotFound {
+		return nil, err
+	}
+	if in.Password != "" {
+		h, err := s.Hasher.Hash(ctx, in.Password)
+		if err != nil {
+			return nil, err
+		}
+		p["password_hash"] = h
+	}
+	now := s.now()
+	p["xid"] = xid.NewWithTime(now).String()
+	p["created_at"] = now
+	p["updated_at"] = now
+	p["last_sid_reroll_at"] = now.Add(-time.Hour)
+	for attempt := 0; ; attempt++ {
+		p["sid"] = randomSID(5)
+		u, err := s.Store.CreateUser(ctx, p)
+		var e *Error
+		if errors.As(err, &e) && e.Code == Conflict && e.Fields["sid"] != "" && attempt < 8 {
+			continue
+		}
+		if errors.As(err, &e) && e.Code == Conflict && e.Fields["name"] != "" {
+			return nil, nameTaken()
+		}
+		return u, err
+	}
+}
+
+func nameTaken() *Error {
+	return &Error{Code: Conflict, Message: "Name is already taken.", Fields: map[string]string{"name": "is already taken"}}
+}
+
+// checkFields validates fields the actor asked to write into p, adding
+// problems to probs; a field the actor may not write is Forbidden.
+func (s *Service) checkFields(actor, target *User, in Patch, p Patch, probs problems) error {
+	denied := problems{}
+	for name, v := range in {
+		f := FieldByName(name)
+		switch {
+		case f == nil || f.Read == ReadNever:
+			probs.add(name, "is not a field")
+			continue
+		case !f.Settable():
+			probs.add(name, "is read-only")
+			continue
+		}
+		if r := f.Check(v); r != "" {
+			probs.add(name, r)
+			continue
+		}
+		if !CanWrite(f, actor, target, v) {
+			denied.add(name, "you may not change this field")
+			continue
+		}
+		p[name] = v
+	}
+	if len(denied) > 0 && len(probs) == 0 {
+		return &Error{Code: Forbidden, Message: "You may not change these fields.", Fields: denied}
+	}
+	return nil
+}
+
+// deriveKeys sets the folded key of every keyed field present in p.
+func deriveKeys(p Patch) {
+	for _, name := range [...]string{"name", "email", "first_name", "last_name"} {
+		v, ok := p[name]
+		if !ok {
+			continue
+		}
+		key := FieldByName(name).Key
+		if s, ok := v.(string); ok {
+			p[key] = Fold(s)
+		} else {
+			p[key] = nil
+		}
+	}
+}
+
+const sidLetters = "abcdefghijklmnopqrstuvwxyz"
+
+func randomSID(n int) string {
+	b := make([]byte, n)
+	max := big.NewInt(int64(len(sidLetters)))
+	for i := range b {
+		k, _ := rand.Int(rand.Reader, max)
+		b[i] = sidLetters[k.Int64()]
+	}
+	return string(b)
+}
+
+// GetUser finds a user by id or, failing that, by name (case-insensitive).
+// Deleted users are NotFound except to themselves and staff.
+// Codes: NotFound.
+func (s *Service) GetUser(ctx context.Context, viewer *User, ref string) (*User, error) {
+	var u *User
+	var err error = Errorf(NotFound, "User not found.")
+	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil && id > 0 {
+		u, err = s.Store.FindUserByID(ctx, id)
+	}
+	if ErrorCode(err) == NotFound && ref != "" && len(ref) <= 600 {
+		u, err = s.Store.FindUserByNameKey(ctx, Fold(ref))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u.Deleted && !canSeeDeleted(viewer, u) {
+		return nil, Errorf(NotFound, "User not found.")
+	}
+	return u, nil
+}
+
+// GetUserByID is GetUser for a numeric id only.
+func (s *Service) GetUserByID(ctx context.Context, viewer *User, id int64) (*User, error) {
+	u, err := s.Store.FindUserByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if u.Deleted && !canSeeDeleted(viewer, u) {
+		return nil, Errorf(NotFound, "User not found.")
+	}
+	return u, nil
+}
+
+// Update is the input of UpdateUser.
+type Update struct {
+	Fields          Patch
+	Password        *string // new password
+	CurrentPassword *string // required when users change their own password
+}
+
+// UpdateUser applies a partial update. Every named field must be writable by
+// the actor, or nothing changes. Renames are recorded in the name history.
+// Codes: Unauthenticated, NotFound, Invalid, Forbidden, Conflict.
+func (s *Service) UpdateUser(ctx context.Context, actor *User, id int64, in Update) (*User, error) {
+	if actor == nil {
+		return nil, Errorf(Unauthenticated, "Authentication required.")
+	}
+	target, err := s.GetUserByID(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	p := Patch{}
+	probs := problems{}
+	if err := s.checkFields(actor, target, in.Fields, p, probs); err != nil {
+		return nil, err
+	}
+	if in.Password != nil {
+		if err := s.checkNewPassword(ctx, actor, target, in, p, probs); err != nil {
+			return nil, err
+		}
+	}
+	if err := probs.err(); err != nil {
+		return nil, err
+	}
+	if len(p) == 0 {
+		return target, nil
+	}
+	deriveKeys(p)
+	p["updated_at"] = s.now()
+	var by *int64
+	if actor != System {
+		by = &actor.ID
+	}
+	u, err := s.Store.UpdateUser(ctx, id, p, by)
+	var e *Error
+	if errors.As(err, &e) && e.Code == Conflict && e.Fields["name"] != "" {
+		return nil, nameTaken()
+	}
+	return u, err
+}
+
+func (s *Service) checkNewPassword(ctx context.Context, actor, target *User, in Update, p Patch, probs problems) error {
+	pw := *in.Password
+	switch {
+	case pw == "":
+		probs.add("password", "may not be empty")
+		return nil
+	case len(pw) > MaxPasswordBytes:
+		probs.add("password", fmt.Sprintf("must be at most %d bytes", MaxPasswordBytes))
+		return nil
+	}
+	switch {
+	case isSelf(actor, target):
+		if target.PasswordHash != nil {
+			if in.CurrentPassword == nil {
+				probs.add("current_password", "is required to change the password")
+				return nil
+			}
+			ok, _, err := s.Hasher.Verify(ctx, *target.PasswordHash, *in.CurrentPassword)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				probs.add("current_password", "is incorrect")
+				return nil
+			}
+		}
+	case actor == System || (actor.Level >= LevelAdmin && outranks(actor, target)):
+	default:
+		return &Error{Code: Forbidden, Message: "You may not change this password.", Fields: map[string]string{"password": "you may not change this field"}}
+	}
+	h, err := s.Hasher.Hash(ctx, pw)
+	if err != nil {
+		return err
+	}
+	p["password_hash"] = h
+	return nil
+}
+
+// DeleteUser soft-deletes a user: the row, name and e-mail stay, login stops.
+// Codes: Unauthenticated, NotFound, Forbidden.
+func (s *Service) DeleteUser(ctx context.Context, actor *User, id int64) error {
+	if actor == nil {
+		return Errorf(Unauthenticated, "Authentication required.")
+	}
+	target, err := s.GetUserByID(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	if !canDelete(actor, target) {
+		return Errorf(Forbidden, "You may not delete this user.")
+	}
+	if target.Deleted {
+		return nil
+	}
+	now := s.now()
+	_, err = s.Store.UpdateUser(ctx, id, Patch{"deleted": true, "deleted_at": now, "updated_at": now}, nil)
+	return err
+}
+
+// RestoreUser undoes a soft delete. Admins only.
+// Codes: Unauthenticated, NotFound, Forbidden.
+func (s *Service) RestoreUser(ctx context.Context, actor *User, id int64) (*User, error) {
+	if actor == nil {
+		return nil, Errorf(Unauthenticated, "Authentication required.")
+	}
+	target, err := s.GetUserByID(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if actor != System && !(actor.Level >= LevelAdmin && outranks(actor, target)) {
+		return nil, Errorf(Forbidden, "You may not restore this user.")
+	}
+	if !target.Deleted {
+		return target, nil
+	}
+	return s.Store.UpdateUser(ctx, id, Patch{"deleted": false, "deleted_at": nil, "updated_at": s.now()}, nil)
+}
+
+// SetLevel sets a user's level as the actor (System from the CLI).
+// Codes: as UpdateUser.
+func (s *Service) SetLevel(ctx context.Context, actor *User, id int64, level int) (*User, error) {
+	return s.UpdateUser(ctx, actor, id, Update{Fields: Patch{"level": int64(level)}})
+}
+
+// NameHistory lists a user's past names, visible where the user is.
+func (s *Service) NameHistory(ctx context.Context, viewer *User, id int64) ([]NameChange, error) {
+	if _, err := s.GetUserByID(ctx, viewer, id); err != nil {
+		return nil, err
+	}
+	return s.Store.NameChanges(ctx, id)
+}
+
+// addrKey groups IPv6 clients by /64, since one host usually holds a whole
+// /64 and could otherwise rotate past the limit.
+func addrKey(a netip.Addr) string {
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return "addr:" + p.String()
+	}
+	return "addr:" + a.String()
+}

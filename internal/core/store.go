@@ -1,0 +1,56 @@
+package core
+
+import (
+	"context"
+	"net/netip"
+	"time"
+
+	"usersd/internal/query"
+)
+
+// Store is plain persistence; every rule lives in Service. Stores return
+// *Error with NotFound for missing rows and Conflict (Fields naming the
+// field) for unique violations, never (nil, nil).
+type Store interface {
+	// CreateUser inserts a user from p, with database defaults for fields p
+	// does not name, and returns the stored row.
+	CreateUser(ctx context.Context, p Patch) (*User, error)
+	FindUserByID(ctx context.Context, id int64) (*User, error)
+	// FindUserByNameKey looks a user up by folded name.
+	FindUserByNameKey(ctx context.Context, key string) (*User, error)
+	// FindUserByEmailKey looks a user up by folded e-mail address.
+	FindUserByEmailKey(ctx context.Context, key string) (*User, error)
+	// FindUsers returns one page and, when q.Total is set, the number of
+	// rows matching q.Filter (else -1). It fetches at most q.Limit rows.
+	FindUsers(ctx context.Context, q query.List) ([]*User, int, error)
+	// UpdateUser writes p to the user and returns the stored row. A changed
+	// name is recorded in the name history with the given author.
+	UpdateUser(ctx context.Context, id int64, p Patch, by *int64) (*User, error)
+	// TouchUser records login bookkeeping without bumping updated_at; a nil
+	// lastLogin or invalid ip leaves that column alone.
+	TouchUser(ctx context.Context, id int64, lastLogin *time.Time, ip netip.Addr) error
+	// NameChanges lists a user's renames, oldest first.
+	NameChanges(ctx context.Context, userID int64) ([]NameChange, error)
+
+	CreateToken(ctx context.Context, t *Token, secretHash []byte) error
+	// FindTokenByHash returns an unrevoked token and its user.
+	FindTokenByHash(ctx context.Context, secretHash []byte) (*Token, *User, error)
+	FindTokens(ctx context.Context, userID int64) ([]*Token, error)
+	RevokeToken(ctx context.Context, userID, tokenID int64, at time.Time) error
+	TouchToken(ctx context.Context, tokenID int64, at time.Time, ip netip.Addr) error
+
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// NameChange is one entry of a user's name history.
+type NameChange struct {
+	ID          int64
+	UserID      int64
+	OldName     string
+	NewName     string
+	ChangedAt   time.Time
+	ChangedByID *int64
+	IsDeletion  bool
+}

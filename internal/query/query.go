@@ -1,0 +1,192 @@
+// Package query holds the filter, order and page AST that every face's
+// syntax compiles into, and the native API's filter language. It knows no
+// SQL; stores compile the AST.
+package query
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Op is a comparison operator.
+type Op int
+
+// Operators. String operators are case-insensitive on fields with a folded key.
+const (
+	Eq       Op = iota // =
+	Ne                 // !=
+	Lt                 // <
+	Le                 // <=
+	Gt                 // >
+	Ge                 // >=
+	Contains           // substring
+	Prefix             // starts with
+	Like               // wildcard: * any run, ? one character
+	In                 // one of Values
+	IsNull             // no value
+	NotNull            // has a value
+)
+
+var opText = [...]string{"=", "!=", "<", "<=", ">", ">=", "contains", "startswith", "like", "in", "is null", "is not null"}
+
+func (o Op) String() string {
+	if int(o) < len(opText) {
+		return opText[o]
+	}
+	return "op(" + strconv.Itoa(int(o)) + ")"
+}
+
+// Expr is a filter expression: And, Or, Not or Cond.
+type Expr interface{ isExpr() }
+
+// And holds when every operand holds.
+type And []Expr
+
+// Or holds when any operand holds.
+type Or []Expr
+
+// Not negates X.
+type Not struct{ X Expr }
+
+// Cond compares one field. Value is an int64, string, bool or time.Time;
+// Values is used by In.
+type Cond struct {
+	Field  string
+	Op     Op
+	Value  any
+	Values []any
+}
+
+func (And) isExpr()  {}
+func (Or) isExpr()   {}
+func (Not) isExpr()  {}
+func (Cond) isExpr() {}
+
+// Order is one sort key.
+type Order struct {
+	Field string
+	Desc  bool
+}
+
+// MaxLimit is the largest page size; larger requests are refused, not clamped.
+const MaxLimit = 1000
+
+// List is one page request.
+type List struct {
+	Filter Expr    // nil: all rows
+	Order  []Order // the store appends id as the final tie-break
+	Limit  int     // 1..MaxLimit
+	Offset int     // rows to skip (offset pages)
+	After  []any   // keyset position: the Order values then the id of the last row seen
+	Total  bool    // count every matching row
+}
+
+// Walk calls fn for every Cond in e.
+func Walk(e Expr, fn func(*Cond) error) error {
+	switch x := e.(type) {
+	case And:
+		for _, y := range x {
+			if err := Walk(y, fn); err != nil {
+				return err
+			}
+		}
+	case Or:
+		for _, y := range x {
+			if err := Walk(y, fn); err != nil {
+				return err
+			}
+		}
+	case Not:
+		return Walk(x.X, fn)
+	case *Cond:
+		return fn(x)
+	case Cond:
+		return fn(&x)
+	}
+	return nil
+}
+
+// String renders e in the native filter language; Parse(String(e)) gives
+// back an equivalent expression.
+func String(e Expr) string {
+	var b strings.Builder
+	write(&b, e, false)
+	return b.String()
+}
+
+func write(b *strings.Builder, e Expr, nested bool) {
+	switch x := e.(type) {
+	case nil:
+	case And:
+		writeList(b, []Expr(x), " && ", nested)
+	case Or:
+		writeList(b, []Expr(x), " || ", nested)
+	case Not:
+		b.WriteString("!(")
+		write(b, x.X, false)
+		b.WriteString(")")
+	case *Cond:
+		writeCond(b, x)
+	case Cond:
+		writeCond(b, &x)
+	}
+}
+
+func writeList(b *strings.Builder, xs []Expr, sep string, nested bool) {
+	if len(xs) == 1 {
+		write(b, xs[0], nested)
+		return
+	}
+	if nested {
+		b.WriteString("(")
+	}
+	for i, y := range xs {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		write(b, y, true)
+	}
+	if nested {
+		b.WriteString(")")
+	}
+}
+
+func writeCond(b *strings.Builder, c *Cond) {
+	b.WriteString(c.Field)
+	b.WriteByte(' ')
+	b.WriteString(c.Op.String())
+	switch c.Op {
+	case IsNull, NotNull:
+		return
+	case In:
+		b.WriteString(" (")
+		for i, v := range c.Values {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeValue(b, v)
+		}
+		b.WriteString(")")
+		return
+	}
+	b.WriteByte(' ')
+	writeValue(b, c.Value)
+}
+
+func writeValue(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case int64:
+		b.WriteString(strconv.FormatInt(x, 10))
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case string:
+		b.WriteString(strconv.Quote(x))
+	case time.Time:
+		b.WriteString(strconv.Quote(x.UTC().Format(time.RFC3339Nano)))
+	case nil:
+		b.WriteString("null")
+	default:
+		b.WriteString(strconv.Quote("?"))
+	}
+}

@@ -1,0 +1,130 @@
+// Package sqlite is the embedded default store: SQLite through the pure-Go
+// modernc.org/sqlite driver, one file in the data directory.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"usersd/internal/core"
+	"usersd/internal/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations are the embedded schema migrations.
+func Migrations() fs.FS {
+	sub, _ := fs.Sub(migrations, "migrations")
+	return sub
+}
+
+// Flavor is SQLite's dialect for the shared SQL.
+var Flavor = &sqlstore.Flavor{
+	Name:        "sqlite",
+	Placeholder: sqlstore.Question,
+	// Times are INTEGER microseconds since the epoch (spec/fields.md §0.1).
+	EncodeTime: func(t time.Time) any { return t.UnixMicro() },
+	Substring: func(p sqlstore.Pattern, arg func(any) string) string {
+		if p.Prefix() != "" {
+			// A leading literal: GLOB on the BINARY-collated key is an index range.
+			return "users.name_key GLOB " + arg(p.Glob())
+		}
+		// Otherwise the FTS5 trigram index finds candidates and checks the pattern.
+		return "users.id IN (SELECT rowid FROM users_name_fts WHERE users_name_fts.name_key GLOB " + arg(p.Glob()) + ")"
+	},
+	Classify: classify,
+	Retryable: func(err error) bool {
+		var e *sqlite.Error
+		return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
+	},
+}
+
+func classify(err error) *core.Error {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return nil
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		field := conflictField(e.Error())
+		return &core.Error{Code: core.Conflict, Message: "Already exists.", Fields: map[string]string{field: "is already taken"}}
+	case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+		return &core.Error{Code: core.Invalid, Message: "A value is out of range."}
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return &core.Error{Code: core.Invalid, Message: "A referenced record does not exist."}
+	case sqlite3.SQLITE_TOOBIG:
+		return &core.Error{Code: core.Invalid, Message: "A value is too large."}
+	}
+	return nil
+}
+
+// conflictField names the field of a unique violation. SQLite reports the
+// column only in the message ("UNIQUE constraint failed: users.name_key");
+// the error code has already decided that this is a conflict.
+func conflictField(msg string) string {
+	i := strings.LastIndex(msg, "constraint failed: ")
+	if i < 0 {
+		return "record"
+	}
+	cols := msg[i+len("constraint failed: "):]
+	col, _, _ := strings.Cut(cols, ",")
+	col, _, _ = strings.Cut(col, " ")
+	if _, c, ok := strings.Cut(col, "."); ok {
+		col = c
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(col, "_key"), "_hash")
+}
+
+// Open opens (creating if needed) the database file at path and applies
+// the migrations.
+func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
+	dsn := func(txlock string) string {
+		q := url.Values{}
+		for _, p := range []string{
+			"journal_mode(WAL)",   // readers never block the writer
+			"synchronous(NORMAL)", // durable at checkpoints; safe with WAL
+			"foreign_keys(ON)",
+			"busy_timeout(10000)", // wait for other processes' write locks
+		} {
+			q.Add("_pragma", p)
+		}
+		q.Set("_txlock", txlock)
+		return "file:" + path + "?" + q.Encode()
+	}
+	r, err := sql.Open("sqlite", dsn("deferred"))
+	if err != nil {
+		return nil, err
+	}
+	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
+	r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
+	r.SetConnMaxIdleTime(0)
+	// One writer connection with BEGIN IMMEDIATE: SQLite allows one writer
+	// at a time, and queueing in the pool beats failing with SQLITE_BUSY on
+	// a read-to-write lock upgrade.
+	w, err := sql.Open("sqlite", dsn("immediate"))
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	db := &sqlstore.DB{R: r, W: w, F: Flavor}
+	if err := db.Migrate(ctx, Migrations()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	return db, nil
+}

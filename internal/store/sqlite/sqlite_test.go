@@ -1,0 +1,22 @@
+package sqlite_test
+
+import (
+	"context"
+	"testing"
+
+	"usersd/internal/core"
+	"usersd/internal/store/sqlite"
+	"usersd/internal/store/storetest"
+	"usersd/internal/testdb"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) core.Store {
+		db, err := sqlite.Open(context.Background(), testdb.SQLitePath(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}

@@ -1,0 +1,166 @@
+package sqlstore
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"usersd/internal/core"
+)
+
+// encode converts a canonical core value to the driver value stored.
+func (db *DB) encode(v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case time.Time:
+		return db.F.EncodeTime(x.UTC())
+	case core.Date:
+		return string(x)
+	case json.RawMessage:
+		return string(x)
+	case netip.Addr:
+		if !x.IsValid() {
+			return nil
+		}
+		b := x.As16()
+		return b[:]
+	case int:
+		return int64(x)
+	}
+	return v
+}
+
+// scanTarget returns what rows.Scan should fill for field f of u.
+func scanTarget(f *core.Field, u *core.User) any {
+	switch p := f.Ptr(u).(type) {
+	case *time.Time:
+		return timeScanner{p}
+	case **time.Time:
+		return nullTimeScanner{p}
+	case **core.Date:
+		return dateScanner{p}
+	case *json.RawMessage:
+		return jsonScanner{p}
+	case *netip.Addr:
+		return ipScanner{p}
+	default:
+		return p
+	}
+}
+
+// decodeTime accepts SQLite's INTEGER microseconds and PostgreSQL's
+// timestamptz.
+func decodeTime(src any) (time.Time, error) {
+	switch x := src.(type) {
+	case int64:
+		return time.UnixMicro(x).UTC(), nil
+	case time.Time:
+		return x.UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("sqlstore: cannot scan %T into a time", src)
+}
+
+type timeScanner struct{ p *time.Time }
+
+func (s timeScanner) Scan(src any) error {
+	t, err := decodeTime(src)
+	*s.p = t
+	return err
+}
+
+type nullTimeScanner struct{ p **time.Time }
+
+func (s nullTimeScanner) Scan(src any) error {
+	if src == nil {
+		*s.p = nil
+		return nil
+	}
+	t, err := decodeTime(src)
+	*s.p = &t
+	return err
+}
+
+type dateScanner struct{ p **core.Date }
+
+func (s dateScanner) Scan(src any) error {
+	var d core.Date
+	switch x := src.(type) {
+	case nil:
+		*s.p = nil
+		return nil
+	case string:
+		d = core.Date(x)
+	case []byte:
+		d = core.Date(x)
+	case time.Time:
+		d = core.Date(x.Format(time.DateOnly))
+	default:
+		return fmt.Errorf("sqlstore: cannot scan %T into a date", src)
+	}
+	*s.p = &d
+	return nil
+}
+
+type jsonScanner struct{ p *json.RawMessage }
+
+func (s jsonScanner) Scan(src any) error {
+	switch x := src.(type) {
+	case string:
+		*s.p = json.RawMessage(x)
+	case []byte:
+		*s.p = append(json.RawMessage(nil), x...)
+	case nil:
+		*s.p = nil
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return err
+		}
+		*s.p = b
+	}
+	return nil
+}
+
+type ipScanner struct{ p *netip.Addr }
+
+func (s ipScanner) Scan(src any) error {
+	switch x := src.(type) {
+	case nil:
+		*s.p = netip.Addr{}
+	case []byte:
+		a, ok := netip.AddrFromSlice(x)
+		if !ok {
+			return fmt.Errorf("sqlstore: bad IP of %d bytes", len(x))
+		}
+		*s.p = a.Unmap()
+	default:
+		return fmt.Errorf("sqlstore: cannot scan %T into an IP", src)
+	}
+	return nil
+}
+
+// userColumns is the select list of every users column, in registry order.
+var userColumns = func() string {
+	names := make([]string, len(core.Fields))
+	for i, f := range core.Fields {
+		names[i] = "users." + f.Name
+	}
+	return strings.Join(names, ", ")
+}()
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanUser(r scanner) (*core.User, error) {
+	u := new(core.User)
+	dest := make([]any, len(core.Fields))
+	for i, f := range core.Fields {
+		dest[i] = scanTarget(f, u)
+	}
+	if err := r.Scan(dest...); err != nil {
+		return nil, err
+	}
+	return u, nil
+}

@@ -1,0 +1,36 @@
+// Package sqlstore is the SQL both stores share: the filter compiler, the
+// migrator and the user and token queries. Queries are written in SQL that
+// SQLite and PostgreSQL both accept; where the engines differ, a Flavor
+// hook supplies the difference (placeholders, value encodings, the trigram
+// search, error codes).
+package sqlstore
+
+import (
+	"strconv"
+	"time"
+
+	"usersd/internal/core"
+)
+
+// Flavor is one SQL engine's differences.
+type Flavor struct {
+	Name string
+	// Placeholder returns the n-th (1-based) bind parameter.
+	Placeholder func(n int) string
+	// EncodeTime converts a UTC instant to the driver value stored.
+	EncodeTime func(time.Time) any
+	// Substring returns a condition restricting users to those whose
+	// name_key matches p, answered from the engine's trigram index; arg binds
+	// a value and returns its placeholder.
+	Substring func(p Pattern, arg func(any) string) string
+	// Classify turns a driver error into a domain error, or returns nil.
+	Classify func(err error) *core.Error
+	// Retryable reports a transaction the engine asks to retry.
+	Retryable func(err error) bool
+}
+
+// Dollar numbers placeholders $1, $2, … (PostgreSQL).
+func Dollar(n int) string { return "$" + strconv.Itoa(n) }
+
+// Question uses ? for every placeholder (SQLite).
+func Question(int) string { return "?" }

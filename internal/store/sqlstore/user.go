@@ -1,0 +1,212 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"net/netip"
+	"strings"
+	"time"
+
+	"usersd/internal/core"
+	"usersd/internal/query"
+)
+
+// CreateUser implements core.Store.
+func (db *DB) CreateUser(ctx context.Context, p core.Patch) (*core.User, error) {
+	b := &builder{f: db.F}
+	var cols, vals []string
+	for _, f := range core.Fields {
+		v, ok := p[f.Name]
+		if !ok || f.Generated {
+			continue
+		}
+		cols = append(cols, f.Name)
+		vals = append(vals, b.arg(db.encode(v)))
+	}
+	b.write("INSERT INTO users (", strings.Join(cols, ", "), ") VALUES (", strings.Join(vals, ", "), ") RETURNING id")
+	var u *core.User
+	err := db.tx(ctx, "create user", func(tx *sql.Tx) error {
+		var id int64
+		if err := tx.QueryRowContext(ctx, b.sb.String(), b.args...).Scan(&id); err != nil {
+			return err
+		}
+		var err error
+		u, err = db.findUser(ctx, tx, "users.id = "+db.F.Placeholder(1), id)
+		return err
+	})
+	return u, err
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (db *DB) findUser(ctx context.Context, q querier, cond string, args ...any) (*core.User, error) {
+	u, err := scanUser(q.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE "+cond, args...))
+	if err == sql.ErrNoRows {
+		return nil, &core.Error{Code: core.NotFound, Message: "User not found."}
+	}
+	return u, err
+}
+
+// FindUserByID implements core.Store.
+func (db *DB) FindUserByID(ctx context.Context, id int64) (*core.User, error) {
+	u, err := db.findUser(ctx, db.R, "users.id = "+db.F.Placeholder(1), id)
+	return u, db.wrap("find user", err)
+}
+
+// FindUserByNameKey implements core.Store.
+func (db *DB) FindUserByNameKey(ctx context.Context, key string) (*core.User, error) {
+	u, err := db.findUser(ctx, db.R, "users.name_key = "+db.F.Placeholder(1), key)
+	return u, db.wrap("find user", err)
+}
+
+// FindUserByEmailKey implements core.Store.
+func (db *DB) FindUserByEmailKey(ctx context.Context, key string) (*core.User, error) {
+	u, err := db.findUser(ctx, db.R, "users.email_key = "+db.F.Placeholder(1), key)
+	return u, db.wrap("find user", err)
+}
+
+// FindUsers implements core.Store.
+func (db *DB) FindUsers(ctx context.Context, q query.List) ([]*core.User, int, error) {
+	if q.Limit < 1 || q.Limit > query.MaxLimit+1 || q.Offset < 0 {
+		return nil, 0, &core.Error{Code: core.Invalid, Message: "Invalid page."}
+	}
+	b := &builder{f: db.F}
+	b.write("SELECT ", userColumns, " FROM users WHERE ")
+	if err := db.where(b, q.Filter); err != nil {
+		return nil, 0, db.wrap("find users", err)
+	}
+	where, whereArgs := b.sb.String()[len("SELECT "+userColumns+" FROM users WHERE "):], append([]any(nil), b.args...)
+	if q.After != nil {
+		b.write(" AND ")
+		if err := db.keyset(b, q.Order, q.After); err != nil {
+			return nil, 0, db.wrap("find users", err)
+		}
+	}
+	if err := db.orderBy(b, q.Order); err != nil {
+		return nil, 0, db.wrap("find users", err)
+	}
+	b.write(" LIMIT ", b.arg(int64(q.Limit)), " OFFSET ", b.arg(int64(q.Offset)))
+	if b.err != nil {
+		return nil, 0, b.err
+	}
+	rows, err := db.R.QueryContext(ctx, b.sb.String(), b.args...)
+	if err != nil {
+		return nil, 0, db.wrap("find users", err)
+	}
+	defer rows.Close()
+	users := make([]*core.User, 0, min(q.Limit, 100))
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, 0, db.wrap("find users", err)
+		}
+		users = append(users, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, db.wrap("find users", err)
+	}
+	total := -1
+	if q.Total {
+		if err := db.R.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE "+where, whereArgs...).Scan(&total); err != nil {
+			return nil, 0, db.wrap("count users", err)
+		}
+	}
+	return users, total, nil
+}
+
+// UpdateUser implements core.Store.
+func (db *DB) UpdateUser(ctx context.Context, id int64, p core.Patch, by *int64) (*core.User, error) {
+	b := &builder{f: db.F}
+	b.write("UPDATE users SET ")
+	n := 0
+	for _, f := range core.Fields {
+		v, ok := p[f.Name]
+		if !ok || f.Generated {
+			continue
+		}
+		if n > 0 {
+			b.write(", ")
+		}
+		b.write(f.Name, " = ", b.arg(db.encode(v)))
+		n++
+	}
+	if n == 0 {
+		return db.FindUserByID(ctx, id)
+	}
+	b.write(" WHERE id = ", b.arg(id))
+	newName, renaming := p["name"].(string)
+	var u *core.User
+	err := db.tx(ctx, "update user", func(tx *sql.Tx) error {
+		var oldName string
+		if renaming {
+			if err := tx.QueryRowContext(ctx, "SELECT name FROM users WHERE id = "+db.F.Placeholder(1), id).Scan(&oldName); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, b.sb.String(), b.args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return sql.ErrNoRows
+		}
+		if renaming && oldName != newName {
+			at, _ := p["updated_at"].(time.Time)
+			if at.IsZero() {
+				at = time.Now().UTC()
+			}
+			ph := db.F.Placeholder
+			_, err := tx.ExecContext(ctx, "INSERT INTO user_name_changes (user_id, old_name, old_name_key, new_name, changed_at, changed_by_id) VALUES ("+
+				ph(1)+", "+ph(2)+", "+ph(3)+", "+ph(4)+", "+ph(5)+", "+ph(6)+")",
+				id, oldName, core.Fold(oldName), newName, db.F.EncodeTime(at), by)
+			if err != nil {
+				return err
+			}
+		}
+		u, err = db.findUser(ctx, tx, "users.id = "+db.F.Placeholder(1), id)
+		return err
+	})
+	return u, err
+}
+
+// TouchUser implements core.Store.
+func (db *DB) TouchUser(ctx context.Context, id int64, lastLogin *time.Time, ip netip.Addr) error {
+	b := &builder{f: db.F}
+	b.write("UPDATE users SET ")
+	switch {
+	case lastLogin != nil && ip.IsValid():
+		b.write("last_login_at = ", b.arg(db.encode(*lastLogin)), ", last_ip = ", b.arg(db.encode(ip)))
+	case lastLogin != nil:
+		b.write("last_login_at = ", b.arg(db.encode(*lastLogin)))
+	case ip.IsValid():
+		b.write("last_ip = ", b.arg(db.encode(ip)))
+	default:
+		return nil
+	}
+	b.write(" WHERE id = ", b.arg(id))
+	_, err := db.W.ExecContext(ctx, b.sb.String(), b.args...)
+	return db.wrap("touch user", err)
+}
+
+// NameChanges implements core.Store.
+func (db *DB) NameChanges(ctx context.Context, userID int64) ([]core.NameChange, error) {
+	rows, err := db.R.QueryContext(ctx, "SELECT id, user_id, old_name, new_name, changed_at, changed_by_id, is_deletion FROM user_name_changes WHERE user_id = "+
+		db.F.Placeholder(1)+" ORDER BY changed_at, id", userID)
+	if err != nil {
+		return nil, db.wrap("name changes", err)
+	}
+	defer rows.Close()
+	var out []core.NameChange
+	for rows.Next() {
+		var c core.NameChange
+		if err := rows.Scan(&c.ID, &c.UserID, &c.OldName, &c.NewName, timeScanner{&c.ChangedAt}, &c.ChangedByID, &c.IsDeletion); err != nil {
+			return nil, db.wrap("name changes", err)
+		}
+		out = append(out, c)
+	}
+	return out, db.wrap("name changes", rows.Err())
+}
