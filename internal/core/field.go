@@ -39,10 +39,10 @@ type WriteClass uint8
 
 // Write classes.
 const (
-	WriteSelf  WriteClass = 1 << iota // the user themself
-	WriteStaff                        // level >= 40 on a user of lower level
-	WriteAdmin                        // level >= 50 on a user of lower level
-	WriteSystem WriteClass = 0        // only the core
+	WriteSelf   WriteClass = 1 << iota // the user themself
+	WriteStaff                         // level >= 40 on a user of lower level
+	WriteAdmin                         // level >= 50 on a user of lower level
+	WriteSystem WriteClass = 0         // only the core
 )
 
 // Field describes one column of the users table once; filtering, ordering,
