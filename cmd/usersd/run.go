@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"usersd/internal/core"
+	"usersd/internal/face/native"
+	"usersd/internal/store/postgres"
+	"usersd/internal/store/sqlite"
+	"usersd/internal/store/sqlstore"
+)
+
+const usage = `usage: usersd <command> [flags]
+
+commands:
+  serve                 run the HTTP service
+  migrate               apply database migrations
+  user create           create a user (--name, --password, [--email], [--level])
+  user set-level        set a user's level (--name, --level)
+  token create          mint an API token for a user (--name, [--label])
+
+Every flag may also be set as USERSD_<FLAG> in the environment
+(e.g. USERSD_DB, USERSD_ADDR, USERSD_MOUNT=e621=/,danbooru=/danbooru).
+Run "usersd <command> -h" for a command's flags.`
+
+// run is the whole program, with its inputs as arguments so tests call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return errors.New("no command")
+	}
+	cmd, rest := args[0], args[1:]
+	if (cmd == "user" || cmd == "token") && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, getenv, stderr)
+	case "migrate":
+		return migrateCmd(ctx, rest, getenv, stdout, stderr)
+	case "user create":
+		return userCreate(ctx, rest, getenv, stdout, stderr)
+	case "user set-level":
+		return userSetLevel(ctx, rest, getenv, stdout, stderr)
+	case "token create":
+		return tokenCreate(ctx, rest, getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	fmt.Fprintln(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// storeFlags are the flags every command shares.
+type storeFlags struct {
+	data string
+	db   string
+}
+
+func (s *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.data, "data", "./data", "data directory for the embedded SQLite database")
+	fs.StringVar(&s.db, "db", "", "database URL: postgres://… for PostgreSQL, sqlite:PATH, or empty for SQLite in --data")
+}
+
+// parseFlags parses args, then fills every flag not given on the command
+// line from USERSD_<FLAG> (upper case, '-' as '_').
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] || err != nil {
+			return
+		}
+		env := "USERSD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(env); v != "" {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s: %w", env, e)
+			}
+		}
+	})
+	return err
+}
+
+// openStore opens the store the flags name and applies migrations.
+func openStore(ctx context.Context, s storeFlags) (*sqlstore.DB, string, error) {
+	switch {
+	case strings.HasPrefix(s.db, "postgres://"), strings.HasPrefix(s.db, "postgresql://"):
+		db, err := postgres.Open(ctx, s.db)
+		return db, "postgres", err
+	case s.db == "" || strings.HasPrefix(s.db, "sqlite:"):
+		path := strings.TrimPrefix(s.db, "sqlite:")
+		if path == "" {
+			if err := os.MkdirAll(s.data, 0o750); err != nil {
+				return nil, "", err
+			}
+			path = filepath.Join(s.data, "usersd.db")
+		}
+		db, err := sqlite.Open(ctx, path)
+		return db, "sqlite", err
+	}
+	return nil, "", fmt.Errorf("--db: unsupported URL (want postgres://… or sqlite:PATH)")
+}
+
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, fmt.Errorf("--log-format: want text or json")
+}
+
+func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	if err := parseFlags(fs, args, getenv, stderr); err != nil {
+		return err
+	}
+	db, kind, err := openStore(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	v, err := db.Version(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s schema at version %d\n", kind, v)
+	return nil
+}
+
+func adminService(ctx context.Context, sf storeFlags) (*core.Service, func(), error) {
+	db, _, err := openStore(ctx, sf)
+	if err != nil {
+		return nil, nil, err
+	}
+	return core.NewService(db), func() { db.Close() }, nil
+}
+
+func userCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	name := fs.String("name", "", "user name (required)")
+	password := fs.String("password", "", "password (required)")
+	email := fs.String("email", "", "e-mail address")
+	level := fs.Int("level", core.LevelMember, "level on Danbooru's scale (20 member … 50 admin, 60 owner)")
+	if err := parseFlags(fs, args, getenv, stderr); err != nil {
+		return err
+	}
+	if *name == "" || *password == "" {
+		return errors.New("user create: --name and --password are required")
+	}
+	svc, done, err := adminService(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer done()
+	fields := core.Patch{"level": int64(*level)}
+	if *email != "" {
+		fields["email"] = *email
+	}
+	u, err := svc.CreateUser(ctx, core.System, core.NewUser{Name: *name, Password: *password, Fields: fields})
+	if err != nil {
+		return describe(err)
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", native.MarshalUser(u, core.System))
+	return err
+}
+
+func userSetLevel(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user set-level", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	name := fs.String("name", "", "user name (required)")
+	level := fs.Int("level", 0, "new level (required)")
+	if err := parseFlags(fs, args, getenv, stderr); err != nil {
+		return err
+	}
+	if *name == "" || *level == 0 {
+		return errors.New("user set-level: --name and --level are required")
+	}
+	svc, done, err := adminService(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer done()
+	u, err := svc.Store.FindUserByNameKey(ctx, core.Fold(*name))
+	if err != nil {
+		return describe(err)
+	}
+	if u, err = svc.SetLevel(ctx, core.System, u.ID, *level); err != nil {
+		return describe(err)
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", native.MarshalUser(u, core.System))
+	return err
+}
+
+func tokenCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	var sf storeFlags
+	sf.register(fs)
+	name := fs.String("name", "", "user name (required)")
+	label := fs.String("label", "cli", "token label")
+	if err := parseFlags(fs, args, getenv, stderr); err != nil {
+		return err
+	}
+	if *name == "" {
+		return errors.New("token create: --name is required")
+	}
+	svc, done, err := adminService(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer done()
+	u, err := svc.Store.FindUserByNameKey(ctx, core.Fold(*name))
+	if err != nil {
+		return describe(err)
+	}
+	secret, t, err := svc.CreateToken(ctx, core.System, u.ID, *label, core.ScopeWrite)
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(stdout, "token %d for user %s (id %d), label %q; shown once:\n", t.ID, u.Name, u.ID, t.Label)
+	_, err = fmt.Fprintln(stdout, secret)
+	return err
+}
+
+// describe renders a domain error for the terminal.
+func describe(err error) error {
+	e := core.AsError(err)
+	if e.Code == core.Internal {
+		return err
+	}
+	msg := e.Message
+	for f, r := range e.Fields {
+		msg += fmt.Sprintf(" %s %s.", f, r)
+	}
+	return errors.New(msg)
+}

@@ -1,0 +1,60 @@
+// Package native is usersd's own REST API under /v1: JSON with the
+// canonical field names, RFC 9457 problem details, Bearer tokens, and an
+// OpenAPI 3.1 document.
+package native
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+
+	"usersd/internal/core"
+)
+
+// NewHandler returns the native API, expecting its prefix already stripped.
+func NewHandler(svc *core.Service, log *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	addRoutes(mux, svc, log)
+	return authenticate(svc, log, problemFallback(mux, log))
+}
+
+func addRoutes(mux *http.ServeMux, svc *core.Service, log *slog.Logger) {
+	mux.Handle("GET /openapi.json", handleOpenAPI())
+	mux.Handle("POST /login", handleLogin(svc, log))
+	mux.Handle("GET /users", handleUserList(svc, log))
+	mux.Handle("POST /users", handleUserCreate(svc, log))
+	mux.Handle("GET /users/{id}", handleUserGet(svc, log))
+	mux.Handle("PATCH /users/{id}", handleUserUpdate(svc, log))
+	mux.Handle("DELETE /users/{id}", handleUserDelete(svc, log))
+	mux.Handle("POST /users/{id}/restore", handleUserRestore(svc, log))
+	mux.Handle("GET /users/{id}/names", handleNameHistory(svc, log))
+	mux.Handle("GET /me", handleMe(svc, log))
+	mux.Handle("PATCH /me", handleMeUpdate(svc, log))
+	mux.Handle("GET /me/tokens", handleTokenList(svc, log))
+	mux.Handle("POST /me/tokens", handleTokenCreate(svc, log))
+	mux.Handle("DELETE /me/tokens/{id}", handleTokenDelete(svc, log))
+}
+
+// problemFallback answers unknown paths and wrong methods with problem
+// details instead of the mux's plain text.
+func problemFallback(mux *http.ServeMux, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			h.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if allow := rec.Header().Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		code := core.NotFound
+		msg := "No such route."
+		if rec.Code == http.StatusMethodNotAllowed {
+			writeStatus(w, http.StatusMethodNotAllowed, "Method not allowed on this route.")
+			return
+		}
+		writeError(w, r, log, core.Errorf(code, "%s", msg))
+	})
+}

@@ -1,0 +1,234 @@
+// Package httpx is the HTTP plumbing faces share: strict JSON decoding,
+// encoding, request ids, access logs, body limits and the caller in the
+// request context.
+package httpx
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"usersd/internal/core"
+)
+
+// MaxBody is the largest request body any face accepts.
+const MaxBody = 1 << 20
+
+// ReadBody reads the request body within MaxBody and checks it is UTF-8
+// (encoding/json would silently replace invalid bytes). Errors are
+// core.Invalid.
+func ReadBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return nil, &core.Error{Code: core.Invalid, Message: fmt.Sprintf("Request body is larger than %d bytes.", MaxBody), Err: err}
+	case err != nil:
+		return nil, &core.Error{Code: core.Invalid, Message: "Request body could not be read.", Err: err}
+	case !utf8.Valid(body):
+		return nil, &core.Error{Code: core.Invalid, Message: "Request body is not valid UTF-8."}
+	}
+	return body, nil
+}
+
+// ErrContentType is a JSON body sent under another media type; faces
+// answer it with 415. Requiring the JSON type also keeps cross-site HTML
+// forms, which cannot send it without a CORS preflight, from writing.
+var ErrContentType = &core.Error{Code: core.Invalid, Message: "Content-Type must be application/json."}
+
+// DecodeObject reads a JSON object body into its members, strictly: one
+// object, no trailing data, no duplicate keys.
+func DecodeObject(r *http.Request) (map[string]json.RawMessage, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") && !strings.HasSuffix(strings.ToLower(strings.Split(ct, ";")[0]), "+json") {
+		return nil, ErrContentType
+	}
+	body, err := ReadBody(r)
+	if err != nil {
+		return nil, err
+	}
+	return ParseObject(body)
+}
+
+// ParseObject parses a JSON object strictly (see DecodeObject).
+func ParseObject(body []byte) (map[string]json.RawMessage, error) {
+	bad := func(msg string, err error) error {
+		return &core.Error{Code: core.Invalid, Message: msg, Err: err}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, bad("Request body is not valid JSON.", err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, bad("Request body must be a JSON object.", nil)
+	}
+	out := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, bad("Request body is not valid JSON.", err)
+		}
+		key := tok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, bad("Request body is not valid JSON.", err)
+		}
+		if _, dup := out[key]; dup {
+			return nil, &core.Error{Code: core.Invalid, Message: "Invalid input.", Fields: map[string]string{key: "is given twice"}}
+		}
+		out[key] = v
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, bad("Request body is not valid JSON.", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, bad("Request body has data after the JSON object.", nil)
+	}
+	return out, nil
+}
+
+// JSON writes v as a JSON response.
+func JSON(w http.ResponseWriter, status int, contentType string, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, `{"error":"encoding failed"}`, http.StatusInternalServerError)
+		return
+	}
+	Raw(w, status, contentType, append(b, '\n'))
+}
+
+// Raw writes an already encoded body.
+func Raw(w http.ResponseWriter, status int, contentType string, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+type ctxKey int
+
+const (
+	requestIDKey ctxKey = iota
+	callerKey
+)
+
+// caller is a per-request slot, placed by Middleware so the access log
+// sees the user a face authenticated further in.
+type caller struct {
+	user  *core.User
+	token *core.Token
+}
+
+// RequestID returns the request's id.
+func RequestID(ctx context.Context) string {
+	s, _ := ctx.Value(requestIDKey).(string)
+	return s
+}
+
+// WithCaller returns ctx carrying the authenticated user and token.
+func WithCaller(ctx context.Context, u *core.User, t *core.Token) context.Context {
+	if c, ok := ctx.Value(callerKey).(*caller); ok {
+		c.user, c.token = u, t
+		return ctx
+	}
+	return context.WithValue(ctx, callerKey, &caller{u, t})
+}
+
+// Caller returns the authenticated user, or nil for anonymous requests.
+func Caller(ctx context.Context) *core.User {
+	if c, ok := ctx.Value(callerKey).(*caller); ok {
+		return c.user
+	}
+	return nil
+}
+
+// CallerToken returns the token the caller authenticated with, or nil.
+func CallerToken(ctx context.Context) *core.Token {
+	if c, ok := ctx.Value(callerKey).(*caller); ok {
+		return c.token
+	}
+	return nil
+}
+
+// ClientAddr is the peer address of the request.
+func ClientAddr(r *http.Request) netip.Addr {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, _ := netip.ParseAddr(host)
+	return a.Unmap()
+}
+
+// Middleware assigns a request id (kept from X-Request-Id when sane), limits
+// the body, recovers panics as 500s, and logs one line per request.
+func Middleware(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c <= ' ' || c > '~' }) {
+			var b [8]byte
+			rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-Id", id)
+		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		r = r.WithContext(context.WithValue(ctx, callerKey, &caller{}))
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.Error("panic", "request_id", id, "panic", fmt.Sprint(p))
+				if !rec.wrote {
+					http.Error(rec, `{"error":"internal error"}`, http.StatusInternalServerError)
+				}
+			}
+			attrs := []any{"request_id", id, "method", r.Method, "path", r.URL.Path, "status", rec.status,
+				"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds()) / 1000, "remote", r.RemoteAddr}
+			if u := Caller(r.Context()); u != nil {
+				attrs = append(attrs, "user_id", u.ID)
+			}
+			log.Info("request", attrs...)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+	wrote  bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
