@@ -41,7 +41,7 @@ func problemFallback(mux *http.ServeMux, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, pattern := mux.Handler(r)
 		if pattern != "" {
-			h.ServeHTTP(w, r)
+			mux.ServeHTTP(w, r) // sets the path values, which Handler does not
 			return
 		}
 		rec := httptest.NewRecorder()
@@ -49,12 +49,10 @@ func problemFallback(mux *http.ServeMux, log *slog.Logger) http.Handler {
 		if allow := rec.Header().Get("Allow"); allow != "" {
 			w.Header().Set("Allow", allow)
 		}
-		code := core.NotFound
-		msg := "No such route."
 		if rec.Code == http.StatusMethodNotAllowed {
 			writeStatus(w, http.StatusMethodNotAllowed, "Method not allowed on this route.")
 			return
 		}
-		writeError(w, r, log, core.Errorf(code, "%s", msg))
+		writeError(w, r, log, core.Errorf(core.NotFound, "No such route."))
 	})
 }
