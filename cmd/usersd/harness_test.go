@@ -141,6 +141,12 @@ func (r response) json(t *testing.T) map[string]any {
 // []byte, which are sent as they are.
 func (s *server) do(method, path, token string, body any) response {
 	s.t.Helper()
+	return s.doType(method, path, token, body, "")
+}
+
+// doType is do with a Content-Type other than application/json.
+func (s *server) doType(method, path, token string, body any, contentType string) response {
+	s.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -161,6 +167,9 @@ func (s *server) do(method, path, token string, body any) response {
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)

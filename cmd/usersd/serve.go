@@ -159,7 +159,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    1 << 20, // long filters get a clear 400 from the parser, not a bare 431
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "store", kind)
 	errc := make(chan error, 1)

@@ -61,7 +61,7 @@ func classify(err error) *core.Error {
 			field = e.ConstraintName
 		}
 		field = strings.TrimSuffix(field, "_key")
-		return &core.Error{Code: core.Conflict, Message: "Already exists.", Fields: map[string]string{field: "is already taken"}}
+		return &core.Error{Code: core.Conflict, Message: "The " + field + " is already taken.", Fields: map[string]string{field: "is already taken"}}
 	case "23514", "23502", "22001", "22003", "22P02", "22007", "22008", "22021", "54000":
 		// check, not-null, too long, out of range, bad text, bad time, bad UTF-8, too large
 		return &core.Error{Code: core.Invalid, Message: "A value is out of range."}

@@ -59,7 +59,7 @@ func classify(err error) *core.Error {
 	switch e.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 		field := conflictField(e.Error())
-		return &core.Error{Code: core.Conflict, Message: "Already exists.", Fields: map[string]string{field: "is already taken"}}
+		return &core.Error{Code: core.Conflict, Message: "The " + field + " is already taken.", Fields: map[string]string{field: "is already taken"}}
 	case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
 		return &core.Error{Code: core.Invalid, Message: "A value is out of range."}
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:

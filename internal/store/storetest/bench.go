@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -136,10 +135,10 @@ func sid(i int) string {
 	return string(b)
 }
 
-// Substrings returns a random 3-letter substring of the random suffix of
-// a seeded name: it matches a handful of rows, unlike the "user" prefix
+// NameSubstring returns a random 3-letter substring of the random suffix
+// of a seeded name: it matches a handful of rows, unlike the "user" prefix
 // every name shares.
-func Substrings(rng *rand.Rand, users []Seeded) string {
+func NameSubstring(rng *rand.Rand, users []Seeded) string {
 	for {
 		k := users[rng.IntN(len(users))].NameKey
 		suffix := k[strings.IndexByte(k, '_')+1:]
@@ -194,7 +193,7 @@ func Bench(b *testing.B, db *sqlstore.DB) {
 	})
 	b.Run("SubstringName", func(b *testing.B) {
 		for b.Loop() {
-			s := Substrings(rng, users)
+			s := NameSubstring(rng, users)
 			us, _, err := db.FindUsers(ctx, query.List{Filter: &query.Cond{Field: "name", Op: query.Contains, Value: s}, Limit: 21})
 			if err != nil || len(us) == 0 {
 				b.Fatalf("contains %q: %d users: %v", s, len(us), err)
@@ -203,9 +202,9 @@ func Bench(b *testing.B, db *sqlstore.DB) {
 	})
 	// The same predicate written so that no index can answer it: the
 	// difference to SubstringName is what the trigram index saves.
-	scan := ScanQuery(db.F)
-	if got, want := scanIDs(b, db, scan, "abc"), containsIDs(b, db, "abc"); fmt.Sprint(got) != fmt.Sprint(want) {
-		b.Fatalf("scan baseline disagrees with the store: %v, want %v", got, want)
+	scan := scanQuery(db.F)
+	if s := NameSubstring(rng, users); fmt.Sprint(scanIDs(b, db, scan, s)) != fmt.Sprint(containsIDs(b, db, s)) {
+		b.Fatalf("scan baseline and store disagree on %q", s)
 	}
 	b.Run("SubstringNameScan", func(b *testing.B) {
 		dest := make([]any, len(core.Fields))
@@ -213,7 +212,7 @@ func Bench(b *testing.B, db *sqlstore.DB) {
 			dest[i] = new(any)
 		}
 		for b.Loop() {
-			rows, err := db.R.QueryContext(ctx, scan, ScanArg(db.F, Substrings(rng, users)))
+			rows, err := db.R.QueryContext(ctx, scan, scanArg(db.F, NameSubstring(rng, users)))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -232,11 +231,11 @@ func Bench(b *testing.B, db *sqlstore.DB) {
 	})
 }
 
-// ScanQuery returns the unindexed substring search on name_key, ordered
+// scanQuery returns the unindexed substring search on name_key, ordered
 // and limited like FindUsers: a LIKE with a leading wildcard on SQLite,
 // and on PostgreSQL position(), which the trigram operator class does not
 // support.
-func ScanQuery(f *sqlstore.Flavor) string {
+func scanQuery(f *sqlstore.Flavor) string {
 	names := make([]string, len(core.Fields))
 	for i, fl := range core.Fields {
 		names[i] = "users." + fl.Name
@@ -248,9 +247,9 @@ func ScanQuery(f *sqlstore.Flavor) string {
 	return "SELECT " + strings.Join(names, ", ") + " FROM users WHERE " + cond + " ORDER BY users.id LIMIT 21"
 }
 
-// ScanArg is the bind value of ScanQuery for the substring s (a plain
+// scanArg is the bind value of scanQuery for the substring s (a plain
 // lowercase word: nothing to escape).
-func ScanArg(f *sqlstore.Flavor, s string) string {
+func scanArg(f *sqlstore.Flavor, s string) string {
 	if f.Name == "postgres" {
 		return s
 	}
@@ -258,7 +257,7 @@ func ScanArg(f *sqlstore.Flavor, s string) string {
 }
 
 func scanIDs(tb testing.TB, db *sqlstore.DB, q, s string) []int64 {
-	rows, err := db.R.QueryContext(context.Background(), q, ScanArg(db.F, s))
+	rows, err := db.R.QueryContext(context.Background(), q, scanArg(db.F, s))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,0 +1,19 @@
+package sqlite_test
+
+import (
+	"context"
+	"testing"
+
+	"usersd/internal/store/sqlite"
+	"usersd/internal/store/storetest"
+	"usersd/internal/testdb"
+)
+
+func BenchmarkStore(b *testing.B) {
+	db, err := sqlite.Open(context.Background(), testdb.SQLitePath(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	storetest.Bench(b, db)
+}
