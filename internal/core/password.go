@@ -89,9 +89,11 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (ok, reha
 		ok, current := h.verifyArgon2(encoded, password)
 		return ok, ok && !current, nil
 	case strings.HasPrefix(encoded, "$2a$"), strings.HasPrefix(encoded, "$2b$"), strings.HasPrefix(encoded, "$2y$"):
-		return bcrypt.CompareHashAndPassword([]byte(encoded), []byte(password)) == nil, true, nil
+		ok := bcrypt.CompareHashAndPassword([]byte(encoded), []byte(password)) == nil
+		return ok, ok, nil
 	case strings.HasPrefix(encoded, "pbkdf2_sha256$"):
-		return verifyDjango(encoded, password), true, nil
+		ok := verifyDjango(encoded, password)
+		return ok, ok, nil
 	}
 	return false, false, nil
 }

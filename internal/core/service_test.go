@@ -1,0 +1,133 @@
+package core_test
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"usersd/internal/core"
+	"usersd/internal/store/sqlite"
+	"usersd/internal/store/storetest"
+	"usersd/internal/testdb"
+)
+
+func newService(t *testing.T) *core.Service {
+	db, err := sqlite.Open(context.Background(), testdb.SQLitePath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return core.NewService(db)
+}
+
+// TestImportedHashRehash: users imported with bcrypt or Django hashes log
+// in, and their hash becomes argon2id.
+func TestImportedHashRehash(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t)
+	bc, _ := bcrypt.GenerateFromPassword([]byte("lètmein"), bcrypt.MinCost)
+	for name, hash := range map[string]string{
+		"frombcrypt": "$2y$" + string(bc[4:]),
+		"fromdjango": "pbkdf2_sha256$260000$seasalt$YlZ2Vggtqdc61YjArZuoApoBh9JNGYoDRBUGu6tcJQo=",
+	} {
+		u := storetest.MustCreate(t, svc.Store, name, core.Patch{"password_hash": hash})
+		if _, _, _, err := svc.Login(ctx, name, "wrong", netip.Addr{}); core.ErrorCode(err) != core.Unauthenticated {
+			t.Errorf("%s wrong password: %v", name, err)
+		}
+		if _, _, _, err := svc.Login(ctx, name, "lètmein", netip.MustParseAddr("192.0.2.1")); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got, _ := svc.Store.FindUserByID(ctx, u.ID)
+		if !strings.HasPrefix(*got.PasswordHash, "$argon2id$") {
+			t.Errorf("%s: hash after login = %q, want argon2id", name, *got.PasswordHash)
+		}
+		if _, _, _, err := svc.Login(ctx, name, "lètmein", netip.Addr{}); err != nil {
+			t.Errorf("%s: login after rehash: %v", name, err)
+		}
+	}
+}
+
+func TestMemoryLimiter(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1000, 0)
+	l := core.NewMemoryLimiter(2, time.Minute)
+	l.Now = func() time.Time { return now }
+	for i := range 2 {
+		if d, _ := l.Blocked(ctx, "k"); d != 0 {
+			t.Fatalf("blocked after %d failures", i)
+		}
+		l.Fail(ctx, "k")
+	}
+	if d, _ := l.Blocked(ctx, "k"); d != time.Minute {
+		t.Errorf("blocked for %v, want 1m", d)
+	}
+	if d, _ := l.Blocked(ctx, "other"); d != 0 {
+		t.Error("another key is blocked")
+	}
+	now = now.Add(time.Minute)
+	if d, _ := l.Blocked(ctx, "k"); d != 0 {
+		t.Error("still blocked after the window")
+	}
+	l.Fail(ctx, "k")
+	l.Fail(ctx, "k")
+	l.Reset(ctx, "k")
+	if d, _ := l.Blocked(ctx, "k"); d != 0 {
+		t.Error("blocked after Reset")
+	}
+}
+
+func TestLikeIndexable(t *testing.T) {
+	for p, want := range map[string]bool{
+		"abc": true, "a*": true, "*abc*": true, "*ab*": false, "?abc": true, "*a?b*c*": false,
+		`*\*\*\**`: true, "*": false, "": false, "*ab?cd*": false, "*xyz": true,
+	} {
+		if got := core.LikeIndexable(p); got != want {
+			t.Errorf("LikeIndexable(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
+
+func TestFieldChecks(t *testing.T) {
+	tests := []struct {
+		field string
+		value any
+		ok    bool
+	}{
+		{"name", "ok_name", true},
+		{"name", "has space", false},
+		{"name", "tab\tname", false},
+		{"name", "user_123", false},
+		{"name", "USER_9", false},
+		{"name", "user_abc", true},
+		{"name", strings.Repeat("ü", 150), true},
+		{"name", strings.Repeat("ü", 151), false},
+		{"email", "a@b", true},
+		{"email", "@b", false},
+		{"email", "a b@c", false},
+		{"level", int64(45), false},
+		{"level", int64(40), true},
+		{"per_page", int64(0), false},
+		{"timezone", "America/New_York", true},
+		{"timezone", "Local", false},
+		{"language", "en-us", true},
+		{"language", "EN", false},
+		{"gender", "male", true},
+		{"gender", "other", false},
+		{"bio", nil, true},
+		{"per_page", nil, false},
+		{"date_of_birth", core.Date("2000-02-29"), true},
+		{"date_of_birth", core.Date("2001-02-29"), false},
+		{"avatar", strings.Repeat("a", 64), true},
+		{"avatar", strings.Repeat("A", 64), false},
+	}
+	for _, tt := range tests {
+		reason := core.FieldByName(tt.field).Check(tt.value)
+		if (reason == "") != tt.ok {
+			t.Errorf("%s = %v: reason %q, want ok %v", tt.field, tt.value, reason, tt.ok)
+		}
+	}
+}
