@@ -44,7 +44,9 @@ var Flavor = &sqlstore.Flavor{
 		// Otherwise the FTS5 trigram index finds candidates and checks the pattern.
 		return "users.id IN (SELECT rowid FROM users_name_fts WHERE users_name_fts.name_key GLOB " + arg(p.Glob()) + ")"
 	},
-	Classify: classify,
+	Classify:        classify,
+	SplitKeyset:     true,
+	CacheStatements: true,
 	Retryable: func(err error) bool {
 		var e *sqlite.Error
 		return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY

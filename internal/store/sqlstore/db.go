@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 
 	"usersd/internal/core"
 )
@@ -15,12 +17,57 @@ import (
 type DB struct {
 	R, W *sql.DB
 	F    *Flavor
+
+	stmts sync.Map // SQL text → *sql.Stmt on R, when F.CacheStatements
+	nstmt atomic.Int32
+}
+
+// maxStatements bounds the prepared-statement cache. Statements differ by
+// the shape of a filter, not its values, so real traffic stays far below.
+const maxStatements = 512
+
+// stmt returns a cached prepared statement for a read, or nil.
+func (db *DB) stmt(ctx context.Context, query string) *sql.Stmt {
+	if !db.F.CacheStatements {
+		return nil
+	}
+	if s, ok := db.stmts.Load(query); ok {
+		return s.(*sql.Stmt)
+	}
+	if db.nstmt.Load() >= maxStatements {
+		return nil
+	}
+	s, err := db.R.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared query will report the error
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt)
+	}
+	db.nstmt.Add(1)
+	return s
+}
+
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := db.stmt(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return db.R.QueryContext(ctx, query, args...)
+}
+
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := db.stmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return db.R.QueryRowContext(ctx, query, args...)
 }
 
 var _ core.Store = (*DB)(nil)
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
 	err := db.R.Close()
 	if db.W != db.R {
 		err = errors.Join(err, db.W.Close())

@@ -27,6 +27,12 @@ type Flavor struct {
 	Classify func(err error) *core.Error
 	// Retryable reports a transaction the engine asks to retry.
 	Retryable func(err error) bool
+	// SplitKeyset pages by keyset as a UNION ALL of index seeks, for
+	// planners that cannot seek a composite index by a row value.
+	SplitKeyset bool
+	// CacheStatements keeps read statements prepared, for drivers that do
+	// not (parsing the wide users select list is most of a SQLite point read).
+	CacheStatements bool
 }
 
 // Dollar numbers placeholders $1, $2, … (PostgreSQL).

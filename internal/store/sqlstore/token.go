@@ -40,7 +40,7 @@ func (db *DB) FindTokenByHash(ctx context.Context, secretHash []byte) (*core.Tok
 	for _, f := range core.Fields {
 		dest = append(dest, scanTarget(f, u))
 	}
-	err := db.R.QueryRowContext(ctx, "SELECT "+tokenColumns+", "+userColumns+
+	err := db.queryRow(ctx, "SELECT "+tokenColumns+", "+userColumns+
 		" FROM api_tokens JOIN users ON users.id = api_tokens.user_id WHERE api_tokens.secret_hash = "+db.F.Placeholder(1)+
 		" AND api_tokens.revoked_at IS NULL", secretHash).Scan(dest...)
 	if err != nil {

@@ -42,7 +42,14 @@ type querier interface {
 }
 
 func (db *DB) findUser(ctx context.Context, q querier, cond string, args ...any) (*core.User, error) {
-	u, err := scanUser(q.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE "+cond, args...))
+	query := "SELECT " + userColumns + " FROM users WHERE " + cond
+	var row *sql.Row
+	if q == db.R {
+		row = db.queryRow(ctx, query, args...)
+	} else {
+		row = q.QueryRowContext(ctx, query, args...)
+	}
+	u, err := scanUser(row)
 	if err == sql.ErrNoRows {
 		return nil, &core.Error{Code: core.NotFound, Message: "User not found."}
 	}
@@ -73,25 +80,10 @@ func (db *DB) FindUsers(ctx context.Context, q query.List) ([]*core.User, int, e
 		return nil, 0, &core.Error{Code: core.Invalid, Message: "Invalid page."}
 	}
 	b := &builder{f: db.F}
-	b.write("SELECT ", userColumns, " FROM users WHERE ")
-	if err := db.where(b, q.Filter); err != nil {
+	if err := db.pageSQL(b, q); err != nil {
 		return nil, 0, db.wrap("find users", err)
 	}
-	where, whereArgs := b.sb.String()[len("SELECT "+userColumns+" FROM users WHERE "):], append([]any(nil), b.args...)
-	if q.After != nil {
-		b.write(" AND ")
-		if err := db.keyset(b, q.Order, q.After); err != nil {
-			return nil, 0, db.wrap("find users", err)
-		}
-	}
-	if err := db.orderBy(b, q.Order); err != nil {
-		return nil, 0, db.wrap("find users", err)
-	}
-	b.write(" LIMIT ", b.arg(int64(q.Limit)), " OFFSET ", b.arg(int64(q.Offset)))
-	if b.err != nil {
-		return nil, 0, b.err
-	}
-	rows, err := db.R.QueryContext(ctx, b.sb.String(), b.args...)
+	rows, err := db.query(ctx, b.sb.String(), b.args...)
 	if err != nil {
 		return nil, 0, db.wrap("find users", err)
 	}
@@ -109,11 +101,73 @@ func (db *DB) FindUsers(ctx context.Context, q query.List) ([]*core.User, int, e
 	}
 	total := -1
 	if q.Total {
-		if err := db.R.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE "+where, whereArgs...).Scan(&total); err != nil {
+		c := &builder{f: db.F}
+		c.write("SELECT count(*) FROM users WHERE ")
+		if err := db.where(c, q.Filter); err != nil {
+			return nil, 0, db.wrap("count users", err)
+		}
+		if err := db.queryRow(ctx, c.sb.String(), c.args...).Scan(&total); err != nil {
 			return nil, 0, db.wrap("count users", err)
 		}
 	}
 	return users, total, nil
+}
+
+// pageSQL writes the statement for one page. Keyset pages on engines whose
+// planner cannot seek a composite index by a row value (SQLite uses only
+// its first column) become a UNION ALL of one index seek per sort key,
+// each limited, merged by an outer ORDER BY.
+func (db *DB) pageSQL(b *builder, q query.List) error {
+	limit := func(b *builder, n, off int) {
+		b.write(" LIMIT ", b.arg(int64(n)))
+		if off > 0 {
+			b.write(" OFFSET ", b.arg(int64(off)))
+		}
+	}
+	if q.After == nil || !db.F.SplitKeyset || len(q.Order) < 2 {
+		b.write("SELECT ", userColumns, " FROM users WHERE ")
+		if err := db.where(b, q.Filter); err != nil {
+			return err
+		}
+		if q.After != nil {
+			b.write(" AND ")
+			if err := db.keyset(b, q.Order, q.After); err != nil {
+				return err
+			}
+		}
+		if err := db.orderBy(b, q.Order, false); err != nil {
+			return err
+		}
+		limit(b, q.Limit, q.Offset)
+		return b.err
+	}
+	cols, _, err := keysetColumns(q.Order, q.After)
+	if err != nil {
+		return err
+	}
+	b.write("SELECT * FROM (")
+	for i := range q.Order {
+		if i > 0 {
+			b.write(" UNION ALL ")
+		}
+		b.write("SELECT * FROM (SELECT ", userColumns, " FROM users WHERE ")
+		if err := db.where(b, q.Filter); err != nil {
+			return err
+		}
+		b.write(" AND ")
+		db.keysetArm(b, cols, q.Order, q.After, i)
+		if err := db.orderBy(b, q.Order, false); err != nil {
+			return err
+		}
+		limit(b, q.Limit+q.Offset, 0)
+		b.write(")")
+	}
+	b.write(")")
+	if err := db.orderBy(b, q.Order, true); err != nil {
+		return err
+	}
+	limit(b, q.Limit, q.Offset)
+	return b.err
 }
 
 // UpdateUser implements core.Store.

@@ -164,7 +164,8 @@ func (db *DB) prefix(b *builder, col, s string) {
 
 // orderBy writes the ORDER BY clause. NULLs sort last ascending and first
 // descending on both engines (PostgreSQL's default, spelled out for SQLite).
-func (db *DB) orderBy(b *builder, order []query.Order) error {
+// bare names the columns without the table, for an outer query.
+func (db *DB) orderBy(b *builder, order []query.Order, bare bool) error {
 	if len(order) == 0 {
 		order = []query.Order{{Field: "id"}}
 	}
@@ -176,6 +177,9 @@ func (db *DB) orderBy(b *builder, order []query.Order) error {
 		}
 		if i > 0 {
 			b.write(", ")
+		}
+		if bare {
+			col = strings.TrimPrefix(col, "users.")
 		}
 		b.write(col)
 		if o.Desc {
@@ -193,25 +197,14 @@ func (db *DB) orderBy(b *builder, order []query.Order) error {
 }
 
 // keyset writes the condition "after the row whose order values are
-// after": an OR of (equal on the first i-1 keys, past on key i), with the
-// NULL placement of orderBy. When no key is nullable and all run one way,
-// a row-value comparison says the same in a form both planners turn into
+// after": an OR of arms (equal on the first i keys, past on key i), with
+// the NULL placement of orderBy. When no key is nullable and all run one
+// way, a row-value comparison says the same in a form PostgreSQL turns into
 // one index range.
 func (db *DB) keyset(b *builder, order []query.Order, after []any) error {
-	if len(after) != len(order) {
-		return &core.Error{Code: core.Invalid, Message: "Invalid cursor.", Fields: map[string]string{"cursor": "does not match the sort order"}}
-	}
-	cols := make([]string, len(order))
-	uniform := true
-	for i, o := range order {
-		f, col, err := column(o.Field)
-		if err != nil {
-			return err
-		}
-		cols[i] = col
-		if f.Null || o.Desc != order[0].Desc {
-			uniform = false
-		}
+	cols, uniform, err := keysetColumns(order, after)
+	if err != nil {
+		return err
 	}
 	if uniform {
 		op := " > "
@@ -233,27 +226,55 @@ func (db *DB) keyset(b *builder, order []query.Order, after []any) error {
 		if i > 0 {
 			b.write(" OR ")
 		}
-		b.write("(")
-		for j := 0; j < i; j++ {
-			if after[j] == nil {
-				b.write(cols[j], " IS NULL AND ")
-			} else {
-				b.write(cols[j], " = ", b.arg(db.encode(after[j])), " AND ")
-			}
-		}
-		v := after[i]
-		switch {
-		case !order[i].Desc && v == nil: // NULLs are last: nothing after them
-			b.write("1 = 0")
-		case !order[i].Desc:
-			b.write("(", cols[i], " > ", b.arg(db.encode(v)), " OR ", cols[i], " IS NULL)")
-		case v == nil: // descending, NULLs first: every value comes after
-			b.write(cols[i], " IS NOT NULL")
-		default:
-			b.write(cols[i], " < ", b.arg(db.encode(v)))
-		}
-		b.write(")")
+		db.keysetArm(b, cols, order, after, i)
 	}
 	b.write(")")
 	return b.err
+}
+
+func keysetColumns(order []query.Order, after []any) (cols []string, uniform bool, err error) {
+	if len(after) != len(order) || len(order) == 0 {
+		return nil, false, &core.Error{Code: core.Invalid, Message: "Invalid cursor.", Fields: map[string]string{"cursor": "does not match the sort order"}}
+	}
+	cols = make([]string, len(order))
+	uniform = true
+	for i, o := range order {
+		f, col, err := column(o.Field)
+		if err != nil {
+			return nil, false, err
+		}
+		cols[i] = col
+		if f.Null || o.Desc != order[0].Desc {
+			uniform = false
+		}
+	}
+	return cols, uniform, nil
+}
+
+// keysetArm writes arm i of the keyset condition: equal on keys before i,
+// past the cursor on key i.
+func (db *DB) keysetArm(b *builder, cols []string, order []query.Order, after []any, i int) {
+	b.write("(")
+	for j := 0; j < i; j++ {
+		if after[j] == nil {
+			b.write(cols[j], " IS NULL AND ")
+		} else {
+			b.write(cols[j], " = ", b.arg(db.encode(after[j])), " AND ")
+		}
+	}
+	v := after[i]
+	f := core.FieldByName(order[i].Field)
+	switch {
+	case !order[i].Desc && v == nil: // NULLs are last: nothing after them
+		b.write("1 = 0")
+	case !order[i].Desc && f.Null:
+		b.write("(", cols[i], " > ", b.arg(db.encode(v)), " OR ", cols[i], " IS NULL)")
+	case !order[i].Desc:
+		b.write(cols[i], " > ", b.arg(db.encode(v)))
+	case v == nil: // descending, NULLs first: every value comes after
+		b.write(cols[i], " IS NOT NULL")
+	default:
+		b.write(cols[i], " < ", b.arg(db.encode(v)))
+	}
+	b.write(")")
 }

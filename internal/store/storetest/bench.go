@@ -182,6 +182,16 @@ func Bench(b *testing.B, db *sqlstore.DB) {
 			}
 		}
 	})
+	// Deep offset pages, the baseline keyset pages are measured against:
+	// the database walks and drops every skipped row.
+	b.Run("List20DeepOffset", func(b *testing.B) {
+		for b.Loop() {
+			us, _, err := db.FindUsers(ctx, query.List{Order: byLevel, Limit: 21, Offset: 50_000 + rng.IntN(core.MaxOffset-50_000)})
+			if err != nil || len(us) == 0 {
+				b.Fatalf("got %d users: %v", len(us), err)
+			}
+		}
+	})
 	// The keyset page starts after a random user anywhere in the table: its
 	// cost should not depend on the depth, unlike an offset.
 	b.Run("List20SortedKeyset", func(b *testing.B) {
