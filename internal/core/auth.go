@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -12,19 +13,28 @@ import (
 // unknown users cost as much time as wrong passwords.
 // Codes: Unauthenticated, Forbidden (account disabled), RateLimited.
 func (s *Service) Login(ctx context.Context, ident, password string, addr netip.Addr) (string, *Token, *User, error) {
-	acctKey := "acct:" + Fold(ident)
 	aKey := addrKey(addr)
-	for _, lk := range []struct {
-		l   Limiter
-		key string
-	}{{s.AccountLimit, acctKey}, {s.AddrLimit, aKey}} {
-		left, err := lk.l.Blocked(ctx, lk.key)
-		if err != nil {
+	if err := s.checkLimit(ctx, s.AddrLimit, aKey); err != nil {
+		return "", nil, nil, err
+	}
+	var u *User
+	if ident != "" && len(ident) <= 600 {
+		var err error
+		u, err = s.Store.FindUserByNameKey(ctx, Fold(ident))
+		if ErrorCode(err) == NotFound && strings.Contains(ident, "@") {
+			u, err = s.Store.FindUserByEmailKey(ctx, Fold(ident))
+		}
+		if err != nil && ErrorCode(err) != NotFound {
 			return "", nil, nil, err
 		}
-		if left > 0 {
-			return "", nil, nil, &Error{Code: RateLimited, Message: "Too many failed logins; try again later.", RetryAfter: left}
-		}
+	}
+	// One counter per account, whether it is named by name or e-mail.
+	acctKey := "acct:" + Fold(ident)
+	if u != nil {
+		acctKey = "acct:" + strconv.FormatInt(u.ID, 10)
+	}
+	if err := s.checkLimit(ctx, s.AccountLimit, acctKey); err != nil {
+		return "", nil, nil, err
 	}
 	fail := func() error {
 		if err := s.AccountLimit.Fail(ctx, acctKey); err != nil {
@@ -35,17 +45,7 @@ func (s *Service) Login(ctx context.Context, ident, password string, addr netip.
 		}
 		return Errorf(Unauthenticated, "Invalid name or password.")
 	}
-	if len(password) > MaxPasswordBytes || ident == "" || len(ident) > 600 {
-		return "", nil, nil, fail()
-	}
-	u, err := s.Store.FindUserByNameKey(ctx, Fold(ident))
-	if ErrorCode(err) == NotFound && strings.Contains(ident, "@") {
-		u, err = s.Store.FindUserByEmailKey(ctx, Fold(ident))
-	}
-	if err != nil && ErrorCode(err) != NotFound {
-		return "", nil, nil, err
-	}
-	if u == nil || u.PasswordHash == nil {
+	if u == nil || u.PasswordHash == nil || len(password) > MaxPasswordBytes {
 		s.Hasher.VerifyDummy(ctx, password)
 		return "", nil, nil, fail()
 	}
@@ -80,6 +80,17 @@ func (s *Service) Login(ctx context.Context, ident, password string, addr netip.
 	}
 	u.LastLoginAt = &now
 	return secret, t, u, nil
+}
+
+func (s *Service) checkLimit(ctx context.Context, l Limiter, key string) error {
+	left, err := l.Blocked(ctx, key)
+	if err != nil {
+		return err
+	}
+	if left > 0 {
+		return &Error{Code: RateLimited, Message: "Too many failed logins; try again later.", RetryAfter: left}
+	}
+	return nil
 }
 
 // Authenticate resolves a token secret to its user. Tokens of inactive or

@@ -188,7 +188,7 @@ func init() {
 		boolean("can_upload_free", ReadAnon, staff, true, func(u *User) any { return &u.CanUploadFree }),
 		boolean("no_flagging", ReadSelf, staff, false, func(u *User) any { return &u.NoFlagging }),
 		boolean("replacements_beta", ReadSelf, staff, false, func(u *User) any { return &u.ReplacementsBeta }),
-		{Name: "base_upload_limit", Kind: KindInt, Min: 0, Max: 1 << 31, Read: ReadAnon, Write: staff, ptr: func(u *User) any { return &u.BaseUploadLimit }},
+		{Name: "base_upload_limit", Kind: KindInt, Min: 0, Max: 1<<31 - 1, Read: ReadAnon, Write: staff, ptr: func(u *User) any { return &u.BaseUploadLimit }},
 		boolean("private_profile", ReadSelf, self, false, func(u *User) any { return &u.PrivateProfile }),
 		boolean("list_private", ReadSelf, self, false, func(u *User) any { return &u.ListPrivate }),
 

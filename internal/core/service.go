@@ -58,6 +58,9 @@ type NewUser struct {
 // CreateUser creates a user. actor nil is an anonymous sign-up.
 // Codes: Invalid, Forbidden, Conflict.
 func (s *Service) CreateUser(ctx context.Context, actor *User, in NewUser) (*User, error) {
+	if actor != System && !actor.IsStaff() {
+		actor = nil // a signed-in member creating an account is a sign-up
+	}
 	if actor == nil && !s.Signup {
 		return nil, Errorf(Forbidden, "Sign-up is closed.")
 	}

@@ -243,6 +243,15 @@ func ids(us []*core.User) []int64 {
 func testFilters(t *testing.T, s core.Store) {
 	ctx := context.Background()
 	us := seed(t, s)
+	for i, d := range map[int]core.Date{2: "1990-05-01", 3: "2001-01-01"} {
+		if _, err := s.UpdateUser(ctx, us[i].ID, core.Patch{"date_of_birth": d}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lastIP := netip.MustParseAddr("2001:db8::5")
+	if err := s.TouchUser(ctx, us[1].ID, nil, lastIP); err != nil {
+		t.Fatal(err)
+	}
 	pick := func(is ...int) []int64 {
 		out := []int64{}
 		for _, i := range is {
@@ -283,6 +292,10 @@ func testFilters(t *testing.T, s core.Store) {
 		{"or", query.Or{cond("level", query.Eq, int64(10)), cond("level", query.Eq, int64(60))}, pick(0, 7)},
 		{"not", query.Not{X: cond("level", query.Le, int64(30))}, pick(4, 5, 7, 8)},
 		{"empty in", &query.Cond{Field: "level", Op: query.In}, nil},
+		{"date", cond("date_of_birth", query.Lt, core.Date("2000-01-01")), pick(2)},
+		{"date range", query.And{cond("date_of_birth", query.Ge, core.Date("1990-05-01")), cond("date_of_birth", query.Le, core.Date("2001-01-01"))}, pick(2, 3)},
+		{"ip", cond("last_ip", query.Eq, lastIP), pick(1)},
+		{"ip null", &query.Cond{Field: "last_ip", Op: query.IsNull}, pick(0, 2, 3, 4, 5, 6, 7, 8, 9)},
 		{"created_at", cond("created_at", query.Ge, us[5].CreatedAt), nil /* filled below */},
 	}
 	for _, tt := range tests {
