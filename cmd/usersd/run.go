@@ -156,6 +156,20 @@ func adminService(ctx context.Context, sf storeFlags) (*core.Service, func(), er
 	return core.NewService(db), func() { db.Close() }, nil
 }
 
+// adminUser opens the store and finds the user a command names.
+func adminUser(ctx context.Context, sf storeFlags, name string) (*core.Service, *core.User, func(), error) {
+	svc, done, err := adminService(ctx, sf)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	u, err := svc.Store.FindUserByNameKey(ctx, core.Fold(name))
+	if err != nil {
+		done()
+		return nil, nil, nil, describe(err)
+	}
+	return svc, u, done, nil
+}
+
 func userCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
 	var sf storeFlags
@@ -199,15 +213,11 @@ func userSetLevel(ctx context.Context, args []string, getenv func(string) string
 	if *name == "" || *level == 0 {
 		return errors.New("user set-level: --name and --level are required")
 	}
-	svc, done, err := adminService(ctx, sf)
+	svc, u, done, err := adminUser(ctx, sf, *name)
 	if err != nil {
 		return err
 	}
 	defer done()
-	u, err := svc.Store.FindUserByNameKey(ctx, core.Fold(*name))
-	if err != nil {
-		return describe(err)
-	}
 	if u, err = svc.SetLevel(ctx, core.System, u.ID, *level); err != nil {
 		return describe(err)
 	}
@@ -227,15 +237,11 @@ func tokenCreate(ctx context.Context, args []string, getenv func(string) string,
 	if *name == "" {
 		return errors.New("token create: --name is required")
 	}
-	svc, done, err := adminService(ctx, sf)
+	svc, u, done, err := adminUser(ctx, sf, *name)
 	if err != nil {
 		return err
 	}
 	defer done()
-	u, err := svc.Store.FindUserByNameKey(ctx, core.Fold(*name))
-	if err != nil {
-		return describe(err)
-	}
 	secret, t, err := svc.CreateToken(ctx, core.System, u.ID, *label, core.ScopeWrite)
 	if err != nil {
 		return describe(err)
