@@ -155,6 +155,9 @@ func init() {
 		return f
 	}
 	filtered := func(f *Field) *Field { f.Filter = true; return f }
+	// trigram: substring search on the field is index-backed (ix_users_about),
+	// for faces; the native API does not filter on it.
+	trigram := func(f *Field) *Field { f.Trigram = true; return f }
 	enum := func(f *Field, values ...string) *Field { f.Enum = values; return f }
 
 	Fields = []*Field{
@@ -193,8 +196,8 @@ func init() {
 		boolean("list_private", ReadSelf, self, false, func(u *User) any { return &u.ListPrivate }),
 
 		// Profile (§1.3).
-		text("bio", 1, 50000, true, ReadAnon, selfAdmin, func(u *User) any { return &u.Bio }),
-		text("artist_info", 1, 50000, true, ReadAnon, selfAdmin, func(u *User) any { return &u.ArtistInfo }),
+		trigram(text("bio", 1, 50000, true, ReadAnon, selfAdmin, func(u *User) any { return &u.Bio })),
+		trigram(text("artist_info", 1, 50000, true, ReadAnon, selfAdmin, func(u *User) any { return &u.ArtistInfo })),
 		text("member_title", 1, 150, true, ReadAnon, selfAdmin, func(u *User) any { return &u.MemberTitle }),
 		jsonList("links", 25, "text", 256, selfAdmin, func(u *User) any { return &u.Links }),
 		jsonList("preferred_names", 100, "", 0, selfAdmin, func(u *User) any { return &u.PreferredNames }),

@@ -32,6 +32,18 @@ type ListRequest struct {
 	Offset int
 	Cursor string
 	Total  bool
+
+	// Face marks a request built by a compatibility face, which has applied
+	// its own system's rules: which fields filter and sort, what each viewer
+	// may search, whether deleted users show. The core then passes the
+	// filter and order through as given; the store still resolves every
+	// field through the registry and binds every value.
+	Face bool
+	// MaxOffset replaces the offset cap for faces whose system allows
+	// deeper numbered pages.
+	MaxOffset int
+	// PinFirst lists the user with this id first (Danbooru current_user_first).
+	PinFirst int64
 }
 
 // ListUsers returns one page of users. Filters and orders may name only
@@ -39,15 +51,29 @@ type ListRequest struct {
 // every user. Deleted users are listed only to staff who filter on deleted.
 // Codes: Invalid, Forbidden.
 func (s *Service) ListUsers(ctx context.Context, viewer *User, in ListRequest) (*Page, error) {
+	maxOffset := MaxOffset
+	if in.MaxOffset > 0 {
+		maxOffset = in.MaxOffset
+	}
+	if in.Face {
+		if in.Limit < 1 || in.Limit > query.MaxLimit || in.Offset < 0 || in.Offset > maxOffset {
+			return nil, Errorf(Invalid, "Invalid page.")
+		}
+		users, total, err := s.Store.FindUsers(ctx, query.List{Filter: in.Filter, Order: in.Order, Limit: in.Limit, Offset: in.Offset, Total: in.Total, PinFirst: in.PinFirst})
+		if err != nil {
+			return nil, err
+		}
+		return &Page{Users: users, Total: total}, nil
+	}
 	switch {
 	case in.Limit < 1 || in.Limit > query.MaxLimit:
 		return nil, FieldError("limit", fmt.Sprintf("must be between 1 and %d", query.MaxLimit))
-	case in.Offset < 0 || in.Offset > MaxOffset:
+	case in.Offset < 0 || in.Offset > maxOffset:
 		return nil, FieldError("page", fmt.Sprintf("offset must be between 0 and %d; use cursor for deeper pages", MaxOffset))
 	case in.Offset > 0 && in.Cursor != "":
 		return nil, FieldError("cursor", "cannot be combined with page")
 	}
-	q := query.List{Limit: in.Limit + 1, Offset: in.Offset, Total: in.Total}
+	q := query.List{Limit: in.Limit + 1, Offset: in.Offset, Total: in.Total, PinFirst: in.PinFirst}
 	filter, mentionsDeleted, err := normalizeFilter(in.Filter, viewer)
 	if err != nil {
 		return nil, err
@@ -137,6 +163,8 @@ func opsFor(f *Field) map[query.Op]bool {
 		}
 	case KindIP:
 		ops[query.In] = true
+		// Ranges are CIDR blocks: addresses are 16 bytes on both stores.
+		ops[query.Lt], ops[query.Le], ops[query.Gt], ops[query.Ge] = true, true, true, true
 	}
 	if f.Null {
 		ops[query.IsNull], ops[query.NotNull] = true, true

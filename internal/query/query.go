@@ -26,9 +26,10 @@ const (
 	In                 // one of Values
 	IsNull             // no value
 	NotNull            // has a value
+	Regex              // matches a regular expression (RE2 on SQLite, POSIX ERE on PostgreSQL)
 )
 
-var opText = [...]string{"=", "!=", "<", "<=", ">", ">=", "contains", "startswith", "like", "in", "is null", "is not null"}
+var opText = [...]string{"=", "!=", "<", "<=", ">", ">=", "contains", "startswith", "like", "in", "is null", "is not null", "regex"}
 
 func (o Op) String() string {
 	if int(o) < len(opText) {
@@ -50,18 +51,35 @@ type Or []Expr
 type Not struct{ X Expr }
 
 // Cond compares one field. Value is an int64, string, bool or time.Time;
-// Values is used by In.
+// Values is used by In. String operators on a field with a folded key are
+// case-insensitive unless CaseSensitive is set, which compares the field
+// itself.
+//
+// Besides registry fields, stores know the virtual field PastName: a name
+// the user held before (the name history), compared case-insensitively.
 type Cond struct {
+	Field         string
+	Op            Op
+	Value         any
+	Values        []any
+	CaseSensitive bool
+}
+
+// PastName is the virtual field of former names.
+const PastName = "past_name"
+
+// Sub holds when Field (a user id column such as inviter_id) names a user
+// who matches Filter.
+type Sub struct {
 	Field  string
-	Op     Op
-	Value  any
-	Values []any
+	Filter Expr
 }
 
 func (And) isExpr()  {}
 func (Or) isExpr()   {}
 func (Not) isExpr()  {}
 func (Cond) isExpr() {}
+func (Sub) isExpr()  {}
 
 // Order is one sort key.
 type Order struct {
@@ -80,6 +98,8 @@ type List struct {
 	Offset int     // rows to skip (offset pages)
 	After  []any   // keyset position: the Order values then the id of the last row seen
 	Total  bool    // count every matching row
+	// PinFirst, when non-zero, puts the user with this id before all others.
+	PinFirst int64
 }
 
 // Walk calls fn for every Cond in e.
@@ -99,6 +119,8 @@ func Walk(e Expr, fn func(*Cond) error) error {
 		}
 	case Not:
 		return Walk(x.X, fn)
+	case Sub:
+		return Walk(x.Filter, fn)
 	case *Cond:
 		return fn(x)
 	case Cond:
@@ -130,6 +152,10 @@ func write(b *strings.Builder, e Expr, nested bool) {
 		writeCond(b, x)
 	case Cond:
 		writeCond(b, &x)
+	case Sub:
+		b.WriteString(x.Field + " in users(")
+		write(b, x.Filter, false)
+		b.WriteString(")")
 	}
 }
 
@@ -154,6 +180,9 @@ func writeList(b *strings.Builder, xs []Expr, sep string, nested bool) {
 
 func writeCond(b *strings.Builder, c *Cond) {
 	b.WriteString(c.Field)
+	if c.CaseSensitive {
+		b.WriteString(" (case-sensitive)")
+	}
 	b.WriteByte(' ')
 	b.WriteString(c.Op.String())
 	switch c.Op {

@@ -24,7 +24,7 @@ func TestSubstringPlan(t *testing.T) {
 	users := storetest.Seed(t, db, 20_000)
 	s := storetest.NameSubstring(rand.New(rand.NewPCG(5, 6)), users)
 	var args []any
-	cond := postgres.Flavor.Substring(sqlstore.Substring(s), func(v any) string {
+	cond := postgres.Flavor.Substring("users", "name_key", sqlstore.Substring(s), func(v any) string {
 		args = append(args, v)
 		return sqlstore.Dollar(len(args))
 	})

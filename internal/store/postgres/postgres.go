@@ -35,11 +35,23 @@ var Flavor = &sqlstore.Flavor{
 	Name:        "postgres",
 	Placeholder: sqlstore.Dollar,
 	EncodeTime:  func(t time.Time) any { return t },
-	// pg_trgm's GIN index answers LIKE on the folded key; with a leading
-	// literal the planner may take the COLLATE "C" btree range instead.
-	Substring: func(p sqlstore.Pattern, arg func(any) string) string {
-		return "users.name_key LIKE " + arg(p.Like()) + ` ESCAPE '\'`
+	// pg_trgm's GIN indexes answer LIKE on the folded key and ILIKE on the
+	// about texts; with a leading literal the planner may take the
+	// COLLATE "C" btree range on name_key instead.
+	Substring: func(table, col string, p sqlstore.Pattern, arg func(any) string) string {
+		if col == "name_key" {
+			return table + ".name_key LIKE " + arg(p.Like()) + ` ESCAPE '\'`
+		}
+		return table + "." + col + " ILIKE " + arg(p.Like()) + ` ESCAPE '\'`
 	},
+	Match: func(col string, p sqlstore.Pattern, caseSensitive bool, arg func(any) string) string {
+		if caseSensitive {
+			return col + " LIKE " + arg(p.Like()) + ` ESCAPE '\'`
+		}
+		return col + " ILIKE " + arg(p.Like()) + ` ESCAPE '\'`
+	},
+	// POSIX ERE; pg_trgm's GIN index also serves ~ on the trigram-indexed columns.
+	Regex:    func(col, arg string) string { return col + " ~ " + arg },
 	Classify: classify,
 	Retryable: func(err error) bool {
 		var e *pgconn.PgError
@@ -67,6 +79,8 @@ func classify(err error) *core.Error {
 		return &core.Error{Code: core.Invalid, Message: "A value is out of range."}
 	case "23503": // foreign_key_violation
 		return &core.Error{Code: core.Invalid, Message: "A referenced record does not exist."}
+	case "2201B": // invalid_regular_expression
+		return &core.Error{Code: core.Invalid, Message: "Invalid regular expression."}
 	case "57014": // query_canceled (statement timeout)
 		return &core.Error{Code: core.Invalid, Message: "The query took too long."}
 	}

@@ -5,13 +5,16 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
+	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -36,14 +39,33 @@ var Flavor = &sqlstore.Flavor{
 	Placeholder: sqlstore.Question,
 	// Times are INTEGER microseconds since the epoch (spec/fields.md §0.1).
 	EncodeTime: func(t time.Time) any { return t.UnixMicro() },
-	Substring: func(p sqlstore.Pattern, arg func(any) string) string {
-		if p.Prefix() != "" {
-			// A leading literal: GLOB on the BINARY-collated key is an index range.
-			return "users.name_key GLOB " + arg(p.Glob())
+	Substring: func(table, col string, p sqlstore.Pattern, arg func(any) string) string {
+		if col == "name_key" {
+			if p.Prefix() != "" {
+				// A leading literal: GLOB on the BINARY-collated key is an index range.
+				return table + ".name_key GLOB " + arg(p.Glob())
+			}
+			// Otherwise the FTS5 trigram index finds candidates and checks the pattern.
+			return table + ".id IN (SELECT rowid FROM users_name_fts WHERE users_name_fts.name_key GLOB " + arg(p.Glob()) + ")"
 		}
-		// Otherwise the FTS5 trigram index finds candidates and checks the pattern.
-		return "users.id IN (SELECT rowid FROM users_name_fts WHERE users_name_fts.name_key GLOB " + arg(p.Glob()) + ")"
+		// The about texts: FTS5 answers LIKE (ASCII case folding, as SQLite's
+		// LIKE) from the index only without an ESCAPE clause, which a literal
+		// % or _ needs; those patterns are still right, from a scan of the
+		// trigram table.
+		like, escaped := p.Like(), strings.ContainsAny(p.Literal(), "%_\\")
+		cond := "users_about_fts." + col + " LIKE " + arg(like)
+		if escaped {
+			cond += ` ESCAPE '\'`
+		}
+		return table + ".id IN (SELECT rowid FROM users_about_fts WHERE " + cond + ")"
 	},
+	Match: func(col string, p sqlstore.Pattern, caseSensitive bool, arg func(any) string) string {
+		if caseSensitive {
+			return col + " GLOB " + arg(p.Glob())
+		}
+		return col + " LIKE " + arg(p.Like()) + ` ESCAPE '\'`
+	},
+	Regex:           func(col, arg string) string { return col + " REGEXP " + arg },
 	Classify:        classify,
 	SplitKeyset:     true,
 	CacheStatements: true,
@@ -69,6 +91,9 @@ func classify(err error) *core.Error {
 	case sqlite3.SQLITE_TOOBIG:
 		return &core.Error{Code: core.Invalid, Message: "A value is too large."}
 	}
+	if strings.Contains(e.Error(), "invalid regular expression") {
+		return &core.Error{Code: core.Invalid, Message: "Invalid regular expression."}
+	}
 	return nil
 }
 
@@ -87,6 +112,49 @@ func conflictField(msg string) string {
 		col = c
 	}
 	return strings.TrimSuffix(strings.TrimSuffix(col, "_key"), "_hash")
+}
+
+func init() {
+	// SQLite has the REGEXP operator but no implementation: X REGEXP Y
+	// calls regexp(Y, X). Go's RE2 runs in linear time, so a hostile
+	// pattern cannot stall a query.
+	sqlite.MustRegisterDeterministicScalarFunction("regexp", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		pat, ok1 := args[0].(string)
+		s, ok2 := args[1].(string)
+		if !ok1 || !ok2 {
+			return nil, nil
+		}
+		re, err := regexps.get(pat)
+		if err != nil {
+			return nil, err
+		}
+		return re.MatchString(s), nil
+	})
+}
+
+// regexCache keeps compiled patterns: one query calls regexp once per row.
+type regexCache struct {
+	mu sync.Mutex
+	m  map[string]*regexp.Regexp
+}
+
+var regexps = &regexCache{m: map[string]*regexp.Regexp{}}
+
+func (c *regexCache) get(pat string) (*regexp.Regexp, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if re, ok := c.m[pat]; ok {
+		return re, nil
+	}
+	re, err := regexp.Compile(pat)
+	if err != nil {
+		return nil, fmt.Errorf("invalid regular expression: %w", err)
+	}
+	if len(c.m) >= 256 {
+		clear(c.m)
+	}
+	c.m[pat] = re
+	return re, nil
 }
 
 // Open opens (creating if needed) the database file at path and applies

@@ -19,10 +19,17 @@ type Flavor struct {
 	Placeholder func(n int) string
 	// EncodeTime converts a UTC instant to the driver value stored.
 	EncodeTime func(time.Time) any
-	// Substring returns a condition restricting users to those whose
-	// name_key matches p, answered from the engine's trigram index; arg binds
-	// a value and returns its placeholder.
-	Substring func(p Pattern, arg func(any) string) string
+	// Substring returns a condition matching column col of table (the
+	// users table or an alias of it) against p, answered from the engine's
+	// trigram index on that column: case-sensitive on the folded name_key,
+	// case-insensitive on the about texts. arg binds a value and returns its
+	// placeholder.
+	Substring func(table, col string, p Pattern, arg func(any) string) string
+	// Match returns a plain (unindexed or prefix-range) pattern match of a
+	// column expression, case-sensitive or not.
+	Match func(col string, p Pattern, caseSensitive bool, arg func(any) string) string
+	// Regex returns a regular-expression match of a column expression.
+	Regex func(col, arg string) string
 	// Classify turns a driver error into a domain error, or returns nil.
 	Classify func(err error) *core.Error
 	// Retryable reports a transaction the engine asks to retry.

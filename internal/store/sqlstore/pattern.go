@@ -63,6 +63,15 @@ func (p Pattern) Prefix() string {
 	return ""
 }
 
+// Literal returns the literal characters of p, concatenated.
+func (p Pattern) Literal() string {
+	var b strings.Builder
+	for _, part := range p {
+		b.WriteString(part.Lit)
+	}
+	return b.String()
+}
+
 // Like renders p for LIKE … ESCAPE '\'.
 func (p Pattern) Like() string {
 	var b strings.Builder

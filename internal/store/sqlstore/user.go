@@ -135,13 +135,13 @@ func (db *DB) pageSQL(b *builder, q query.List) error {
 				return err
 			}
 		}
-		if err := db.orderBy(b, q.Order, false); err != nil {
+		if err := db.orderBy(b, q.Order, false, q.PinFirst); err != nil {
 			return err
 		}
 		limit(b, q.Limit, q.Offset)
 		return b.err
 	}
-	cols, _, err := keysetColumns(q.Order, q.After)
+	cols, _, err := keysetColumns(b, q.Order, q.After)
 	if err != nil {
 		return err
 	}
@@ -156,14 +156,14 @@ func (db *DB) pageSQL(b *builder, q query.List) error {
 		}
 		b.write(" AND ")
 		db.keysetArm(b, cols, q.Order, q.After, i)
-		if err := db.orderBy(b, q.Order, false); err != nil {
+		if err := db.orderBy(b, q.Order, false, q.PinFirst); err != nil {
 			return err
 		}
 		limit(b, q.Limit+q.Offset, 0)
 		b.write(")")
 	}
 	b.write(")")
-	if err := db.orderBy(b, q.Order, true); err != nil {
+	if err := db.orderBy(b, q.Order, true, q.PinFirst); err != nil {
 		return err
 	}
 	limit(b, q.Limit, q.Offset)

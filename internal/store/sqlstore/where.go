@@ -19,11 +19,16 @@ var errTooComplex = &core.Error{Code: core.Invalid, Message: "Filter is too comp
 // builder accumulates SQL text and its bind arguments; it alone numbers
 // placeholders.
 type builder struct {
-	f    *Flavor
-	sb   strings.Builder
-	args []any
-	err  error
+	f     *Flavor
+	sb    strings.Builder
+	args  []any
+	err   error
+	table string // alias of the users table in the current scope; "" = users
+	depth int    // nesting of sub-selects
 }
+
+// maxSubDepth bounds nested sub-selects (inviter of the inviter of …).
+const maxSubDepth = 4
 
 func (b *builder) write(s ...string) {
 	for _, x := range s {
@@ -40,17 +45,24 @@ func (b *builder) arg(v any) string {
 	return b.f.Placeholder(len(b.args))
 }
 
+func (b *builder) tbl() string {
+	if b.table == "" {
+		return "users"
+	}
+	return b.table
+}
+
 // column resolves a field name through the registry to the column that
 // filters and orders use: the folded key for keyed text fields.
-func column(name string) (*core.Field, string, error) {
+func (b *builder) column(name string) (*core.Field, string, error) {
 	f := core.FieldByName(name)
 	if f == nil {
 		return nil, "", &core.Error{Code: core.Invalid, Message: "Invalid filter.", Fields: map[string]string{name: "is not a field"}}
 	}
 	if f.Key != "" {
-		return f, "users." + f.Key, nil
+		return f, b.tbl() + "." + f.Key, nil
 	}
-	return f, "users." + f.Name, nil
+	return f, b.tbl() + "." + f.Name, nil
 }
 
 // where compiles e into b.
@@ -72,6 +84,8 @@ func (db *DB) where(b *builder, e query.Expr) error {
 		return db.cond(b, x)
 	case query.Cond:
 		return db.cond(b, &x)
+	case query.Sub:
+		return db.sub(b, x)
 	default:
 		return fmt.Errorf("sqlstore: unknown expression %T", e)
 	}
@@ -96,12 +110,52 @@ func (db *DB) list(b *builder, xs []query.Expr, sep, empty string) error {
 	return b.err
 }
 
-func (db *DB) cond(b *builder, c *query.Cond) error {
-	f, col, err := column(c.Field)
+// sub writes "field names a user matching the filter" as a sub-select
+// over the users table under a fresh alias.
+func (db *DB) sub(b *builder, x query.Sub) error {
+	f, col, err := b.column(x.Field)
 	if err != nil {
 		return err
 	}
-	val := func(v any) string { return b.arg(db.encode(v)) }
+	if f.Kind != core.KindInt || !strings.HasSuffix(f.Name, "_id") {
+		return &core.Error{Code: core.Invalid, Message: "Invalid filter.", Fields: map[string]string{x.Field: "does not name a user"}}
+	}
+	if b.depth >= maxSubDepth {
+		return errTooComplex
+	}
+	outer := b.table
+	b.depth++
+	b.table = fmt.Sprintf("u%d", b.depth)
+	b.write(col, " IN (SELECT ", b.table, ".id FROM users ", b.table, " WHERE ")
+	err = db.where(b, x.Filter)
+	b.write(")")
+	b.depth--
+	b.table = outer
+	if err != nil {
+		return err
+	}
+	return b.err
+}
+
+func (db *DB) cond(b *builder, c *query.Cond) error {
+	if c.Field == query.PastName {
+		return db.pastName(b, c)
+	}
+	f, col, err := b.column(c.Field)
+	if err != nil {
+		return err
+	}
+	if c.CaseSensitive {
+		col = b.tbl() + "." + f.Name
+	}
+	// Keyed text fields compare folded unless asked to be case-sensitive.
+	fold := f.Key != "" && !c.CaseSensitive
+	val := func(v any) string {
+		if s, ok := v.(string); ok && fold {
+			v = core.Fold(s)
+		}
+		return b.arg(db.encode(v))
+	}
 	switch c.Op {
 	case query.Eq:
 		b.write(col, " = ", val(c.Value))
@@ -132,20 +186,70 @@ func (db *DB) cond(b *builder, c *query.Cond) error {
 		b.write(col, " IS NOT NULL")
 	case query.Prefix:
 		s, _ := c.Value.(string)
+		if fold {
+			s = core.Fold(s)
+		}
 		db.prefix(b, col, s)
 	case query.Contains, query.Like:
-		s, _ := c.Value.(string)
+		s, ok := c.Value.(string)
+		if !ok || f.Kind != core.KindText {
+			return &core.Error{Code: core.Invalid, Message: "Invalid filter.", Fields: map[string]string{c.Field: "does not support pattern search"}}
+		}
+		if fold {
+			s = core.Fold(s)
+		}
 		p := Substring(s)
 		if c.Op == query.Like {
 			p = ParseWildcard(s)
 		}
-		if !f.Trigram {
-			return &core.Error{Code: core.Invalid, Message: "Invalid filter.", Fields: map[string]string{c.Field: "does not support substring search"}}
+		switch {
+		case c.CaseSensitive:
+			b.write(db.F.Match(col, p, true, b.arg))
+		case f.Trigram:
+			b.write(db.F.Substring(b.tbl(), col[strings.IndexByte(col, '.')+1:], p, b.arg))
+		default:
+			b.write(db.F.Match(col, p, !fold, b.arg))
 		}
-		b.write(db.F.Substring(p, func(v any) string { return b.arg(v) }))
+	case query.Regex:
+		s, ok := c.Value.(string)
+		if !ok || f.Kind != core.KindText {
+			return &core.Error{Code: core.Invalid, Message: "Invalid filter.", Fields: map[string]string{c.Field: "does not support regular expressions"}}
+		}
+		b.write(db.F.Regex(b.tbl()+"."+f.Name, b.arg(s)))
 	default:
 		return errors.New("sqlstore: unknown operator " + c.Op.String())
 	}
+	return b.err
+}
+
+// pastName matches users by a former name (the name history), folded.
+func (db *DB) pastName(b *builder, c *query.Cond) error {
+	b.write(b.tbl(), ".id IN (SELECT user_id FROM user_name_changes WHERE ")
+	switch c.Op {
+	case query.Eq:
+		s, _ := c.Value.(string)
+		b.write("old_name_key = ", b.arg(core.Fold(s)))
+	case query.In:
+		if len(c.Values) == 0 {
+			b.write("1 = 0")
+			break
+		}
+		b.write("old_name_key IN (")
+		for i, v := range c.Values {
+			if i > 0 {
+				b.write(", ")
+			}
+			s, _ := v.(string)
+			b.write(b.arg(core.Fold(s)))
+		}
+		b.write(")")
+	case query.Like:
+		s, _ := c.Value.(string)
+		b.write(db.F.Match("old_name_key", ParseWildcard(core.Fold(s)), true, b.arg))
+	default:
+		return &core.Error{Code: core.Invalid, Message: "Invalid filter.", Fields: map[string]string{c.Field: "supports =, in and like"}}
+	}
+	b.write(")")
 	return b.err
 }
 
@@ -165,13 +269,20 @@ func (db *DB) prefix(b *builder, col, s string) {
 // orderBy writes the ORDER BY clause. NULLs sort last ascending and first
 // descending on both engines (PostgreSQL's default, spelled out for SQLite).
 // bare names the columns without the table, for an outer query.
-func (db *DB) orderBy(b *builder, order []query.Order, bare bool) error {
+func (db *DB) orderBy(b *builder, order []query.Order, bare bool, pin int64) error {
 	if len(order) == 0 {
 		order = []query.Order{{Field: "id"}}
 	}
 	b.write(" ORDER BY ")
+	if pin != 0 {
+		col := "users.id"
+		if bare {
+			col = "id"
+		}
+		b.write("(", col, " = ", b.arg(pin), ") DESC, ")
+	}
 	for i, o := range order {
-		f, col, err := column(o.Field)
+		f, col, err := b.column(o.Field)
 		if err != nil {
 			return err
 		}
@@ -202,7 +313,7 @@ func (db *DB) orderBy(b *builder, order []query.Order, bare bool) error {
 // way, a row-value comparison says the same in a form PostgreSQL turns into
 // one index range.
 func (db *DB) keyset(b *builder, order []query.Order, after []any) error {
-	cols, uniform, err := keysetColumns(order, after)
+	cols, uniform, err := keysetColumns(b, order, after)
 	if err != nil {
 		return err
 	}
@@ -232,14 +343,14 @@ func (db *DB) keyset(b *builder, order []query.Order, after []any) error {
 	return b.err
 }
 
-func keysetColumns(order []query.Order, after []any) (cols []string, uniform bool, err error) {
+func keysetColumns(b *builder, order []query.Order, after []any) (cols []string, uniform bool, err error) {
 	if len(after) != len(order) || len(order) == 0 {
 		return nil, false, &core.Error{Code: core.Invalid, Message: "Invalid cursor.", Fields: map[string]string{"cursor": "does not match the sort order"}}
 	}
 	cols = make([]string, len(order))
 	uniform = true
 	for i, o := range order {
-		f, col, err := column(o.Field)
+		f, col, err := b.column(o.Field)
 		if err != nil {
 			return nil, false, err
 		}

@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("Filters", func(t *testing.T) { testFilters(t, open(t)) })
 	t.Run("OrderAndKeyset", func(t *testing.T) { testOrderAndKeyset(t, open(t)) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, open(t)) })
+	t.Run("FaceFilters", func(t *testing.T) { testFaceFilters(t, open(t)) })
 }
 
 var seq struct {
@@ -471,5 +472,77 @@ func testTokens(t *testing.T, s core.Store) {
 	}
 	if _, _, err := s.FindTokenByHash(ctx, hash); core.ErrorCode(err) != core.NotFound {
 		t.Errorf("revoked token found: %v", err)
+	}
+}
+
+// testFaceFilters covers what the compatibility faces compile into beyond
+// the native language: case-sensitive matching, regular expressions, past
+// names, related-user sub-selects, about-text search, IP ranges, pinning.
+func testFaceFilters(t *testing.T, s core.Store) {
+	ctx := context.Background()
+	root := MustCreate(t, s, "Root", core.Patch{"level": int64(60)})
+	a := MustCreate(t, s, "Alpha_One", core.Patch{"inviter_id": root.ID, "bio": "I draw 100% Cats", "artist_info": "commissions open"})
+	b := MustCreate(t, s, "beta", core.Patch{"inviter_id": a.ID, "bio": "dogs and CATS"})
+	c := MustCreate(t, s, "Gamma", core.Patch{"inviter_id": a.ID})
+	if _, err := s.UpdateUser(ctx, c.ID, core.Patch{"name": "Gamma2", "name_key": "gamma2"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateUser(ctx, b.ID, core.Patch{"name": "Beta", "name_key": "beta"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TouchUser(ctx, b.ID, nil, netip.MustParseAddr("10.1.2.3")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TouchUser(ctx, c.ID, nil, netip.MustParseAddr("10.2.0.1")); err != nil {
+		t.Fatal(err)
+	}
+	cond := func(field string, op query.Op, v any) *query.Cond { return &query.Cond{Field: field, Op: op, Value: v} }
+	cs := func(c *query.Cond) *query.Cond { c.CaseSensitive = true; return c }
+	tests := []struct {
+		name   string
+		filter query.Expr
+		want   []int64
+	}{
+		{"case-sensitive eq", cs(cond("name", query.Eq, "Alpha_One")), []int64{a.ID}},
+		{"case-sensitive eq misses", cs(cond("name", query.Eq, "alpha_one")), nil},
+		{"case-sensitive like", cs(cond("name", query.Like, "*A")), nil},
+		{"case-sensitive like hit", cs(cond("name", query.Like, "B*")), []int64{b.ID}},
+		{"like with literal underscore", cond("name", query.Like, "alpha_*"), []int64{a.ID}},
+		{"regex", cond("name", query.Regex, "^[A-Z][a-z]+[0-9]$"), []int64{c.ID}},
+		{"past name", cond(query.PastName, query.Eq, "GAMMA"), []int64{c.ID}},
+		{"past name like", cond(query.PastName, query.Like, "*a"), []int64{b.ID, c.ID}},
+		{"past name in", &query.Cond{Field: query.PastName, Op: query.In, Values: []any{"beta", "nobody"}}, []int64{b.ID}},
+		{"current or past", query.Or{cond("name", query.Eq, "gamma"), cond(query.PastName, query.Eq, "gamma")}, []int64{c.ID}},
+		{"invited by", query.Sub{Field: "inviter_id", Filter: cond("name", query.Eq, "alpha_one")}, []int64{b.ID, c.ID}},
+		{"invited by someone invited by root", query.Sub{Field: "inviter_id", Filter: query.Sub{Field: "inviter_id", Filter: cond("name", query.Eq, "root")}}, []int64{b.ID, c.ID}},
+		{"invited by substring", query.Sub{Field: "inviter_id", Filter: cond("name", query.Contains, "pha")}, []int64{b.ID, c.ID}},
+		{"about contains", cond("bio", query.Contains, "cats"), []int64{a.ID, b.ID}},
+		{"about literal percent", cond("bio", query.Contains, "100%"), []int64{a.ID}},
+		{"about wildcard", query.Or{cond("bio", query.Like, "*commission*"), cond("artist_info", query.Like, "*commission*")}, []int64{a.ID}},
+		{"ip range", query.And{cond("last_ip", query.Ge, netip.MustParseAddr("10.1.0.0")), cond("last_ip", query.Le, netip.MustParseAddr("10.1.255.255"))}, []int64{b.ID}},
+	}
+	for _, tt := range tests {
+		got, _, err := s.FindUsers(ctx, query.List{Filter: tt.filter, Limit: 100})
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		want := tt.want
+		if want == nil {
+			want = []int64{}
+		}
+		if diff := cmp.Diff(want, ids(got)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+	if _, _, err := s.FindUsers(ctx, query.List{Filter: cond("name", query.Regex, "(unclosed"), Limit: 10}); core.ErrorCode(err) != core.Invalid {
+		t.Errorf("bad regex: %v, want Invalid", err)
+	}
+	got, _, err := s.FindUsers(ctx, query.List{Order: []query.Order{{Field: "id", Desc: true}}, PinFirst: a.ID, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int64{a.ID, c.ID, b.ID, root.ID}, ids(got)); diff != "" {
+		t.Errorf("pin first (-want +got):\n%s", diff)
 	}
 }
