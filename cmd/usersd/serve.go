@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"slices"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"usersd/internal/core"
+	"usersd/internal/face/danbooru"
+	"usersd/internal/face/e621"
 	"usersd/internal/face/native"
 	"usersd/internal/httpx"
 )
@@ -24,6 +27,13 @@ var faces = map[string]string{
 	"pronouns":    "/pronouns",
 	"reviewboard": "/reviewboard",
 	"drf":         "/drf",
+}
+
+// builtFaces are the faces this binary serves; a face not listed yet is
+// simply absent, though its mount flag is still checked.
+var builtFaces = map[string]func(*core.Service, *slog.Logger) http.Handler{
+	"danbooru": danbooru.NewHandler,
+	"e621":     e621.NewHandler,
 }
 
 // nativePrefix is where the native API lives.
@@ -145,9 +155,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		httpx.Raw(w, http.StatusOK, "application/json", []byte(`{"status":"ready"}`+"\n"))
 	})
 	mount(mux, nativePrefix, native.NewHandler(svc, log))
-	// Compatibility faces mount here as they are built; resolveMounts
-	// already checks their prefixes.
-	_ = mounted
+	for face, prefix := range mounted {
+		if build := builtFaces[face]; build != nil {
+			mount(mux, prefix, build(svc, log))
+			log.Info("mounted", "face", face, "prefix", prefix)
+		}
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -65,7 +65,7 @@ func (s *Service) Login(ctx context.Context, ident, password string, addr netip.
 	if rehash {
 		// Imported bcrypt and pbkdf2 hashes become argon2id on first login.
 		if h, err := s.Hasher.Hash(ctx, password); err == nil {
-			if _, err := s.Store.UpdateUser(ctx, u.ID, Patch{"password_hash": h}, nil); err != nil {
+			if _, err := s.Store.UpdateUser(ctx, u.ID, Patch{"password_hash": h}, UpdateMeta{}); err != nil {
 				s.Log.Error("rehash password", "user_id", u.ID, "err", err)
 			}
 		}
@@ -97,6 +97,12 @@ func (s *Service) checkLimit(ctx context.Context, l Limiter, key string) error {
 // deleted users, and revoked or expired tokens, never authenticate.
 // Codes: Unauthenticated.
 func (s *Service) Authenticate(ctx context.Context, secret string, addr netip.Addr) (*User, *Token, error) {
+	return s.authenticate(ctx, secret, addr, nil)
+}
+
+// authenticate resolves a secret; with login set, the token must also
+// belong to the user of that name.
+func (s *Service) authenticate(ctx context.Context, secret string, addr netip.Addr, name *string) (*User, *Token, error) {
 	invalid := Errorf(Unauthenticated, "Invalid or expired token.")
 	if !looksLikeSecret(secret) {
 		return nil, nil, invalid
@@ -110,6 +116,9 @@ func (s *Service) Authenticate(ctx context.Context, secret string, addr netip.Ad
 	}
 	now := s.now()
 	if t.RevokedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) || !u.CanAuthenticate() {
+		return nil, nil, invalid
+	}
+	if name != nil && Fold(*name) != u.NameKey {
 		return nil, nil, invalid
 	}
 	// Usage bookkeeping is coalesced to one write a minute per token, and
@@ -133,6 +142,13 @@ func (s *Service) Authenticate(ctx context.Context, secret string, addr netip.Ad
 		}
 	}
 	return u, t, nil
+}
+
+// AuthenticateKey checks a user name and API key pair (Danbooru's and
+// e621's login + api_key): the key must be one of that user's tokens.
+// Codes: Unauthenticated.
+func (s *Service) AuthenticateKey(ctx context.Context, login, key string, addr netip.Addr) (*User, *Token, error) {
+	return s.authenticate(ctx, key, addr, &login)
 }
 
 // CreateToken mints an API token for the user; the secret is returned once.

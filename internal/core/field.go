@@ -208,7 +208,8 @@ func init() {
 		{Name: "avatar_post_id", Kind: KindInt, Null: true, Min: 1, Max: 1<<63 - 1, Read: ReadAnon, Write: selfAdmin, ptr: func(u *User) any { return &u.AvatarPostID }},
 		jsonList("artist_tags", 1000, "text", 100, staff, func(u *User) any { return &u.ArtistTags }),
 		text("timezone", 1, 64, true, ReadSelf, self, func(u *User) any { return &u.Timezone }),
-		text("timezone_rails", 1, 64, true, ReadNever, system, func(u *User) any { return &u.TimezoneRails }),
+		// Written by the Danbooru and e621 faces beside timezone; never shown.
+		text("timezone_rails", 1, 64, true, ReadNever, self, func(u *User) any { return &u.TimezoneRails }),
 		filtered(text("language", 0, 35, false, ReadSelf, selfAdmin, func(u *User) any { return &u.Language })),
 		{Name: "date_of_birth", Kind: KindDate, Null: true, Read: ReadSelf, Write: selfAdmin, Filter: true, Sort: true, ptr: func(u *User) any { return &u.DateOfBirth }},
 		filtered(enum(text("gender", 1, 16, true, ReadSelf, selfAdmin, func(u *User) any { return &u.Gender }), "male", "female")),

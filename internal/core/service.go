@@ -153,8 +153,14 @@ func (s *Service) checkFields(actor, target *User, in Patch, p Patch, probs prob
 	return nil
 }
 
-// deriveKeys sets the folded key of every keyed field present in p.
+// deriveKeys sets the folded key of every keyed field present in p, and
+// forgets the Rails zone name when a zone is written without one.
 func deriveKeys(p Patch) {
+	if _, ok := p["timezone"]; ok {
+		if _, rails := p["timezone_rails"]; !rails {
+			p["timezone_rails"] = nil
+		}
+	}
 	for _, name := range [...]string{"name", "email", "first_name", "last_name"} {
 		v, ok := p[name]
 		if !ok {
@@ -250,11 +256,11 @@ func (s *Service) UpdateUser(ctx context.Context, actor *User, id int64, in Upda
 	}
 	deriveKeys(p)
 	p["updated_at"] = s.now()
-	var by *int64
+	var meta UpdateMeta
 	if actor != System {
-		by = &actor.ID
+		meta.By = &actor.ID
 	}
-	u, err := s.Store.UpdateUser(ctx, id, p, by)
+	u, err := s.Store.UpdateUser(ctx, id, p, meta)
 	var e *Error
 	if errors.As(err, &e) && e.Code == Conflict && e.Fields["name"] != "" {
 		return nil, nameTaken()
@@ -317,7 +323,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor *User, id int64) error {
 		return nil
 	}
 	now := s.now()
-	_, err = s.Store.UpdateUser(ctx, id, Patch{"deleted": true, "deleted_at": now, "updated_at": now}, nil)
+	_, err = s.Store.UpdateUser(ctx, id, Patch{"deleted": true, "deleted_at": now, "updated_at": now}, UpdateMeta{})
 	return err
 }
 
@@ -337,7 +343,22 @@ func (s *Service) RestoreUser(ctx context.Context, actor *User, id int64) (*User
 	if !target.Deleted {
 		return target, nil
 	}
-	return s.Store.UpdateUser(ctx, id, Patch{"deleted": false, "deleted_at": nil, "updated_at": s.now()}, nil)
+	p := Patch{"deleted": false, "deleted_at": nil, "updated_at": s.now()}
+	if err := s.restoreName(ctx, target, p); err != nil {
+		return nil, err
+	}
+	var meta UpdateMeta
+	if actor != System {
+		meta.By = &actor.ID
+	}
+	u, err := s.Store.UpdateUser(ctx, id, p, meta)
+	if ErrorCode(err) == Conflict {
+		// The old name was taken meanwhile: restore under user_<id>.
+		delete(p, "name")
+		delete(p, "name_key")
+		u, err = s.Store.UpdateUser(ctx, id, p, meta)
+	}
+	return u, err
 }
 
 // SetLevel sets a user's level as the actor (System from the CLI).

@@ -131,3 +131,52 @@ func TestFieldChecks(t *testing.T) {
 		}
 	}
 }
+
+func TestDeactivateAndRestore(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t)
+	admin := storetest.MustCreate(t, svc.Store, "admin", core.Patch{"level": int64(50)})
+	u, err := svc.CreateUser(ctx, nil, core.NewUser{Name: "Leaving", Password: "password1", Fields: core.Patch{"per_page": int64(100)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := svc.CreateToken(ctx, u, u.ID, "k", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.AuthenticateKey(ctx, "leaving", secret, netip.Addr{}); err != nil {
+		t.Fatalf("AuthenticateKey: %v", err)
+	}
+	if _, _, err := svc.AuthenticateKey(ctx, "admin", secret, netip.Addr{}); core.ErrorCode(err) != core.Unauthenticated {
+		t.Errorf("key under another name: %v", err)
+	}
+	if err := svc.Deactivate(ctx, u, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := svc.Store.FindUserByID(ctx, u.ID)
+	if got.Name != core.DeletedName(u.ID) || !got.Deleted || got.PasswordHash != nil || got.PerPage != 20 || got.NewPostNavigationLayout {
+		t.Errorf("after deactivate: %+v", got)
+	}
+	if _, _, err := svc.Authenticate(ctx, secret, netip.Addr{}); core.ErrorCode(err) != core.Unauthenticated {
+		t.Errorf("token of a deleted account: %v", err)
+	}
+	hist, _ := svc.Store.NameChanges(ctx, u.ID)
+	if len(hist) != 1 || !hist[0].IsDeletion || hist[0].OldName != "Leaving" {
+		t.Errorf("history = %+v", hist)
+	}
+	r, err := svc.RestoreUser(ctx, admin, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Name != "Leaving" || r.Deleted {
+		t.Errorf("restored = %s deleted %v", r.Name, r.Deleted)
+	}
+	// If the old name was taken meanwhile, the user comes back as user_<id>.
+	if err := svc.Deactivate(ctx, admin, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	storetest.MustCreate(t, svc.Store, "leaving", nil)
+	if r, err = svc.RestoreUser(ctx, admin, u.ID); err != nil || r.Name != core.DeletedName(u.ID) {
+		t.Errorf("restore with the name taken: %v, %v", r, err)
+	}
+}

@@ -24,8 +24,8 @@ type Store interface {
 	// rows matching q.Filter (else -1). It fetches at most q.Limit rows.
 	FindUsers(ctx context.Context, q query.List) ([]*User, int, error)
 	// UpdateUser writes p to the user and returns the stored row. A changed
-	// name is recorded in the name history with the given author.
-	UpdateUser(ctx context.Context, id int64, p Patch, by *int64) (*User, error)
+	// name is recorded in the name history as meta describes.
+	UpdateUser(ctx context.Context, id int64, p Patch, meta UpdateMeta) (*User, error)
 	// TouchUser records login bookkeeping without bumping updated_at; a nil
 	// lastLogin or invalid ip leaves that column alone.
 	TouchUser(ctx context.Context, id int64, lastLogin *time.Time, ip netip.Addr) error
@@ -37,11 +37,19 @@ type Store interface {
 	FindTokenByHash(ctx context.Context, secretHash []byte) (*Token, *User, error)
 	FindTokens(ctx context.Context, userID int64) ([]*Token, error)
 	RevokeToken(ctx context.Context, userID, tokenID int64, at time.Time) error
+	// RevokeTokens revokes every token of the user.
+	RevokeTokens(ctx context.Context, userID int64, at time.Time) error
 	TouchToken(ctx context.Context, tokenID int64, at time.Time, ip netip.Addr) error
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// UpdateMeta describes an update for the name history.
+type UpdateMeta struct {
+	By       *int64 // author; nil = the system
+	Deletion bool   // a rename made by deleting the account (user_<id>)
 }
 
 // NameChange is one entry of a user's name history.

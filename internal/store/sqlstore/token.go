@@ -84,6 +84,13 @@ func (db *DB) RevokeToken(ctx context.Context, userID, tokenID int64, at time.Ti
 	return nil
 }
 
+// RevokeTokens implements core.Store.
+func (db *DB) RevokeTokens(ctx context.Context, userID int64, at time.Time) error {
+	ph := db.F.Placeholder
+	_, err := db.W.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = "+ph(1)+" WHERE user_id = "+ph(2)+" AND revoked_at IS NULL", db.encode(at), userID)
+	return db.wrap("revoke tokens", err)
+}
+
 // TouchToken implements core.Store.
 func (db *DB) TouchToken(ctx context.Context, tokenID int64, at time.Time, ip netip.Addr) error {
 	ph := db.F.Placeholder

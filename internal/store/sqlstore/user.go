@@ -171,7 +171,7 @@ func (db *DB) pageSQL(b *builder, q query.List) error {
 }
 
 // UpdateUser implements core.Store.
-func (db *DB) UpdateUser(ctx context.Context, id int64, p core.Patch, by *int64) (*core.User, error) {
+func (db *DB) UpdateUser(ctx context.Context, id int64, p core.Patch, meta core.UpdateMeta) (*core.User, error) {
 	b := &builder{f: db.F}
 	b.write("UPDATE users SET ")
 	n := 0
@@ -214,9 +214,9 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, p core.Patch, by *int64)
 				at = time.Now().UTC()
 			}
 			ph := db.F.Placeholder
-			_, err := tx.ExecContext(ctx, "INSERT INTO user_name_changes (user_id, old_name, old_name_key, new_name, changed_at, changed_by_id) VALUES ("+
-				ph(1)+", "+ph(2)+", "+ph(3)+", "+ph(4)+", "+ph(5)+", "+ph(6)+")",
-				id, oldName, core.Fold(oldName), newName, db.F.EncodeTime(at), by)
+			_, err := tx.ExecContext(ctx, "INSERT INTO user_name_changes (user_id, old_name, old_name_key, new_name, changed_at, changed_by_id, is_deletion) VALUES ("+
+				ph(1)+", "+ph(2)+", "+ph(3)+", "+ph(4)+", "+ph(5)+", "+ph(6)+", "+ph(7)+")",
+				id, oldName, core.Fold(oldName), newName, db.F.EncodeTime(at), meta.By, meta.Deletion)
 			if err != nil {
 				return err
 			}

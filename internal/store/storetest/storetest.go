@@ -181,14 +181,14 @@ func testUpdate(t *testing.T, s core.Store) {
 	u := MustCreate(t, s, "dave", nil)
 	admin := MustCreate(t, s, "admin", core.Patch{"level": int64(50)})
 	at := time.Now().UTC().Truncate(time.Microsecond).Add(time.Second)
-	got, err := s.UpdateUser(ctx, u.ID, core.Patch{"name": "Dave2", "name_key": "dave2", "bio": "hi", "updated_at": at, "post_upload_count": int64(5), "post_deleted_count": int64(2)}, &admin.ID)
+	got, err := s.UpdateUser(ctx, u.ID, core.Patch{"name": "Dave2", "name_key": "dave2", "bio": "hi", "updated_at": at, "post_upload_count": int64(5), "post_deleted_count": int64(2)}, core.UpdateMeta{By: &admin.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Name != "Dave2" || got.Bio == nil || *got.Bio != "hi" || !got.UpdatedAt.Equal(at) || got.PostActiveCount != 3 {
 		t.Errorf("updated = %+v", got)
 	}
-	if _, err := s.UpdateUser(ctx, u.ID, core.Patch{"bio": nil}, nil); err != nil {
+	if _, err := s.UpdateUser(ctx, u.ID, core.Patch{"bio": nil}, core.UpdateMeta{}); err != nil {
 		t.Fatal(err)
 	}
 	hist, err := s.NameChanges(ctx, u.ID)
@@ -198,10 +198,10 @@ func testUpdate(t *testing.T, s core.Store) {
 	if len(hist) != 1 || hist[0].OldName != "dave" || hist[0].NewName != "Dave2" || hist[0].ChangedByID == nil || *hist[0].ChangedByID != admin.ID {
 		t.Errorf("history = %+v", hist)
 	}
-	if _, err := s.UpdateUser(ctx, u.ID, core.Patch{"name": "admin", "name_key": "admin"}, nil); core.ErrorCode(err) != core.Conflict {
+	if _, err := s.UpdateUser(ctx, u.ID, core.Patch{"name": "admin", "name_key": "admin"}, core.UpdateMeta{}); core.ErrorCode(err) != core.Conflict {
 		t.Errorf("rename onto a taken name: %v, want Conflict", err)
 	}
-	if _, err := s.UpdateUser(ctx, 99999, core.Patch{"bio": "x"}, nil); core.ErrorCode(err) != core.NotFound {
+	if _, err := s.UpdateUser(ctx, 99999, core.Patch{"bio": "x"}, core.UpdateMeta{}); core.ErrorCode(err) != core.NotFound {
 		t.Errorf("update missing: %v, want NotFound", err)
 	}
 	ip := netip.MustParseAddr("192.0.2.7")
@@ -245,7 +245,7 @@ func testFilters(t *testing.T, s core.Store) {
 	ctx := context.Background()
 	us := seed(t, s)
 	for i, d := range map[int]core.Date{2: "1990-05-01", 3: "2001-01-01"} {
-		if _, err := s.UpdateUser(ctx, us[i].ID, core.Patch{"date_of_birth": d}, nil); err != nil {
+		if _, err := s.UpdateUser(ctx, us[i].ID, core.Patch{"date_of_birth": d}, core.UpdateMeta{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -484,10 +484,10 @@ func testFaceFilters(t *testing.T, s core.Store) {
 	a := MustCreate(t, s, "Alpha_One", core.Patch{"inviter_id": root.ID, "bio": "I draw 100% Cats", "artist_info": "commissions open"})
 	b := MustCreate(t, s, "beta", core.Patch{"inviter_id": a.ID, "bio": "dogs and CATS"})
 	c := MustCreate(t, s, "Gamma", core.Patch{"inviter_id": a.ID})
-	if _, err := s.UpdateUser(ctx, c.ID, core.Patch{"name": "Gamma2", "name_key": "gamma2"}, nil); err != nil {
+	if _, err := s.UpdateUser(ctx, c.ID, core.Patch{"name": "Gamma2", "name_key": "gamma2"}, core.UpdateMeta{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.UpdateUser(ctx, b.ID, core.Patch{"name": "Beta", "name_key": "beta"}, nil); err != nil {
+	if _, err := s.UpdateUser(ctx, b.ID, core.Patch{"name": "Beta", "name_key": "beta"}, core.UpdateMeta{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.TouchUser(ctx, b.ID, nil, netip.MustParseAddr("10.1.2.3")); err != nil {
