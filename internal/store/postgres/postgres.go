@@ -53,6 +53,7 @@ var Flavor = &sqlstore.Flavor{
 	// POSIX ERE; pg_trgm's GIN index also serves ~ on the trigram-indexed columns.
 	Regex:    func(col, arg string) string { return col + " ~ " + arg },
 	Classify: classify,
+	Explain:  "EXPLAIN (FORMAT TEXT) ",
 	Retryable: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && (e.Code == "40001" || e.Code == "40P01")

@@ -67,6 +67,7 @@ var Flavor = &sqlstore.Flavor{
 	},
 	Regex:           func(col, arg string) string { return col + " REGEXP " + arg },
 	Classify:        classify,
+	Explain:         "EXPLAIN QUERY PLAN ",
 	SplitKeyset:     true,
 	CacheStatements: true,
 	Retryable: func(err error) bool {

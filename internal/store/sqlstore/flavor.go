@@ -34,6 +34,8 @@ type Flavor struct {
 	Classify func(err error) *core.Error
 	// Retryable reports a transaction the engine asks to retry.
 	Retryable func(err error) bool
+	// Explain prefixes a statement to get the engine's query plan.
+	Explain string
 	// SplitKeyset pages by keyset as a UNION ALL of index seeks, for
 	// planners that cannot seek a composite index by a row value.
 	SplitKeyset bool

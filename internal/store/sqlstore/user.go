@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/netip"
 	"strings"
 	"time"
@@ -111,6 +112,45 @@ func (db *DB) FindUsers(ctx context.Context, q query.List) ([]*core.User, int, e
 		}
 	}
 	return users, total, nil
+}
+
+// Explain returns the engine's plan for the page statement FindUsers runs
+// for q, so tests can check which indexes answer a query.
+func (db *DB) Explain(ctx context.Context, q query.List) (string, error) {
+	b := &builder{f: db.F}
+	if err := db.pageSQL(b, q); err != nil {
+		return "", err
+	}
+	rows, err := db.R.QueryContext(ctx, db.F.Explain+b.sb.String(), b.args...)
+	if err != nil {
+		return "", db.wrap("explain", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return "", err
+	}
+	var out strings.Builder
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		for i := range vals {
+			vals[i] = new(any)
+		}
+		if err := rows.Scan(vals...); err != nil {
+			return "", err
+		}
+		// The plan text is the last column on both engines.
+		switch v := (*vals[len(vals)-1].(*any)).(type) {
+		case string:
+			out.WriteString(v)
+		case []byte:
+			out.Write(v)
+		default:
+			fmt.Fprint(&out, v)
+		}
+		out.WriteByte('\n')
+	}
+	return out.String(), rows.Err()
 }
 
 // pageSQL writes the statement for one page. Keyset pages on engines whose

@@ -212,6 +212,17 @@ func Bench(b *testing.B, db *sqlstore.DB) {
 			}
 		}
 	})
+	// Danbooru's and e621's search[name_matches]=*abc*: a wildcard pattern,
+	// newest first, 20 a page.
+	b.Run("NameMatchesWildcard", func(b *testing.B) {
+		for b.Loop() {
+			p := "*" + NameSubstring(rng, users) + "*"
+			us, _, err := db.FindUsers(ctx, query.List{Filter: &query.Cond{Field: "name", Op: query.Like, Value: p}, Order: []query.Order{{Field: "id", Desc: true}}, Limit: 20})
+			if err != nil || len(us) == 0 {
+				b.Fatalf("like %q: %d users: %v", p, len(us), err)
+			}
+		}
+	})
 	// The same predicate written so that no index can answer it: the
 	// difference to SubstringName is what the trigram index saves.
 	scan := scanQuery(db.F)
