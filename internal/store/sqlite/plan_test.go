@@ -28,9 +28,9 @@ func TestSubstringPlan(t *testing.T) {
 	notDeleted := &query.Cond{Field: "deleted", Op: query.Eq, Value: false}
 	scan := regexp.MustCompile(`(?m)^SCAN users\b`)
 	for name, q := range map[string]query.List{
-		"contains, id order": {Filter: query.And{&query.Cond{Field: "name", Op: query.Contains, Value: s}, notDeleted}, Order: []query.Order{{Field: "id"}}, Limit: 21},
+		"contains, id order":             {Filter: query.And{&query.Cond{Field: "name", Op: query.Contains, Value: s}, notDeleted}, Order: []query.Order{{Field: "id"}}, Limit: 21},
 		"name_matches *s*, newest first": {Filter: &query.Cond{Field: "name", Op: query.Like, Value: "*" + s + "*"}, Order: []query.Order{{Field: "id", Desc: true}}, Limit: 20},
-		"wildcard inside": {Filter: &query.Cond{Field: "name", Op: query.Like, Value: "*" + s + "*" + s[:1] + "*"}, Order: []query.Order{{Field: "id", Desc: true}}, Limit: 20},
+		"wildcard inside":                {Filter: &query.Cond{Field: "name", Op: query.Like, Value: "*" + s + "*" + s[:1] + "*"}, Order: []query.Order{{Field: "id", Desc: true}}, Limit: 20},
 	} {
 		plan, err := db.Explain(context.Background(), q)
 		if err != nil {
