@@ -348,6 +348,19 @@ func SortValue(f *Field, u *User) any {
 	return f.Value(u)
 }
 
+// OrderValue returns the value the store orders o by for u, the keyset
+// position of u under o.
+func OrderValue(o query.Order, u *User) any {
+	f := FieldByName(o.Field)
+	if o.CaseSensitive {
+		return f.Value(u)
+	}
+	if f.Key != "" {
+		return FieldByName(f.Key).Value(u)
+	}
+	return f.Value(u)
+}
+
 type cursor struct {
 	Order  string `json:"o"`
 	Values []any  `json:"v"`

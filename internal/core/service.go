@@ -51,8 +51,9 @@ func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microseco
 // NewUser is the input of CreateUser.
 type NewUser struct {
 	Name     string
-	Password string // "" creates a user without password login (staff and System only)
-	Fields   Patch  // further fields, each checked against the writer's rights
+	Password string     // "" creates a user without password login (staff and System only)
+	Fields   Patch      // further fields, each checked against the writer's rights
+	Addr     netip.Addr // the signing-up client, recorded as last_ip when valid
 }
 
 // CreateUser creates a user. actor nil is an anonymous sign-up.
@@ -101,6 +102,9 @@ func (s *Service) CreateUser(ctx context.Context, actor *User, in NewUser) (*Use
 		p["password_hash"] = h
 	}
 	now := s.now()
+	if in.Addr.IsValid() {
+		p["last_ip"] = in.Addr.Unmap()
+	}
 	p["xid"] = xid.NewWithTime(now).String()
 	p["created_at"] = now
 	p["updated_at"] = now
@@ -130,7 +134,7 @@ func (s *Service) checkFields(actor, target *User, in Patch, p Patch, probs prob
 	for name, v := range in {
 		f := FieldByName(name)
 		switch {
-		case f == nil || f.Read == ReadNever:
+		case f == nil:
 			probs.add(name, "is not a field")
 			continue
 		case !f.Settable():
@@ -199,6 +203,23 @@ func (s *Service) GetUser(ctx context.Context, viewer *User, ref string) (*User,
 	if ErrorCode(err) == NotFound && ref != "" && len(ref) <= 600 {
 		u, err = s.Store.FindUserByNameKey(ctx, Fold(ref))
 	}
+	if err != nil {
+		return nil, err
+	}
+	if u.Deleted && !canSeeDeleted(viewer, u) {
+		return nil, Errorf(NotFound, "User not found.")
+	}
+	return u, nil
+}
+
+// GetUserByName is GetUser by name only (case-insensitive), for names that
+// look like numbers.
+// Codes: NotFound.
+func (s *Service) GetUserByName(ctx context.Context, viewer *User, name string) (*User, error) {
+	if name == "" || len(name) > 600 {
+		return nil, Errorf(NotFound, "User not found.")
+	}
+	u, err := s.Store.FindUserByNameKey(ctx, Fold(name))
 	if err != nil {
 		return nil, err
 	}

@@ -112,7 +112,7 @@ func TestParseOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Order{{"level", true}, {"name", false}, {"id", false}}
+	want := []Order{{Field: "level", Desc: true}, {Field: "name"}, {Field: "id"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ParseOrder mismatch (-want +got):\n%s", diff)
 	}

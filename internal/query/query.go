@@ -81,10 +81,12 @@ func (Not) isExpr()  {}
 func (Cond) isExpr() {}
 func (Sub) isExpr()  {}
 
-// Order is one sort key.
+// Order is one sort key. Keyed text fields sort by their folded key
+// unless CaseSensitive, which sorts by the field itself (code points).
 type Order struct {
-	Field string
-	Desc  bool
+	Field         string
+	Desc          bool
+	CaseSensitive bool
 }
 
 // MaxLimit is the largest page size; larger requests are refused, not clamped.
@@ -145,9 +147,17 @@ func write(b *strings.Builder, e Expr, nested bool) {
 	case Or:
 		writeList(b, []Expr(x), " || ", nested)
 	case Not:
-		b.WriteString("!(")
-		write(b, x.X, false)
-		b.WriteString(")")
+		// "!" binds to one unary: a condition, a negation or a group, so
+		// only groups need parentheses (and depth stays what was parsed).
+		b.WriteString("!")
+		switch x.X.(type) {
+		case And, Or:
+			b.WriteString("(")
+			write(b, x.X, false)
+			b.WriteString(")")
+		default:
+			write(b, x.X, true)
+		}
 	case *Cond:
 		writeCond(b, x)
 	case Cond:

@@ -65,6 +65,15 @@ func (b *builder) column(name string) (*core.Field, string, error) {
 	return f, b.tbl() + "." + f.Name, nil
 }
 
+// orderColumn is the column a sort key orders by.
+func (b *builder) orderColumn(o query.Order) (*core.Field, string, error) {
+	f, col, err := b.column(o.Field)
+	if err == nil && o.CaseSensitive {
+		col = b.tbl() + "." + f.Name
+	}
+	return f, col, err
+}
+
 // where compiles e into b.
 func (db *DB) where(b *builder, e query.Expr) error {
 	switch x := e.(type) {
@@ -282,7 +291,7 @@ func (db *DB) orderBy(b *builder, order []query.Order, bare bool, pin int64) err
 		b.write("(", col, " = ", b.arg(pin), ") DESC, ")
 	}
 	for i, o := range order {
-		f, col, err := b.column(o.Field)
+		f, col, err := b.orderColumn(o)
 		if err != nil {
 			return err
 		}
@@ -350,7 +359,7 @@ func keysetColumns(b *builder, order []query.Order, after []any) (cols []string,
 	cols = make([]string, len(order))
 	uniform = true
 	for i, o := range order {
-		f, col, err := b.column(o.Field)
+		f, col, err := b.orderColumn(o)
 		if err != nil {
 			return nil, false, err
 		}

@@ -538,7 +538,23 @@ func testFaceFilters(t *testing.T, s core.Store) {
 	if _, _, err := s.FindUsers(ctx, query.List{Filter: cond("name", query.Regex, "(unclosed"), Limit: 10}); core.ErrorCode(err) != core.Invalid {
 		t.Errorf("bad regex: %v, want Invalid", err)
 	}
-	got, _, err := s.FindUsers(ctx, query.List{Order: []query.Order{{Field: "id", Desc: true}}, PinFirst: a.ID, Limit: 100})
+	aa := MustCreate(t, s, "aardvark", nil)
+	byName := []query.Order{{Field: "name", CaseSensitive: true}, {Field: "id"}}
+	got, _, err := s.FindUsers(ctx, query.List{Order: byName, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int64{a.ID, b.ID, c.ID, root.ID, aa.ID}, ids(got)); diff != "" {
+		t.Errorf("case-sensitive name order (-want +got):\n%s", diff)
+	}
+	after := []any{core.OrderValue(byName[0], got[2]), got[2].ID}
+	if got, _, err = s.FindUsers(ctx, query.List{Order: byName, After: after, Limit: 100}); err != nil || len(got) != 2 || got[0].ID != root.ID {
+		t.Errorf("case-sensitive keyset after %v: %v %v", after, ids(got), err)
+	}
+	if _, err := s.UpdateUser(ctx, aa.ID, core.Patch{"deleted": true}, core.UpdateMeta{}); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err = s.FindUsers(ctx, query.List{Filter: &query.Cond{Field: "deleted", Op: query.Eq, Value: false}, Order: []query.Order{{Field: "id", Desc: true}}, PinFirst: a.ID, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
