@@ -1,0 +1,325 @@
+package e621
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// param is one Rails request parameter: a string, an ordered hash, an
+// array, or nil (JSON null). Rails (Rack) parses "user[name]=x" and
+// "search[level][]=1" into nested hashes and arrays; e621 behaves
+// differently for scalars and non-scalars, so the face keeps the shape.
+type param struct {
+	kind byte // 's' string, 'h' hash, 'a' array, 'n' nil
+	str  string
+	keys []string // hash keys in order of first appearance
+	hash map[string]*param
+	arr  []*param
+}
+
+func newHash() *param { return &param{kind: 'h', hash: map[string]*param{}} }
+
+func strParam(s string) *param { return &param{kind: 's', str: s} }
+
+// get returns the member k of a hash, or nil.
+func (p *param) get(k string) *param {
+	if p == nil || p.kind != 'h' {
+		return nil
+	}
+	return p.hash[k]
+}
+
+// set stores v under k, keeping k's first position.
+func (p *param) set(k string, v *param) {
+	if _, ok := p.hash[k]; !ok {
+		p.keys = append(p.keys, k)
+	}
+	p.hash[k] = v
+}
+
+// scalar reports whether p is a string or nil, the values Rails' permit
+// accepts for a scalar key.
+func (p *param) scalar() bool { return p != nil && (p.kind == 's' || p.kind == 'n') }
+
+// value returns a scalar's text ("" for nil and non-scalars).
+func (p *param) value() string {
+	if p == nil || p.kind != 's' {
+		return ""
+	}
+	return p.str
+}
+
+// blank is Rails' blank?: nil, an empty or all-white-space string, or an
+// empty hash or array.
+func (p *param) blank() bool {
+	switch {
+	case p == nil || p.kind == 'n':
+		return true
+	case p.kind == 's':
+		return strings.TrimSpace(p.str) == ""
+	case p.kind == 'h':
+		return len(p.keys) == 0
+	}
+	return len(p.arr) == 0
+}
+
+// str returns the text of a present scalar member k, and whether it is one.
+func (p *param) text(k string) (string, bool) {
+	v := p.get(k)
+	if v == nil || v.kind != 's' {
+		return "", false
+	}
+	return v.str, true
+}
+
+// sanitize removes NUL characters and invalid UTF-8 from every string and
+// key, as e621ng's ParameterSanitizer and sanitize_params do.
+func sanitize(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "")
+	}
+	return strings.ReplaceAll(s, "\x00", "")
+}
+
+// parseQuery reads a query string or form body the way Rack does: pairs
+// split on '&', '+' as space, bracketed keys nest ("a[b][c]", "a[]").
+// Undecodable percent escapes are kept as they are; a later value for a
+// key replaces an earlier one.
+func parseQuery(root *param, raw string) {
+	for _, pair := range strings.Split(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, v = sanitize(unescape(k)), sanitize(unescape(v))
+		if k == "" {
+			continue
+		}
+		assign(root, k, strParam(v))
+	}
+}
+
+func unescape(s string) string {
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return strings.ReplaceAll(s, "+", " ")
+}
+
+// maxNesting bounds how deep a bracketed key may nest (Rack's limit is 32).
+const maxNesting = 32
+
+// assign stores v under a possibly bracketed key name.
+func assign(root *param, name string, v *param) {
+	head, rest, found := strings.Cut(name, "[")
+	if !found || head == "" {
+		root.set(name, v)
+		return
+	}
+	var path []string
+	for rest != "" {
+		seg, after, ok := strings.Cut(rest, "]")
+		if !ok || len(path) >= maxNesting {
+			root.set(name, v) // malformed: a flat key, as Rack keeps it
+			return
+		}
+		path = append(path, seg)
+		rest = after
+		if rest == "" {
+			break
+		}
+		if rest[0] != '[' {
+			break // Rack ignores trailing garbage after the last ']'
+		}
+		rest = rest[1:]
+	}
+	put(root, head, path, v)
+}
+
+// put stores v at key, descending through path ("" = array append).
+func put(h *param, key string, path []string, v *param) {
+	if len(path) == 0 {
+		h.set(key, v)
+		return
+	}
+	if path[0] == "" {
+		arr := h.hash[key]
+		if arr == nil || arr.kind != 'a' {
+			arr = &param{kind: 'a'}
+			h.set(key, arr)
+		}
+		if len(path) == 1 {
+			arr.arr = append(arr.arr, v)
+			return
+		}
+		// "a[][b]=x": add to the last hash unless it already has b.
+		var last *param
+		if n := len(arr.arr); n > 0 && arr.arr[n-1].kind == 'h' && arr.arr[n-1].hash[path[1]] == nil {
+			last = arr.arr[n-1]
+		} else {
+			last = newHash()
+			arr.arr = append(arr.arr, last)
+		}
+		put(last, path[1], path[2:], v)
+		return
+	}
+	child := h.hash[key]
+	if child == nil || child.kind != 'h' {
+		child = newHash()
+		h.set(key, child)
+	}
+	put(child, path[0], path[1:], v)
+}
+
+// errBadJSON is a JSON body that does not parse (B.2).
+var errBadJSON = errors.New("invalid JSON body")
+
+// errBodyTooLarge is a body over httpx.MaxBody.
+var errBodyTooLarge = errors.New("request body too large")
+
+// isJSON reports whether a Content-Type is one Rails parses as JSON.
+func isJSON(ct string) bool {
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt == "application/json" || mt == "text/x-json" || mt == "application/jsonrequest"
+}
+
+// parseBody adds a form, multipart or JSON body to root (body values
+// replace query values of the same top-level key, as Rails merges them).
+// For JSON it also returns the body's own top-level hash, which Rails'
+// params wrapper reads.
+func parseBody(root *param, ct string, body []byte) (jsonBody *param, err error) {
+	mt, mp, _ := mime.ParseMediaType(ct)
+	switch {
+	case isJSON(ct):
+		if len(bytes.TrimSpace(body)) == 0 {
+			return nil, nil
+		}
+		if !utf8.Valid(body) {
+			return nil, errBadJSON
+		}
+		v, err := decodeJSON(body)
+		if err != nil {
+			return nil, errBadJSON
+		}
+		if v.kind != 'h' {
+			// Rails puts a non-object body under _json.
+			root.set("_json", v)
+			return nil, nil
+		}
+		for _, k := range v.keys {
+			root.set(k, v.hash[k])
+		}
+		return v, nil
+	case mt == "application/x-www-form-urlencoded":
+		form := newHash()
+		parseQuery(form, string(body))
+		for _, k := range form.keys {
+			root.set(k, form.hash[k])
+		}
+	case mt == "multipart/form-data" && mp["boundary"] != "":
+		form := newHash()
+		mr := multipart.NewReader(bytes.NewReader(body), mp["boundary"])
+		for {
+			part, err := mr.NextPart()
+			if err != nil {
+				break
+			}
+			name := part.FormName()
+			if name == "" || part.FileName() != "" {
+				part.Close()
+				continue
+			}
+			b, err := io.ReadAll(part)
+			part.Close()
+			if err != nil {
+				break
+			}
+			assign(form, sanitize(name), strParam(sanitize(string(b))))
+		}
+		for _, k := range form.keys {
+			root.set(k, form.hash[k])
+		}
+	}
+	return nil, nil
+}
+
+// maxJSONDepth bounds nesting in JSON bodies.
+const maxJSONDepth = 64
+
+// decodeJSON reads one JSON value into a param, keeping object key order.
+// Numbers keep their literal text and booleans become "true"/"false", as
+// Ruby's to_s would show them.
+func decodeJSON(body []byte) (*param, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	v, err := decodeValue(dec, 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errBadJSON
+	}
+	return v, nil
+}
+
+func decodeValue(dec *json.Decoder, depth int) (*param, error) {
+	if depth > maxJSONDepth {
+		return nil, errBadJSON
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			h := newHash()
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				k, _ := kt.(string)
+				v, err := decodeValue(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				h.set(sanitize(k), v)
+			}
+			_, err := dec.Token()
+			return h, err
+		case '[':
+			a := &param{kind: 'a'}
+			for dec.More() {
+				v, err := decodeValue(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				a.arr = append(a.arr, v)
+			}
+			_, err := dec.Token()
+			return a, err
+		}
+		return nil, errBadJSON
+	case string:
+		return strParam(sanitize(t)), nil
+	case json.Number:
+		return strParam(t.String()), nil
+	case bool:
+		if t {
+			return strParam("true"), nil
+		}
+		return strParam("false"), nil
+	case nil:
+		return &param{kind: 'n'}, nil
+	}
+	return nil, errBadJSON
+}
