@@ -26,7 +26,8 @@ var deletedNameRE = regexp.MustCompile(`^user_[0-9]+$`)
 
 // Deactivate is a full account deletion (Danbooru's): the soft delete plus
 // a rename to user_<id> (the old name stays in the history, so it can be
-// found and restored), password login removed, every token revoked and the
+// found and restored), password login removed, the e-mail address freed,
+// login and forum-read times forgotten, every token revoked and the
 // settings reset. Codes: Unauthenticated, NotFound, Forbidden.
 func (s *Service) Deactivate(ctx context.Context, actor *User, id int64) error {
 	if actor == nil {
@@ -41,7 +42,8 @@ func (s *Service) Deactivate(ctx context.Context, actor *User, id int64) error {
 	}
 	now := s.now()
 	p := Patch{"deleted": true, "deleted_at": now, "updated_at": now, "password_hash": nil,
-		"name": DeletedName(id), "name_key": Fold(DeletedName(id))}
+		"name": DeletedName(id), "name_key": Fold(DeletedName(id)),
+		"email": nil, "email_key": nil, "last_login_at": nil, "last_forum_read_at": nil}
 	for k, v := range settingDefaults {
 		p[k] = v
 	}

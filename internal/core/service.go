@@ -54,6 +54,7 @@ type NewUser struct {
 	Password string     // "" creates a user without password login (staff and System only)
 	Fields   Patch      // further fields, each checked against the writer's rights
 	Addr     netip.Addr // the signing-up client, recorded as last_ip when valid
+	LoggedIn bool       // the sign-up also logs the user in (sets last_login_at)
 }
 
 // CreateUser creates a user. actor nil is an anonymous sign-up.
@@ -104,6 +105,9 @@ func (s *Service) CreateUser(ctx context.Context, actor *User, in NewUser) (*Use
 	now := s.now()
 	if in.Addr.IsValid() {
 		p["last_ip"] = in.Addr.Unmap()
+	}
+	if in.LoggedIn {
+		p["last_login_at"] = now
 	}
 	p["xid"] = xid.NewWithTime(now).String()
 	p["created_at"] = now

@@ -1,0 +1,235 @@
+package danbooru
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"usersd/internal/core"
+	"usersd/internal/httpx"
+)
+
+// apiError is one of Danbooru's error responses (spec §8): the generic
+// body {"success":false,"error":<Ruby class>,"message":…,"backtrace":[]},
+// or, with errs set, the 422 validation body {"errors":{…}}.
+type apiError struct {
+	status  int
+	class   string
+	message string
+	errs    *validation
+}
+
+func (e *apiError) Error() string { return e.class + ": " + e.message }
+
+// Danbooru's error classes and messages (spec §8.2).
+func notFound() *apiError {
+	return &apiError{status: 404, class: "ActiveRecord::RecordNotFound", message: "That record was not found."}
+}
+
+func accessDenied() *apiError {
+	return &apiError{status: 403, class: "Pundit::NotAuthorizedError", message: "Access denied"}
+}
+
+func privilegeError() *apiError {
+	return &apiError{status: 403, class: "User::PrivilegeError", message: "Access denied"}
+}
+
+func invalidAPIKey() *apiError {
+	return &apiError{status: 401, class: "SessionLoader::AuthenticationFailure", message: "Invalid API key"}
+}
+
+func missingCredentials() *apiError {
+	return &apiError{status: 401, class: "SessionLoader::AuthenticationFailure", message: "Missing `login` or `api_key`"}
+}
+
+func badRequest(msg string) *apiError {
+	return &apiError{status: 400, class: "ActionController::BadRequest", message: msg}
+}
+
+// argumentError is what usersd answers where upstream raises ArgumentError
+// from a search (a bad boolean, nesting past 10 levels): 422 with the
+// generic body, not upstream's 500 (see doc.go).
+func argumentError(msg string) *apiError {
+	return &apiError{status: 422, class: "ArgumentError", message: msg}
+}
+
+// validation is an ActiveModel::Errors: attribute → messages, in the order
+// attributes first failed.
+type validation struct {
+	attrs []string
+	msgs  map[string][]string
+}
+
+func (v *validation) add(attr, msg string) {
+	if v.msgs == nil {
+		v.msgs = map[string][]string{}
+	}
+	if _, ok := v.msgs[attr]; !ok {
+		v.attrs = append(v.attrs, attr)
+	}
+	v.msgs[attr] = append(v.msgs[attr], msg)
+}
+
+func (v *validation) empty() bool { return v == nil || len(v.attrs) == 0 }
+
+// err returns the 422 error, or nil when nothing failed.
+func (v *validation) err() error {
+	if v.empty() {
+		return nil
+	}
+	return &apiError{status: 422, class: "ActiveRecord::RecordInvalid", errs: v}
+}
+
+// fullMessages are Rails' errors.full_messages: "Name already taken";
+// base errors stand alone.
+func (v *validation) fullMessages() []string {
+	var out []string
+	for _, a := range v.attrs {
+		for _, m := range v.msgs[a] {
+			if a == "base" {
+				out = append(out, m)
+			} else {
+				out = append(out, humanize(a)+" "+m)
+			}
+		}
+	}
+	return out
+}
+
+// humanize is ActiveSupport's String#humanize of an attribute name.
+func humanize(attr string) string {
+	s := strings.ReplaceAll(attr, ".", "_")
+	s = strings.TrimSuffix(s, "_id")
+	s = strings.ReplaceAll(s, "_", " ")
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// fromCore maps an error to Danbooru's response for it; core codes map
+// to the classes of spec §8.2, anything unknown is a logged 500.
+func fromCore(err error, log *slog.Logger, r *http.Request) *apiError {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	e := core.AsError(err)
+	switch e.Code {
+	case core.NotFound:
+		return notFound()
+	case core.Unauthenticated:
+		return invalidAPIKey()
+	case core.Forbidden:
+		return accessDenied()
+	case core.RateLimited:
+		return &apiError{status: 429, class: "RateLimiter::RateLimitError", message: "You're doing that too fast. Wait a minute and try again."}
+	case core.Conflict:
+		v := &validation{}
+		for f := range e.Fields {
+			switch f {
+			case "name":
+				v.add("name", "already taken")
+			case "email":
+				v.add("email_address.address", "has already been taken")
+			default:
+				v.add(f, "has already been taken")
+			}
+		}
+		if v.empty() {
+			v.add("base", e.Message)
+		}
+		return v.err().(*apiError)
+	case core.Invalid:
+		switch {
+		case e.Message == "The query took too long.":
+			return &apiError{status: 500, class: "ActiveRecord::QueryCanceled", message: "The database timed out running your query."}
+		case e.Message == "Invalid regular expression.":
+			return &apiError{status: 422, class: "ActiveRecord::StatementInvalid", message: "Invalid regular expression."}
+		case len(e.Fields) > 0:
+			v := &validation{}
+			for _, f := range slices.Sorted(maps.Keys(e.Fields)) {
+				v.add(f, e.Fields[f])
+			}
+			return v.err().(*apiError)
+		}
+		return argumentError(e.Message)
+	}
+	if ctxErr := r.Context().Err(); ctxErr != nil && errors.Is(err, context.Canceled) {
+		return &apiError{status: 499, class: "Interrupt", message: ""}
+	}
+	log.Error("internal error", "request_id", httpx.RequestID(r.Context()), "err", err)
+	return &apiError{status: 500, class: "StandardError", message: ""}
+}
+
+// writeError renders err in the request's format: JSON, XML, or a small
+// HTML page for every other format.
+func writeError(w http.ResponseWriter, rq *request, err error) {
+	e := fromCore(err, rq.log, rq.r)
+	if e.status == 429 {
+		w.Header().Set("Retry-After", "60")
+	}
+	switch {
+	case e.errs != nil && rq.format == "json":
+		var b bytes.Buffer
+		b.WriteString(`{"errors":{`)
+		for i, a := range e.errs.attrs {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(jsonString(a))
+			b.WriteString(":[")
+			for j, m := range e.errs.msgs[a] {
+				if j > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(jsonString(m))
+			}
+			b.WriteByte(']')
+		}
+		b.WriteString("}}")
+		writeBody(w, rq, e.status, contentJSON, b.Bytes())
+	case e.errs != nil && rq.format == "xml":
+		x := newXMLWriter()
+		x.open("errors", nil)
+		for _, m := range e.errs.fullMessages() {
+			x.leaf("error", nil, m)
+		}
+		x.close("errors")
+		writeBody(w, rq, e.status, contentXML, x.bytes())
+	case rq.format == "json":
+		var b bytes.Buffer
+		b.WriteString(`{"success":false,"error":`)
+		b.WriteString(jsonString(e.class))
+		b.WriteString(`,"message":`)
+		b.WriteString(jsonString(e.message))
+		// static/error.json.erb ends with a newline.
+		b.WriteString(`,"backtrace":[]}` + "\n")
+		writeBody(w, rq, e.status, contentJSON, b.Bytes())
+	case rq.format == "xml":
+		x := newXMLWriter()
+		x.open("result", nil)
+		x.leaf("success", attrs("type", "boolean"), "false")
+		x.leaf("error", nil, e.class)
+		x.leaf("message", nil, e.message)
+		x.empty("backtrace", attrs("type", "array"))
+		x.close("result")
+		x.raw("\n") // static/error.xml.erb ends with a newline
+		writeBody(w, rq, e.status, contentXML, x.bytes())
+	default:
+		msg := e.message
+		if e.errs != nil {
+			msg = strings.Join(e.errs.fullMessages(), "; ")
+		}
+		page := "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" + strconv.Itoa(e.status) + " " + htmlEscape(http.StatusText(e.status)) +
+			"</title></head><body><h1>" + htmlEscape(e.class) + "</h1><p>" + htmlEscape(msg) + "</p></body></html>\n"
+		writeBody(w, rq, e.status, contentHTML, []byte(page))
+	}
+}

@@ -1,0 +1,539 @@
+package danbooru
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"usersd/internal/core"
+	"usersd/internal/httpx"
+	"usersd/internal/query"
+)
+
+// renderOptions reads only= for a response.
+func renderOptions(rq *request, show bool) userOptions {
+	opt := userOptions{show: show}
+	if s, ok := rq.query.str("only"); ok {
+		opt.only, opt.hasOnly = parseOnly(s), true
+	}
+	return opt
+}
+
+// loadInviters fetches the inviters of users when only= asks for them.
+func loadInviters(ctx context.Context, svc *core.Service, viewer *core.User, rd *renderer, opt userOptions, users []*core.User) error {
+	if !opt.hasOnly || !wantsInviters(opt.only) {
+		return nil
+	}
+	var ids []any
+	seen := map[int64]bool{}
+	for _, u := range users {
+		if u.InviterID != nil && !seen[*u.InviterID] {
+			seen[*u.InviterID] = true
+			ids = append(ids, *u.InviterID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	res, err := svc.ListUsers(ctx, viewer, core.ListRequest{Face: true, Limit: len(ids),
+		Filter: &query.Cond{Field: "id", Op: query.In, Values: ids}, Order: []query.Order{{Field: "id"}}})
+	if err != nil {
+		return err
+	}
+	for _, u := range res.Users {
+		rd.inviters[u.ID] = u
+	}
+	return nil
+}
+
+// newCompiler returns the search compiler for a request.
+func newCompiler(rq *request) *compiler {
+	svc, viewer := rq.svc, rq.viewer
+	rd := newRenderer(viewer)
+	return &compiler{
+		ctx:    rq.r.Context(),
+		viewer: viewer,
+		now:    rq.now,
+		loc:    rd.loc,
+		count: func(ctx context.Context, e query.Expr, limit int) (int, error) {
+			res, err := svc.ListUsers(ctx, viewer, core.ListRequest{Face: true, Filter: e, Limit: limit, Order: []query.Order{{Field: "id"}}})
+			if err != nil {
+				return 0, err
+			}
+			return len(res.Users), nil
+		},
+		lookup: func(ctx context.Context, key string) (*core.User, error) {
+			u, err := svc.Store.FindUserByNameKey(ctx, key)
+			if core.ErrorCode(err) == core.NotFound {
+				return nil, nil
+			}
+			return u, err
+		},
+	}
+}
+
+// handleUserIndex handles "GET /users" (spec §4).
+func handleUserIndex(svc *core.Service, log *slog.Logger) handlerFunc {
+	return func(w http.ResponseWriter, rq *request) {
+		q := rq.query
+		search := q.sub("search")
+		if search == nil {
+			search = newParams() // search=foo is replaced by an empty hash
+		}
+		redirectParam, _ := q.str("redirect")
+		hasRedirect := q.has("redirect") && !isBlank(redirectParam)
+		if name, ok := q.present("name"); ok {
+			// The name shortcut (spec §4.5).
+			search = search.clone()
+			search.set("name_or_past_name_matches", name)
+			redirectParam, hasRedirect = "true", true
+		}
+		comp, err := newCompiler(rq).compile(search)
+		if err != nil {
+			writeError(w, rq, err)
+			return
+		}
+		pg, err := parsePage(q, rq.viewer)
+		if err != nil {
+			writeError(w, rq, err)
+			return
+		}
+		users, err := fetch(rq.r.Context(), svc, rq.viewer, comp, pg)
+		if err != nil {
+			writeError(w, rq, err)
+			return
+		}
+		if hasRedirect && truthy(redirectParam) && len(users) == 1 && matchesNameParam(search, users[0]) {
+			redirect(w, rq, http.StatusFound, rq.url("/users/"+strconv.FormatInt(users[0].ID, 10)+rq.formatExt()))
+			return
+		}
+		rd := newRenderer(rq.viewer)
+		opt := renderOptions(rq, false)
+		if err := loadInviters(rq.r.Context(), svc, rq.viewer, rd, opt, users); err != nil {
+			writeError(w, rq, err)
+			return
+		}
+		objs := make([]*object, len(users))
+		for i, u := range users {
+			objs[i] = rd.user(u, opt)
+		}
+		writeUsers(w, rq, rd, objs)
+	}
+}
+
+// matchesNameParam is UsersController#item_matches_params: with an
+// explicit search[name_matches], the one result must bear that name.
+func matchesNameParam(search *params, u *core.User) bool {
+	v, ok := search.get("name_matches")
+	if !ok || v == nil {
+		return true
+	}
+	s, _ := scalarString(v)
+	return normalizeName(u.Name) == normalizeName(s)
+}
+
+// findUser is User.find(params[:id]): the id is cast as Rails casts it
+// ("12abc" is 12); deleted users are found too, as on Danbooru.
+func findUser(ctx context.Context, svc *core.Service, ref string) (*core.User, error) {
+	id, ok := castInteger(ref)
+	if !ok || id <= 0 {
+		return nil, notFound()
+	}
+	u, err := svc.Store.FindUserByID(ctx, id)
+	if core.ErrorCode(err) == core.NotFound {
+		return nil, notFound()
+	}
+	return u, err
+}
+
+// handleUserShow handles "GET /users/{id}".
+func handleUserShow(svc *core.Service, log *slog.Logger) handlerFunc {
+	return func(w http.ResponseWriter, rq *request) {
+		u, err := findUser(rq.r.Context(), svc, rq.id)
+		if err != nil {
+			writeError(w, rq, err)
+			return
+		}
+		showUser(w, rq, u)
+	}
+}
+
+func showUser(w http.ResponseWriter, rq *request, u *core.User) {
+	rd := newRenderer(rq.viewer)
+	opt := renderOptions(rq, true)
+	if err := loadInviters(rq.r.Context(), rq.svc, rq.viewer, rd, opt, []*core.User{u}); err != nil {
+		writeError(w, rq, err)
+		return
+	}
+	writeUser(w, rq, http.StatusOK, rd, rd.user(u, opt))
+}
+
+// handleProfile handles "GET /profile": the current user, or for
+// anonymous API calls the anonymous pseudo-user (spec §7.3).
+func handleProfile(svc *core.Service, log *slog.Logger) handlerFunc {
+	return func(w http.ResponseWriter, rq *request) {
+		if rq.viewer == nil {
+			if rq.format == "html" {
+				redirect(w, rq, http.StatusFound, rq.url("/login?url="+url.QueryEscape(rq.prefix+"/profile")))
+				return
+			}
+			showUser(w, rq, anonymousUser(rq))
+			return
+		}
+		u, err := svc.Store.FindUserByID(rq.r.Context(), rq.viewer.ID)
+		if err != nil {
+			writeError(w, rq, err)
+			return
+		}
+		showUser(w, rq, u)
+	}
+}
+
+// anonymousUser is User.anonymous: an unsaved user named Anonymous at
+// level 0 with the column defaults (last_logged_in_at defaults to now).
+func anonymousUser(rq *request) *core.User {
+	now := rq.now
+	return &core.User{
+		Name: "Anonymous", Level: core.LevelAnonymous, CreatedAt: now, LastLoginAt: &now, Active: true,
+		PerPage: 20, CommentThreshold: -8, DefaultImageSize: "large", BlacklistedTags: defaultBlacklist,
+		Theme: "auto", NewPostNavigationLayout: true,
+	}
+}
+
+// defaultBlacklist is User::DEFAULT_BLACKLIST.
+const defaultBlacklist = "guro\nscat\nfurry -rating:g"
+
+// readParams returns the request's parameters: the body's (form, multipart
+// or JSON, with top-level JSON keys in wrap put under "user" as Rails'
+// ParamsWrapper does) with the query string's laid over them.
+func readParams(rq *request, wrap map[string]bool) (*params, error) {
+	body, err := httpx.ReadBody(rq.r)
+	if err != nil {
+		return nil, badRequest("Invalid request body: " + core.AsError(err).Message)
+	}
+	ct := rq.r.Header.Get("Content-Type")
+	bp, err := bodyParams(body, ct)
+	if err != nil {
+		return nil, err
+	}
+	if isJSON(ct) && !bp.has("user") && !rq.query.has("user") {
+		wrapped := newParams()
+		for _, k := range bp.keys {
+			if wrap[k] {
+				wrapped.set(k, bp.vals[k])
+			}
+		}
+		if len(wrapped.keys) > 0 {
+			bp.set("user", wrapped)
+		}
+	}
+	return merge(bp, rq.query), nil
+}
+
+func isJSON(ct string) bool {
+	mt, _, _ := strings.Cut(strings.ToLower(ct), ";")
+	mt = strings.TrimSpace(mt)
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// userColumns are Danbooru's users columns, which ParamsWrapper wraps;
+// usersd also wraps the sign-up fields and the writable flags.
+var wrapKeys = func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range []string{"id", "created_at", "updated_at", "name", "inviter_id", "level", "last_logged_in_at",
+		"last_forum_read_at", "post_upload_count", "post_update_count", "note_update_count", "favorite_count",
+		"comment_threshold", "default_image_size", "favorite_tags", "blacklisted_tags", "time_zone",
+		"bcrypt_password_hash", "per_page", "custom_style", "bit_prefs", "last_ip_addr", "unread_dmail_count", "theme",
+		"upload_points", "is_deleted", "totp_secret", "backup_codes",
+		"password", "password_confirmation", "email_address"} {
+		m[k] = true
+	}
+	for _, f := range writableFlags {
+		m[f] = true
+	}
+	return m
+}()
+
+// writableFlags are the preference bits a user may set (spec §3.2).
+var writableFlags = []string{
+	"receive_email_notifications", "new_post_navigation_layout", "enable_private_favorites", "show_deleted_posts",
+	"show_deleted_children", "disable_categorized_saved_searches", "disable_tagged_filenames",
+	"disable_mobile_gestures", "enable_safe_mode", "enable_desktop_mode", "disable_post_tooltips",
+}
+
+// emailRE is a plain address check (Danbooru::EmailAddress::EMAIL_REGEX
+// is stricter about domains; deliverability is not checked).
+var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+
+// handleUserCreate handles "POST /users": sign-up (spec §10).
+func handleUserCreate(svc *core.Service, log *slog.Logger) handlerFunc {
+	return func(w http.ResponseWriter, rq *request) {
+		ctx := rq.r.Context()
+		if rq.viewer != nil || !svc.Signup {
+			writeError(w, rq, accessDenied())
+			return
+		}
+		all, err := readParams(rq, wrapKeys)
+		if err != nil {
+			writeError(w, rq, err)
+			return
+		}
+		user := all.sub("user")
+		name, _ := user.str("name")
+		password, _ := user.str("password")
+		confirm, hasConfirm := user.str("password_confirmation")
+		var email string
+		if ea := user.sub("email_address"); ea != nil {
+			email, _ = ea.str("address")
+		}
+
+		v := &validation{}
+		_, lookupErr := svc.Store.FindUserByNameKey(ctx, normalizeName(name))
+		if lookupErr != nil && core.ErrorCode(lookupErr) != core.NotFound {
+			writeError(w, rq, lookupErr)
+			return
+		}
+		if msg := checkName(name, lookupErr == nil); msg != "" {
+			v.add("name", msg)
+		}
+		if utf8.RuneCountInString(password) < 5 {
+			v.add("password", "is too short (minimum is 5 characters)")
+		}
+		if hasConfirm && confirm != password {
+			v.add("password_confirmation", "Passwords don't match")
+		}
+		fields := core.Patch{}
+		if !isBlank(email) {
+			switch {
+			case utf8.RuneCountInString(email) > 100:
+				v.add("email_address.address", "is too long (maximum is 100 characters)")
+			case !emailRE.MatchString(email):
+				v.add("email_address.address", "is invalid")
+			default:
+				fields["email"] = email
+			}
+		}
+		if err := v.err(); err != nil {
+			writeError(w, rq, err)
+			return
+		}
+		addr := httpx.ClientAddr(rq.r)
+		// Sign-up logs the new user in, which sets last_logged_in_at.
+		u, err := svc.CreateUser(ctx, nil, core.NewUser{Name: name, Password: password, Fields: fields, Addr: addr, LoggedIn: true})
+		if err != nil {
+			writeError(w, rq, signupError(err))
+			return
+		}
+		location := rq.url("/users/" + strconv.FormatInt(u.ID, 10))
+		dest, ok := user.present("url")
+		if !ok {
+			dest, ok = all.present("url")
+		}
+		if ok && strings.HasPrefix(dest, "/") && !strings.HasPrefix(dest, "//") {
+			location = dest // only local paths (upstream refuses offsite redirects)
+		}
+		w.Header().Set("Location", location)
+		if rq.format == "html" {
+			redirect(w, rq, http.StatusFound, location)
+			return
+		}
+		rd := newRenderer(u)
+		writeUser(w, rq, http.StatusCreated, rd, rd.user(u, renderOptions(rq, false)))
+	}
+}
+
+// signupError maps the core's sign-up errors to Danbooru's attributes.
+func signupError(err error) error {
+	e := core.AsError(err)
+	if e.Code != core.Invalid || len(e.Fields) == 0 {
+		return err
+	}
+	v := &validation{}
+	for _, f := range []string{"name", "password", "email"} {
+		if r, ok := e.Fields[f]; ok {
+			if f == "email" {
+				f = "email_address.address"
+			}
+			v.add(f, r)
+		}
+	}
+	if v.empty() {
+		return err
+	}
+	return v.err()
+}
+
+// permittedUpdate are UserPolicy#permitted_attributes_for_update.
+var permittedUpdate = map[string]bool{
+	"comment_threshold": true, "default_image_size": true, "favorite_tags": true, "blacklisted_tags": true,
+	"time_zone": true, "per_page": true, "custom_style": true, "theme": true,
+}
+
+func init() {
+	for _, f := range writableFlags {
+		permittedUpdate[f] = true
+	}
+}
+
+// handleUserUpdate handles "PUT/PATCH /users/{id}": settings (spec §11).
+func handleUserUpdate(svc *core.Service, log *slog.Logger) handlerFunc {
+	return func(w http.ResponseWriter, rq *request) {
+		ctx := rq.r.Context()
+		u, err := findUser(ctx, svc, rq.id)
+		if err != nil {
+			writeError(w, rq, err)
+			return
+		}
+		if rq.viewer == nil || rq.viewer.ID != u.ID {
+			writeError(w, rq, accessDenied())
+			return
+		}
+		all, err := readParams(rq, wrapKeys)
+		if err != nil {
+			writeError(w, rq, err)
+			return
+		}
+		if user := all.sub("user"); user != nil {
+			var unpermitted []string
+			for _, k := range user.keys {
+				_, scalar := scalarString(user.vals[k])
+				if !permittedUpdate[k] || !(scalar || user.vals[k] == nil) {
+					unpermitted = append(unpermitted, ":"+k)
+				}
+			}
+			if len(unpermitted) > 0 {
+				msg := "found unpermitted parameter: " + unpermitted[0]
+				if len(unpermitted) > 1 {
+					msg = "found unpermitted parameters: " + strings.Join(unpermitted, ", ")
+				}
+				writeError(w, rq, &apiError{status: 403, class: "ActionController::UnpermittedParameters", message: msg})
+				return
+			}
+			patch, verr := settingsPatch(u, user)
+			if verr != nil {
+				writeError(w, rq, verr)
+				return
+			}
+			if len(patch) > 0 {
+				if _, err := svc.UpdateUser(ctx, rq.viewer, u.ID, core.Update{Fields: patch}); err != nil {
+					writeError(w, rq, err)
+					return
+				}
+			}
+		}
+		if rq.format == "html" {
+			redirect(w, rq, http.StatusFound, rq.url("/users/"+strconv.FormatInt(u.ID, 10)+"/edit"))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// handleUserDelete handles "DELETE /users/{id}": account deactivation
+// (spec §12).
+func handleUserDelete(svc *core.Service, log *slog.Logger) handlerFunc {
+	return func(w http.ResponseWriter, rq *request) {
+		ctx := rq.r.Context()
+		u, err := findUser(ctx, svc, rq.id)
+		if err != nil {
+			writeError(w, rq, err)
+			return
+		}
+		viewer := rq.viewer
+		self := viewer != nil && viewer.ID == u.ID
+		if !self && (viewer == nil || viewer.Level < core.LevelOwner) {
+			writeError(w, rq, accessDenied())
+			return
+		}
+		all, err := readParams(rq, wrapKeys)
+		if err != nil {
+			writeError(w, rq, err)
+			return
+		}
+		password, _ := all.sub("user").str("password")
+		// UserDeletion#validate_deletion: these failures are not errors
+		// upstream but a redirect back to the deactivation page.
+		var problems []string
+		if self {
+			ok := false
+			if u.PasswordHash != nil && len(password) <= core.MaxPasswordBytes {
+				if ok, _, err = svc.Hasher.Verify(ctx, *u.PasswordHash, password); err != nil {
+					writeError(w, rq, err)
+					return
+				}
+			}
+			if !ok {
+				problems = append(problems, "Password is incorrect")
+			}
+			if u.Level >= core.LevelModerator {
+				problems = append(problems, levelStrings[u.Level]+"s cannot delete their account")
+			}
+			if u.Banned {
+				problems = append(problems, "You cannot delete your account if you are banned")
+			}
+		} else if u.Level >= core.LevelGold {
+			problems = append(problems, "You cannot delete a privileged account")
+		}
+		if len(problems) > 0 {
+			rq.log.Info("account deletion refused", "request_id", httpx.RequestID(ctx), "user_id", u.ID, "reason", strings.Join(problems, "; "))
+			redirect(w, rq, http.StatusFound, rq.url("/users/"+strconv.FormatInt(u.ID, 10)+"/deactivate"))
+			return
+		}
+		if err := svc.Deactivate(ctx, viewer, u.ID); err != nil {
+			writeError(w, rq, err)
+			return
+		}
+		if rq.format == "html" {
+			redirect(w, rq, http.StatusFound, rq.url("/posts"))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// handleAdminUserUpdate handles "PUT/PATCH /admin/users/{id}": a level
+// change by a moderator or above (spec §13). It always redirects.
+func handleAdminUserUpdate(svc *core.Service, log *slog.Logger) handlerFunc {
+	return func(w http.ResponseWriter, rq *request) {
+		ctx := rq.r.Context()
+		u, err := findUser(ctx, svc, rq.id)
+		if err != nil {
+			writeError(w, rq, err)
+			return
+		}
+		promoter := rq.viewer
+		if promoter == nil || promoter.Level < core.LevelModerator {
+			writeError(w, rq, accessDenied())
+			return
+		}
+		all, err := readParams(rq, wrapKeys)
+		if err != nil {
+			writeError(w, rq, err)
+			return
+		}
+		levelText, _ := all.sub("user").str("level")
+		level := rubyToI(levelText)
+		// UserPromotion#validate!: every refusal is User::PrivilegeError.
+		switch {
+		case promoter.ID == u.ID,
+			level >= int64(promoter.Level),
+			u.Level >= promoter.Level,
+			!core.ValidLevel(int(level)):
+			writeError(w, rq, privilegeError())
+			return
+		}
+		if _, err := svc.SetLevel(ctx, promoter, u.ID, int(level)); err != nil {
+			if core.ErrorCode(err) == core.Forbidden {
+				err = privilegeError()
+			}
+			writeError(w, rq, err)
+			return
+		}
+		redirect(w, rq, http.StatusFound, rq.url("/admin/users/"+strconv.FormatInt(u.ID, 10)+"/edit"))
+	}
+}
