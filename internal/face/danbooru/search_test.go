@@ -58,6 +58,8 @@ func TestCompileSearch(t *testing.T) {
 		{"name wins over name_matches", nil, 0, "search[name_matches]=a&search[name]=b", `name = "b"`},
 		{"percent and underscore are literal", nil, 0, "search[name_matches]=a%25_b", `name = "a%_b"`},
 		{"escaped star", nil, 0, `search[name_matches]=a\*b*`, `name like "a\\*b*"`},
+		// Answered from the trigram index (internal/store/*/plan_test.go).
+		{"substring wildcard", nil, 0, "search[name_matches]=*abc*", `name like "*abc*"`},
 		{"name_eq", nil, 0, "search[name_eq]=Miku", `name (case-sensitive) = "Miku"`},
 		{"name_not_eq", nil, 0, "search[name_not_eq]=Miku", `name (case-sensitive) != "Miku"`},
 		{"name_like", nil, 0, "search[name_like]=Mi*", `name (case-sensitive) like "Mi*"`},
