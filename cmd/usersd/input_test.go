@@ -78,6 +78,8 @@ func TestBadInput(t *testing.T) {
 			{"unknown route", "GET", "/v1/nothing", "", nil, "", 404, ""},
 			{"wrong method", "PUT", "/v1/users", "", nil, "", 405, ""},
 			{"non-numeric id", "PATCH", "/v1/users/abc", tok, map[string]any{"bio": "x"}, "", 404, ""},
+			{"NUL in a name lookup", "GET", "/v1/users/a%00b", "", nil, "", 404, ""},
+			{"NUL in a login name", "POST", "/v1/login", "", map[string]any{"name": "a\u0000b", "password": "password1"}, "", 401, ""},
 		}
 		before := s.want(s.do("GET", "/v1/users?total=true&limit=1000", admin, nil), 200)
 		for _, tt := range tests {

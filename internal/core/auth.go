@@ -18,7 +18,7 @@ func (s *Service) Login(ctx context.Context, ident, password string, addr netip.
 		return "", nil, nil, err
 	}
 	var u *User
-	if ident != "" && len(ident) <= 600 {
+	if possibleName(ident) {
 		var err error
 		u, err = s.Store.FindUserByNameKey(ctx, Fold(ident))
 		if ErrorCode(err) == NotFound && strings.Contains(ident, "@") {

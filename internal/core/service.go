@@ -9,7 +9,9 @@ import (
 	"math/big"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rs/xid"
 )
@@ -204,7 +206,7 @@ func (s *Service) GetUser(ctx context.Context, viewer *User, ref string) (*User,
 	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil && id > 0 {
 		u, err = s.Store.FindUserByID(ctx, id)
 	}
-	if ErrorCode(err) == NotFound && ref != "" && len(ref) <= 600 {
+	if ErrorCode(err) == NotFound && possibleName(ref) {
 		u, err = s.Store.FindUserByNameKey(ctx, Fold(ref))
 	}
 	if err != nil {
@@ -216,11 +218,17 @@ func (s *Service) GetUser(ctx context.Context, viewer *User, ref string) (*User,
 	return u, nil
 }
 
+// possibleName reports whether s could be a stored name, sparing the
+// database look-ups that cannot match (and PostgreSQL text NUL bytes).
+func possibleName(s string) bool {
+	return s != "" && len(s) <= 600 && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
 // GetUserByName is GetUser by name only (case-insensitive), for names that
 // look like numbers.
 // Codes: NotFound.
 func (s *Service) GetUserByName(ctx context.Context, viewer *User, name string) (*User, error) {
-	if name == "" || len(name) > 600 {
+	if !possibleName(name) {
 		return nil, Errorf(NotFound, "User not found.")
 	}
 	u, err := s.Store.FindUserByNameKey(ctx, Fold(name))
