@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"usersd/internal/core"
+	"usersd/internal/face/railsparams"
 	"usersd/internal/httpx"
 )
 
@@ -16,7 +17,7 @@ import (
 func authenticate(rq *request) error {
 	r := rq.r
 	authz, hasAuthz := r.Header["Authorization"]
-	hasHeader := hasAuthz && len(authz) > 0 && !isBlank(authz[0])
+	hasHeader := hasAuthz && len(authz) > 0 && !railsparams.IsBlank(authz[0])
 	if !hasHeader && !rq.query.has("login") && !rq.query.has("api_key") {
 		return nil
 	}

@@ -8,8 +8,9 @@
 // check (400), API authentication (401/403), the blank-search redirect
 // (302), cause_error, then the format check (406).
 //
-// Files: auth.go (login/api_key and HTTP Basic), params.go (Rack's nested
-// parameters, form/multipart/JSON bodies, ParamsWrapper), search.go (the
+// Files: auth.go (login/api_key and HTTP Basic), params.go (the face's
+// view of railsparams' Rack parameters and which bodies it reads),
+// users.go's readParams (ParamsWrapper), search.go (the
 // search[…] language compiled to the query AST), syntax.go (RangeParser,
 // DurationParser, Ruby's Integer() and to_i, LIKE escaping), page.go
 // (PaginationExtension), wire.go and xml.go (the serializers),

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"usersd/internal/core"
+	"usersd/internal/face/railsparams"
 	"usersd/internal/query"
 )
 
@@ -56,7 +57,7 @@ func pageLimit(viewer *core.User) int {
 func parsePage(q *params, viewer *core.User) (page, error) {
 	pg := page{limit: defaultLimit, pageLimit: pageLimit(viewer)}
 	if v, ok := q.get("limit"); ok && v != nil {
-		s, _ := scalarString(v) // an array or hash is garbage: to_i 0
+		s, _ := railsparams.Scalar(v) // an array or hash is garbage: to_i 0
 		pg.limit = int(min(max(rubyToI(s), 1), maxLimit))
 	}
 	s, _ := q.str("page")

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"usersd/internal/core"
+	"usersd/internal/face/railsparams"
 )
 
 // NewHandler returns the Danbooru face, expecting its prefix stripped.
@@ -75,7 +76,7 @@ type request struct {
 	id     string // the {id} path segment, extension removed
 	prefix string // where the face is mounted ("" at /)
 	query  *params
-	pairs  []pair // the query string, decoded, in order
+	pairs  []railsparams.Pair // the query string, decoded, in order
 	viewer *core.User
 	token  *core.Token
 	now    time.Time
@@ -140,11 +141,13 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rq := &request{r: r, log: rt.log, svc: rt.svc, prefix: mountPrefix(r), now: rt.svc.Now()}
 
 	rr, id, ext := rt.match(r.Method, r.URL.Path)
-	pairs, qerr := splitQuery(r.URL.RawQuery)
+	pairs, qerr := railsparams.SplitQuery(r.URL.RawQuery)
 	rq.pairs = pairs
 	var query *params
 	if qerr == nil {
-		query, qerr = buildParams(pairs)
+		var h *railsparams.Hash
+		h, qerr = railsparams.Build(pairs)
+		query = (*params)(h)
 	}
 	if query == nil {
 		query = newParams()
@@ -274,8 +277,8 @@ func normalizeSearch(rq *request) (string, bool) {
 		return "", false
 	}
 	blank := map[string]bool{}
-	for _, k := range search.keys {
-		if valueBlank(search.vals[k]) {
+	for k, v := range search.hash().All() {
+		if railsparams.Blank(v) {
 			blank[k] = true
 		}
 	}
@@ -284,10 +287,10 @@ func normalizeSearch(rq *request) (string, bool) {
 	}
 	var kept []string
 	for _, p := range rq.pairs {
-		if k, ok := searchKey(p.key); ok && blank[k] {
+		if k, ok := searchKey(p.Key); ok && blank[k] {
 			continue
 		}
-		kept = append(kept, p.raw)
+		kept = append(kept, p.Raw)
 	}
 	loc := rq.url(rq.r.URL.Path)
 	if len(kept) > 0 {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"usersd/internal/core"
+	"usersd/internal/face/railsparams"
 	"usersd/internal/query"
 )
 
@@ -42,13 +43,13 @@ const maxSearchDepth = 10
 
 // searchDepth is SearchContext#parameter_depth.
 func searchDepth(p *params) int {
-	if p == nil || len(p.keys) == 0 {
+	if p.hash().Len() == 0 {
 		return 0
 	}
 	d := 0
-	for _, k := range p.keys {
-		if h, ok := p.vals[k].(*params); ok && len(h.keys) > 0 {
-			d = max(d, searchDepth(h))
+	for _, v := range p.hash().All() {
+		if h, ok := v.(*railsparams.Hash); ok && h.Len() > 0 {
+			d = max(d, searchDepth((*params)(h)))
 		} else {
 			d = max(d, 1)
 		}
@@ -76,7 +77,7 @@ func (c *compiler) compile(p *params) (*compiled, error) {
 		return nil, argumentError("max parameter depth of 10 exceeded")
 	}
 	p = p.clone()
-	if v, ok := p.get("name"); ok && !valueBlank(v) {
+	if v, ok := p.get("name"); ok && !railsparams.Blank(v) {
 		p.set("name_matches", v)
 		p.del("name")
 	}
@@ -98,8 +99,8 @@ func (c *compiler) compile(p *params) (*compiled, error) {
 	if err := c.numeric(p, "level", "level", kindInteger, acc); err != nil {
 		return nil, err
 	}
-	if v, ok := p.get("is_deleted"); ok && !valueBlank(v) {
-		s, _ := scalarString(v)
+	if v, ok := p.get("is_deleted"); ok && !railsparams.Blank(v) {
+		s, _ := railsparams.Scalar(v)
 		switch {
 		case truthy(s):
 			*acc = append(*acc, &query.Cond{Field: "deleted", Op: query.Eq, Value: true})
@@ -258,7 +259,7 @@ func (c *compiler) inviter(p *params, acc *query.And) error {
 	} else if falsy(s) {
 		*acc = append(*acc, &query.Cond{Field: "inviter_id", Op: query.IsNull})
 	}
-	if h := p.sub("inviter"); h != nil && len(h.keys) > 0 {
+	if h := p.sub("inviter"); h != nil && h.hash().Len() > 0 {
 		sub, err := c.compile(h)
 		if err != nil {
 			return err
@@ -381,7 +382,7 @@ func (c *compiler) numeric(p *params, key, field string, kind rangeKind, acc *qu
 // present reports a non-blank value of any type under k.
 func present(p *params, k string) bool {
 	v, ok := p.get(k)
-	return ok && !valueBlank(v)
+	return ok && !railsparams.Blank(v)
 }
 
 // presentScalar returns k's non-blank string value.
@@ -493,7 +494,7 @@ func (c *compiler) stringAttr(p *params, attr string, acc *query.And) {
 	if s, ok := p.present(attr + "_not_regex"); ok {
 		*acc = append(*acc, query.Not{X: &query.Cond{Field: attr, Op: query.Regex, Value: s}})
 	}
-	if v, ok := p.get(attr + "_array"); ok && !valueBlank(v) {
+	if v, ok := p.get(attr + "_array"); ok && !railsparams.Blank(v) {
 		*acc = append(*acc, in(stringList(v), false))
 	}
 	if s, ok := p.present(attr + "_comma"); ok {
@@ -502,7 +503,7 @@ func (c *compiler) stringAttr(p *params, attr string, acc *query.And) {
 	if s, ok := p.present(attr + "_space"); ok {
 		*acc = append(*acc, in(rubyFields(s), false))
 	}
-	if v, ok := p.get(attr + "_lower_array"); ok && !valueBlank(v) {
+	if v, ok := p.get(attr + "_lower_array"); ok && !railsparams.Blank(v) {
 		*acc = append(*acc, in(stringList(v), true))
 	}
 	if s, ok := p.present(attr + "_lower_comma"); ok {
@@ -519,21 +520,21 @@ func stringList(v any) []string {
 	case []any:
 		var out []string
 		for _, y := range x {
-			if s, ok := scalarString(y); ok {
+			if s, ok := railsparams.Scalar(y); ok {
 				out = append(out, s)
 			}
 		}
 		return out
-	case *params:
+	case *railsparams.Hash:
 		var out []string
-		for _, k := range x.keys {
-			if s, ok := scalarString(x.vals[k]); ok {
+		for _, y := range x.All() {
+			if s, ok := railsparams.Scalar(y); ok {
 				out = append(out, s)
 			}
 		}
 		return out
 	}
-	if s, ok := scalarString(v); ok {
+	if s, ok := railsparams.Scalar(v); ok {
 		return []string{s}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"usersd/internal/core"
+	"usersd/internal/face/railsparams"
 	"usersd/internal/face/railstz"
 )
 
@@ -21,7 +22,7 @@ func settingsPatch(u *core.User, user *params) (core.Patch, error) {
 	p := core.Patch{}
 	v := &validation{}
 	has := func(k string) (any, bool) { return user.get(k) }
-	str := func(x any) string { s, _ := scalarString(x); return s }
+	str := func(x any) string { s, _ := railsparams.Scalar(x); return s }
 
 	// Checks run in User's validation order: visibility and length of the
 	// three texts, the plain settings, the privacy rule, then the
@@ -171,7 +172,7 @@ func castSetting(x any) (int64, bool) {
 		}
 		return int64(f), true
 	case string:
-		if isBlank(t) {
+		if railsparams.IsBlank(t) {
 			return 0, false
 		}
 		return rubyToI(t), true

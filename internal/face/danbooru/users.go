@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"usersd/internal/core"
+	"usersd/internal/face/railsparams"
 	"usersd/internal/httpx"
 	"usersd/internal/query"
 )
@@ -86,7 +87,7 @@ func handleUserIndex(svc *core.Service, log *slog.Logger) handlerFunc {
 			search = newParams() // search=foo is replaced by an empty hash
 		}
 		redirectParam, _ := q.str("redirect")
-		hasRedirect := q.has("redirect") && !isBlank(redirectParam)
+		hasRedirect := q.has("redirect") && !railsparams.IsBlank(redirectParam)
 		if name, ok := q.present("name"); ok {
 			// The name shortcut (spec §4.5).
 			search = search.clone()
@@ -133,7 +134,7 @@ func matchesNameParam(search *params, u *core.User) bool {
 	if !ok || v == nil {
 		return true
 	}
-	s, _ := scalarString(v)
+	s, _ := railsparams.Scalar(v)
 	return normalizeName(u.Name) == normalizeName(s)
 }
 
@@ -223,16 +224,16 @@ func readParams(rq *request, wrap map[string]bool) (*params, error) {
 	}
 	if isJSON(ct) && !bp.has("user") && !rq.query.has("user") {
 		wrapped := newParams()
-		for _, k := range bp.keys {
+		for k, v := range bp.hash().All() {
 			if wrap[k] {
-				wrapped.set(k, bp.vals[k])
+				wrapped.set(k, v)
 			}
 		}
-		if len(wrapped.keys) > 0 {
+		if wrapped.hash().Len() > 0 {
 			bp.set("user", wrapped)
 		}
 	}
-	return merge(bp, rq.query), nil
+	return (*params)(railsparams.Merge(bp.hash(), rq.query.hash())), nil
 }
 
 func isJSON(ct string) bool {
@@ -308,7 +309,7 @@ func handleUserCreate(svc *core.Service, log *slog.Logger) handlerFunc {
 			v.add("password_confirmation", "Passwords don't match")
 		}
 		fields := core.Patch{}
-		if !isBlank(email) {
+		if !railsparams.IsBlank(email) {
 			switch {
 			case utf8.RuneCountInString(email) > 100:
 				v.add("email_address.address", "is too long (maximum is 100 characters)")
@@ -400,9 +401,9 @@ func handleUserUpdate(svc *core.Service, log *slog.Logger) handlerFunc {
 		}
 		if user := all.sub("user"); user != nil {
 			var unpermitted []string
-			for _, k := range user.keys {
-				_, scalar := scalarString(user.vals[k])
-				if !permittedUpdate[k] || !(scalar || user.vals[k] == nil) {
+			for k, v := range user.hash().All() {
+				_, scalar := railsparams.Scalar(v)
+				if !permittedUpdate[k] || !(scalar || v == nil) {
 					unpermitted = append(unpermitted, ":"+k)
 				}
 			}

@@ -2,7 +2,6 @@ package e621
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -10,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"usersd/internal/face/railsparams"
 )
 
 // param is one Rails request parameter: a string, an ordered hash, an
@@ -63,7 +64,7 @@ func (p *param) blank() bool {
 	case p == nil || p.kind == 'n':
 		return true
 	case p.kind == 's':
-		return strings.TrimSpace(p.str) == ""
+		return railsparams.IsBlank(p.str)
 	case p.kind == 'h':
 		return len(p.keys) == 0
 	}
@@ -250,76 +251,40 @@ func parseBody(root *param, ct string, body []byte) (jsonBody *param, err error)
 	return nil, nil
 }
 
-// maxJSONDepth bounds nesting in JSON bodies.
-const maxJSONDepth = 64
+// jsonOptions reads JSON bodies as e621 does: nesting up to 64 levels, and
+// every key and string sanitized as e621ng's ParameterSanitizer does.
+var jsonOptions = railsparams.JSONOptions{MaxDepth: 64, Clean: sanitize}
 
 // decodeJSON reads one JSON value into a param, keeping object key order.
 // Numbers keep their literal text and booleans become "true"/"false", as
 // Ruby's to_s would show them.
 func decodeJSON(body []byte) (*param, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	v, err := decodeValue(dec, 0)
+	v, err := railsparams.DecodeJSON(body, jsonOptions)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
 		return nil, errBadJSON
 	}
-	return v, nil
+	return fromJSON(v), nil
 }
 
-func decodeValue(dec *json.Decoder, depth int) (*param, error) {
-	if depth > maxJSONDepth {
-		return nil, errBadJSON
-	}
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			h := newHash()
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				k, _ := kt.(string)
-				v, err := decodeValue(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				h.set(sanitize(k), v)
-			}
-			_, err := dec.Token()
-			return h, err
-		case '[':
-			a := &param{kind: 'a'}
-			for dec.More() {
-				v, err := decodeValue(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				a.arr = append(a.arr, v)
-			}
-			_, err := dec.Token()
-			return a, err
+// fromJSON converts a decoded JSON value to a param: e621 keeps no JSON
+// types, only Rails' string, hash, array and nil shapes.
+func fromJSON(v any) *param {
+	switch x := v.(type) {
+	case *railsparams.Hash:
+		h := newHash()
+		for k, y := range x.All() {
+			h.set(k, fromJSON(y))
 		}
-		return nil, errBadJSON
-	case string:
-		return strParam(sanitize(t)), nil
-	case json.Number:
-		return strParam(t.String()), nil
-	case bool:
-		if t {
-			return strParam("true"), nil
+		return h
+	case []any:
+		a := &param{kind: 'a'}
+		for _, y := range x {
+			a.arr = append(a.arr, fromJSON(y))
 		}
-		return strParam("false"), nil
+		return a
 	case nil:
-		return &param{kind: 'n'}, nil
+		return &param{kind: 'n'}
 	}
-	return nil, errBadJSON
+	s, _ := railsparams.Scalar(v)
+	return strParam(s)
 }
