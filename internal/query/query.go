@@ -104,6 +104,19 @@ type List struct {
 	PinFirst int64
 }
 
+// LiteralOf returns the text a Like pattern without wildcards stands for:
+// its backslash escapes removed.
+func LiteralOf(pattern string) string {
+	var b strings.Builder
+	for i := 0; i < len(pattern); i++ {
+		if pattern[i] == '\\' && i+1 < len(pattern) {
+			i++
+		}
+		b.WriteByte(pattern[i])
+	}
+	return b.String()
+}
+
 // Walk calls fn for every Cond in e.
 func Walk(e Expr, fn func(*Cond) error) error {
 	switch x := e.(type) {

@@ -212,7 +212,7 @@ func (c *compiler) compile(p *params) (*compiled, error) {
 func nameMatches(s string) query.Expr {
 	pat, wild := likePattern(normalizeName(s))
 	if !wild {
-		return &query.Cond{Field: "name", Op: query.Eq, Value: unescapePattern(pat)}
+		return &query.Cond{Field: "name", Op: query.Eq, Value: query.LiteralOf(pat)}
 	}
 	return &query.Cond{Field: "name", Op: query.Like, Value: pat}
 }
@@ -459,7 +459,7 @@ func (c *compiler) stringAttr(p *params, attr string, acc *query.And) {
 	like := func(v string, caseSensitive bool) query.Expr {
 		pat, wild := likePattern(v)
 		if !wild {
-			return &query.Cond{Field: attr, Op: query.Eq, Value: unescapePattern(pat), CaseSensitive: caseSensitive}
+			return &query.Cond{Field: attr, Op: query.Eq, Value: query.LiteralOf(pat), CaseSensitive: caseSensitive}
 		}
 		return &query.Cond{Field: attr, Op: query.Like, Value: pat, CaseSensitive: caseSensitive}
 	}

@@ -532,15 +532,3 @@ func likePattern(v string) (pattern string, wild bool) {
 	}
 	return b.String(), wild
 }
-
-// unescapePattern returns the literal a wildcard-free pattern stands for.
-func unescapePattern(p string) string {
-	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		if p[i] == '\\' && i+1 < len(p) {
-			i++
-		}
-		b.WriteByte(p[i])
-	}
-	return b.String()
-}

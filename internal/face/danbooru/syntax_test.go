@@ -255,7 +255,7 @@ func TestLikePattern(t *testing.T) {
 			t.Errorf("likePattern(%q) = %q, %v; want %q, %v", tt.in, got, wild, tt.want, tt.wild)
 		}
 	}
-	if got := unescapePattern(`a\\\*b`); got != `a\*b` {
+	if got := query.LiteralOf(`a\\\*b`); got != `a\*b` {
 		t.Errorf("unescapePattern = %q", got)
 	}
 }

@@ -413,18 +413,6 @@ func e621Wildcard(s string) (pattern string, wild bool) {
 	return b.String(), wild
 }
 
-// unescapeWildcard returns the literal text of a pattern without wildcards.
-func unescapeWildcard(p string) string {
-	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		if p[i] == '\\' && i+1 < len(p) {
-			i++
-		}
-		b.WriteByte(p[i])
-	}
-	return b.String()
-}
-
 // textMatch compiles e621ng's text_attribute_matches on one column: with a
 // "*", a case-insensitive wildcard match; otherwise PostgreSQL full-text
 // search, which usersd approximates as "every word occurs"
@@ -594,7 +582,7 @@ func (h *handler) compileSearch(search *param, admin bool, now time.Time, loc *t
 func nameMatches(v string) query.Expr {
 	p, wild := e621Wildcard(normalizeName(v))
 	if !wild {
-		return &query.Cond{Field: "name", Op: query.Eq, Value: unescapeWildcard(p)}
+		return &query.Cond{Field: "name", Op: query.Eq, Value: query.LiteralOf(p)}
 	}
 	return &query.Cond{Field: "name", Op: query.Like, Value: p}
 }

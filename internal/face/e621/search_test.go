@@ -445,8 +445,8 @@ func FuzzSearch(f *testing.F) {
 		if !wild && strings.Contains(s, "*") && !strings.Contains(s, `\*`) {
 			t.Fatalf("e621Wildcard(%q) lost a wildcard", s)
 		}
-		if !wild && unescapeWildcard(p) != strings.NewReplacer(`\*`, "*", `\\`, `\`).Replace(s) {
-			t.Fatalf("e621Wildcard(%q) literal = %q", s, unescapeWildcard(p))
+		if !wild && query.LiteralOf(p) != strings.NewReplacer(`\*`, "*", `\\`, `\`).Replace(s) {
+			t.Fatalf("e621Wildcard(%q) literal = %q", s, query.LiteralOf(p))
 		}
 		_ = nameMatches(s)
 		_ = textMatch("bio", s)
