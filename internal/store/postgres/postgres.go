@@ -36,13 +36,16 @@ var Flavor = &sqlstore.Flavor{
 	Placeholder: sqlstore.Dollar,
 	EncodeTime:  func(t time.Time) any { return t },
 	// pg_trgm's GIN indexes answer LIKE on the folded key and ILIKE on the
-	// about texts; with a leading literal the planner may take the
-	// COLLATE "C" btree range on name_key instead.
+	// about texts. The match runs as a fenced sub-select (OFFSET 0 keeps
+	// the planner from flattening it): with ORDER BY id LIMIT n the planner
+	// may otherwise walk the primary key and filter, betting on early
+	// matches, which for a rare substring reads the whole table.
 	Substring: func(table, col string, p sqlstore.Pattern, arg func(any) string) string {
+		op := " ILIKE "
 		if col == "name_key" {
-			return table + ".name_key LIKE " + arg(p.Like()) + ` ESCAPE '\'`
+			op = " LIKE "
 		}
-		return table + "." + col + " ILIKE " + arg(p.Like()) + ` ESCAPE '\'`
+		return table + ".id IN (SELECT m.id FROM users m WHERE m." + col + op + arg(p.Like()) + ` ESCAPE '\' OFFSET 0)`
 	},
 	Match: func(col string, p sqlstore.Pattern, caseSensitive bool, arg func(any) string) string {
 		if caseSensitive {

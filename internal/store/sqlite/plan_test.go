@@ -41,3 +41,26 @@ func TestSubstringPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestListPlan guards the ordered page every native list runs: live users
+// by level, newest first, must walk ix_users_level, not sort every row
+// (a flag filter on deleted can steer a planner to the flag's index).
+func TestListPlan(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), testdb.SQLitePath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	storetest.Seed(t, db, 20_000)
+	plan, err := db.Explain(context.Background(), query.List{
+		Filter: &query.Cond{Field: "deleted", Op: query.Eq, Value: false},
+		Order:  []query.Order{{Field: "level", Desc: true}, {Field: "id", Desc: true}},
+		Limit:  21, Offset: 100,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plan, "ix_users_level") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("the level-ordered page does not walk ix_users_level:\n%s", plan)
+	}
+}

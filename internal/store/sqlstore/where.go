@@ -165,6 +165,15 @@ func (db *DB) cond(b *builder, c *query.Cond) error {
 		}
 		return b.arg(db.encode(v))
 	}
+	// Flags compare with literals, which planners can match against the
+	// partial indexes on their rare values (migrations 002).
+	if bv, ok := c.Value.(bool); ok && f.Kind == core.KindBool && (c.Op == query.Eq || c.Op == query.Ne) {
+		if c.Op == query.Ne {
+			bv = !bv
+		}
+		b.write(col, map[bool]string{true: " = TRUE", false: " = FALSE"}[bv])
+		return b.err
+	}
 	switch c.Op {
 	case query.Eq:
 		b.write(col, " = ", val(c.Value))
