@@ -154,14 +154,6 @@ func Caller(ctx context.Context) *core.User {
 	return nil
 }
 
-// CallerToken returns the token the caller authenticated with, or nil.
-func CallerToken(ctx context.Context) *core.Token {
-	if c, ok := ctx.Value(callerKey).(*caller); ok {
-		return c.token
-	}
-	return nil
-}
-
 // ClientAddr is the peer address of the request.
 func ClientAddr(r *http.Request) netip.Addr {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

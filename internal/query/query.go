@@ -117,33 +117,6 @@ func LiteralOf(pattern string) string {
 	return b.String()
 }
 
-// Walk calls fn for every Cond in e.
-func Walk(e Expr, fn func(*Cond) error) error {
-	switch x := e.(type) {
-	case And:
-		for _, y := range x {
-			if err := Walk(y, fn); err != nil {
-				return err
-			}
-		}
-	case Or:
-		for _, y := range x {
-			if err := Walk(y, fn); err != nil {
-				return err
-			}
-		}
-	case Not:
-		return Walk(x.X, fn)
-	case Sub:
-		return Walk(x.Filter, fn)
-	case *Cond:
-		return fn(x)
-	case Cond:
-		return fn(&x)
-	}
-	return nil
-}
-
 // String renders e in the native filter language; Parse(String(e)) gives
 // back an equivalent expression.
 func String(e Expr) string {

@@ -193,15 +193,6 @@ func IANA(rails string) (string, bool) {
 	return z, ok
 }
 
-// Names lists every Rails zone name in Rails' order.
-func Names() []string {
-	out := make([]string, len(zones))
-	for i, z := range zones {
-		out[i] = z.Rails
-	}
-	return out
-}
-
 // Parse reads a time_zone written through Danbooru or e621: a Rails name
 // gives its IANA zone and keeps the Rails name for round trips; an IANA
 // name (when allowIANA, as Rails accepts both) is kept alone.
