@@ -308,3 +308,25 @@ func containsIDs(tb testing.TB, db *sqlstore.DB, s string) []int64 {
 	}
 	return ids(us)
 }
+
+// SubstringPlanQueries are the page requests whose plans must come from
+// the trigram index: the native contains filter and Danbooru's and e621's
+// name_matches=*s*, for a substring s of the seeded names.
+func SubstringPlanQueries(s string) map[string]query.List {
+	notDeleted := &query.Cond{Field: "deleted", Op: query.Eq, Value: false}
+	newest := []query.Order{{Field: "id", Desc: true}}
+	return map[string]query.List{
+		"contains, id order":             {Filter: query.And{&query.Cond{Field: "name", Op: query.Contains, Value: s}, notDeleted}, Order: []query.Order{{Field: "id"}}, Limit: 21},
+		"name_matches *s*, newest first": {Filter: &query.Cond{Field: "name", Op: query.Like, Value: "*" + s + "*"}, Order: newest, Limit: 20},
+		"wildcard inside":                {Filter: &query.Cond{Field: "name", Op: query.Like, Value: "*" + s + "*" + s[:1] + "*"}, Order: newest, Limit: 20},
+	}
+}
+
+// ListPlanQuery is the ordered page every native list runs: live users by
+// level, newest first. It must walk ix_users_level, not sort every row (a
+// flag filter on deleted can steer a planner to the flag's index).
+var ListPlanQuery = query.List{
+	Filter: &query.Cond{Field: "deleted", Op: query.Eq, Value: false},
+	Order:  []query.Order{{Field: "level", Desc: true}, {Field: "id", Desc: true}},
+	Limit:  21, Offset: 100,
+}
