@@ -28,16 +28,20 @@ func settingsPatch(u *core.User, user *params) (core.Patch, error) {
 	// three texts, the plain settings, the privacy rule, then the
 	// blacklist, favorite-tag and CSS rules (usersd adds theme and
 	// time_zone last).
+	// checkText gives a text setting User's blank and length messages.
+	checkText := func(key, s string, max int) {
+		switch {
+		case s != "" && isInvisible(s):
+			v.add(key, "can't be blank")
+		case utf8.RuneCountInString(s) > max:
+			v.add(key, "is too long (maximum is "+strconv.Itoa(max)+" characters)")
+		}
+	}
 	var blacklist, favorites, style *string
 	if x, ok := has("blacklisted_tags"); ok {
 		s := normalizeBlacklist(str(x))
 		blacklist = &s
-		switch {
-		case s != "" && isInvisible(s):
-			v.add("blacklisted_tags", "can't be blank")
-		case utf8.RuneCountInString(s) > 100_000:
-			v.add("blacklisted_tags", "is too long (maximum is 100000 characters)")
-		}
+		checkText("blacklisted_tags", s, 100_000)
 		p["blacklisted_tags"] = s
 	}
 	if x, ok := has("favorite_tags"); ok {
@@ -46,12 +50,7 @@ func settingsPatch(u *core.User, user *params) (core.Patch, error) {
 		} else {
 			s := strings.TrimFunc(normalizeWhitespace(str(x)), isRubyStripped)
 			favorites = &s
-			switch {
-			case s != "" && isInvisible(s):
-				v.add("favorite_tags", "can't be blank")
-			case utf8.RuneCountInString(s) > 10_000:
-				v.add("favorite_tags", "is too long (maximum is 10000 characters)")
-			}
+			checkText("favorite_tags", s, 10_000)
 			p["favorite_tags"] = nilIfEmpty(s)
 		}
 	}
@@ -61,12 +60,7 @@ func settingsPatch(u *core.User, user *params) (core.Patch, error) {
 		} else {
 			s := strings.TrimFunc(normalizeWhitespace(str(x)), isRubyStripped)
 			style = &s
-			switch {
-			case s != "" && isInvisible(s):
-				v.add("custom_style", "can't be blank")
-			case utf8.RuneCountInString(s) > 40_000:
-				v.add("custom_style", "is too long (maximum is 40000 characters)")
-			}
+			checkText("custom_style", s, 40_000)
 			p["custom_style"] = nilIfEmpty(s)
 		}
 	}
