@@ -162,7 +162,7 @@ func adminUser(ctx context.Context, sf storeFlags, name string) (*core.Service, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	u, err := svc.Store.FindUserByNameKey(ctx, core.Fold(name))
+	u, err := svc.GetUserByName(ctx, core.System, name)
 	if err != nil {
 		done()
 		return nil, nil, nil, describe(err)

@@ -2,80 +2,111 @@ package core
 
 import (
 	"context"
-	"fmt"
-	"regexp"
 )
 
-// settingDefaults are the column defaults of the settings (spec/fields.md
-// §1.4), with every preference flag off, which is what Danbooru's account
-// deletion leaves behind.
-var settingDefaults = Patch{
-	"receive_email_notifications": false, "new_post_navigation_layout": false, "enable_private_favorites": false,
-	"show_deleted_children": false, "disable_categorized_saved_searches": false, "disable_tagged_filenames": false,
-	"disable_mobile_gestures": false, "enable_safe_mode": false, "enable_desktop_mode": false,
-	"disable_post_tooltips": false, "show_deleted_posts": false,
-	"per_page": int64(20), "comment_threshold": int64(-8), "default_image_size": "large", "favorite_tags": nil,
-	"blacklisted_tags": "guro\nscat\nfurry -rating:g", "custom_style": nil, "theme": "auto",
-	"timezone": nil, "timezone_rails": nil,
-}
-
-// DeletedName is the name an account deletion gives a user.
-func DeletedName(id int64) string { return fmt.Sprintf("user_%d", id) }
-
-var deletedNameRE = regexp.MustCompile(`^user_[0-9]+$`)
-
-// Deactivate is a full account deletion (Danbooru's): the soft delete plus
-// a rename to user_<id> (the old name stays in the history, so it can be
-// found and restored), password login removed, the e-mail address freed,
-// login and forum-read times forgotten, every token revoked and the
-// settings reset. Codes: Unauthenticated, NotFound, Forbidden.
-func (s *Service) Deactivate(ctx context.Context, actor *User, id int64) error {
+// deleteUser soft-deletes a user as the face's profile says: a plain soft
+// delete (the row, name and e-mail stay, login stops), or the face's
+// deletion, which may rename the account, forget its password, e-mail and
+// login times, reset its settings and revoke its tokens. password confirms
+// a user's own deletion where the face asks for it.
+// Codes: Unauthenticated, NotFound, Forbidden.
+func (s *Service) deleteUser(ctx context.Context, prof *Profile, actor *User, id int64, password string) error {
 	if actor == nil {
-		return Errorf(Unauthenticated, "Authentication required.")
+		return authRequired()
 	}
-	target, err := s.GetUserByID(ctx, actor, id)
+	target, err := s.getUserByID(ctx, prof, actor, id)
 	if err != nil {
 		return err
 	}
-	if !canDelete(actor, target) {
-		return Errorf(Forbidden, "You may not delete this user.")
+	d := prof.Deletion
+	if d == nil {
+		if !canDelete(actor, target) {
+			return reasonf(Forbidden, ReasonOutranked, "You may not delete this user.")
+		}
+		if target.Deleted {
+			return nil
+		}
+		now := s.now()
+		_, err = s.store.UpdateUser(ctx, id, Patch{"deleted": true, "deleted_at": now, "updated_at": now}, UpdateMeta{})
+		return err
+	}
+	if err := s.mayDelete(ctx, d, actor, target, password); err != nil {
+		return err
 	}
 	now := s.now()
-	p := Patch{"deleted": true, "deleted_at": now, "updated_at": now, "password_hash": nil,
-		"name": DeletedName(id), "name_key": Fold(DeletedName(id)),
-		"email": nil, "email_key": nil, "last_login_at": nil, "last_forum_read_at": nil}
-	for k, v := range settingDefaults {
+	p := Patch{"deleted": true, "deleted_at": now, "updated_at": now}
+	if d.Forget {
+		for _, k := range [...]string{"password_hash", "email", "email_key", "last_login_at", "last_forum_read_at"} {
+			p[k] = nil
+		}
+	}
+	for k, v := range d.Reset {
 		p[k] = v
 	}
-	meta := UpdateMeta{Deletion: true}
+	if d.Rename != nil {
+		name := d.Rename(id)
+		p["name"], p["name_key"] = name, Fold(name)
+	}
+	meta := UpdateMeta{Deletion: d.Rename != nil}
 	if actor != System {
 		meta.By = &actor.ID
 	}
-	if _, err := s.Store.UpdateUser(ctx, id, p, meta); err != nil {
+	if _, err := s.store.UpdateUser(ctx, id, p, meta); err != nil {
 		return err
 	}
-	return s.Store.RevokeTokens(ctx, id, now)
+	return s.store.RevokeTokens(ctx, id, now)
 }
 
-// restoreName gives a user renamed by Deactivate their last name back, if
-// nobody has taken it since.
-func (s *Service) restoreName(ctx context.Context, u *User, p Patch) error {
-	if !deletedNameRE.MatchString(u.Name) {
+// mayDelete applies a face's deletion rules.
+func (s *Service) mayDelete(ctx context.Context, d *Deletion, actor, target *User, password string) error {
+	if actor == System {
 		return nil
 	}
-	hist, err := s.Store.NameChanges(ctx, u.ID)
-	if err != nil {
+	if isSelf(actor, target) {
+		if d.SelfNeedsPassword {
+			ok := false
+			if target.PasswordHash != nil && len(password) <= MaxPasswordBytes {
+				var err error
+				if ok, _, err = s.hasher.Verify(ctx, *target.PasswordHash, password); err != nil {
+					return err
+				}
+			} else {
+				s.hasher.VerifyDummy(ctx, password)
+			}
+			if !ok {
+				return reasonf(Forbidden, ReasonPasswordIncorrect, "Password is incorrect.")
+			}
+		}
+		switch {
+		case d.StaffMayNotLeave && target.IsStaff():
+			return reasonf(Forbidden, ReasonStaffMayNotLeave, "Staff cannot delete their account.")
+		case d.BannedMayNotLeave && target.Banned:
+			return reasonf(Forbidden, ReasonBannedMayNotLeave, "You cannot delete your account if you are banned.")
+		}
+		return nil
+	}
+	switch {
+	case actor.Level < max(d.OthersBy, LevelAdmin) || !outranks(actor, target):
+		return reasonf(Forbidden, ReasonOutranked, "You may not delete this user.")
+	case d.ProtectedFrom > 0 && target.Level >= d.ProtectedFrom:
+		return reasonf(Forbidden, ReasonProtected, "You cannot delete a privileged account.")
+	}
+	return nil
+}
+
+// restoreName gives a user renamed by a face's deletion their last name
+// back, if nobody has taken it since.
+func (s *Service) restoreName(ctx context.Context, u *User, p Patch) error {
+	hist, err := s.store.NameChanges(ctx, u.ID)
+	if err != nil || len(hist) == 0 {
 		return err
 	}
-	for i := len(hist) - 1; i >= 0; i-- {
-		if !hist[i].IsDeletion {
-			continue
-		}
-		old := hist[i].OldName
-		if _, err := s.Store.FindUserByNameKey(ctx, Fold(old)); ErrorCode(err) == NotFound {
-			p["name"], p["name_key"] = old, Fold(old)
-		}
+	last := hist[len(hist)-1]
+	if !last.IsDeletion || last.NewName != u.Name {
 		return nil
+	}
+	if _, err := s.store.FindUserByNameKey(ctx, Fold(last.OldName)); ErrorCode(err) == NotFound {
+		p["name"], p["name_key"] = last.OldName, Fold(last.OldName)
 	}
 	return nil
 }

@@ -30,9 +30,39 @@ func (c Code) String() string {
 	return fmt.Sprintf("code(%d)", int(c))
 }
 
+// Reasons say why a request failed, finer than its Code, so that faces
+// map errors to their own bodies without reading messages. The list is
+// append-only; "" is no particular reason.
+const (
+	ReasonNameTaken         = "name_taken"
+	ReasonEmailTaken        = "email_taken"
+	ReasonSignupClosed      = "signup_closed"
+	ReasonBadCredentials    = "bad_credentials"    // unknown name or wrong password
+	ReasonPasswordIncorrect = "password_incorrect" // a confirming password is wrong
+	ReasonUserInactive      = "user_inactive"      // deactivated or deleted: cannot log in
+	ReasonTokenInvalid      = "token_invalid"      // unknown or malformed token
+	ReasonTokenRevoked      = "token_revoked"
+	ReasonTokenExpired      = "token_expired"
+	ReasonTokenReadOnly     = "token_read_only" // a read-scoped token on a write
+	ReasonTooManyFailures   = "too_many_failures"
+	ReasonTooManyTokens     = "too_many_tokens"
+	ReasonFieldHidden       = "field_hidden"    // a filter or sort on a field the viewer may not see
+	ReasonFieldDenied       = "field_denied"    // a write to a field the actor may not change
+	ReasonOutranked         = "outranked"       // the target's level is not below the actor's
+	ReasonLevelTooHigh      = "level_too_high"  // a level at or above the actor's own
+	ReasonSelf              = "self"            // staff acting on their own standing
+	ReasonStaffMayNotLeave  = "staff_may_not_leave"
+	ReasonBannedMayNotLeave = "banned_may_not_leave"
+	ReasonProtected         = "protected" // an account others may not delete
+	ReasonAuthRequired      = "auth_required"
+	ReasonQueryTimeout      = "query_timeout" // the database gave up on a search
+	ReasonBadRegex          = "bad_regex"     // a regular expression the database refused
+)
+
 // Error is the one error type of the core and the stores.
 type Error struct {
 	Code       Code
+	Reason     string            // one of the Reason constants, or ""
 	Message    string            // safe to show a client
 	Fields     map[string]string // per-field problems, optional
 	RetryAfter time.Duration     // with RateLimited
@@ -56,6 +86,20 @@ func Errorf(code Code, format string, args ...any) *Error {
 // FieldError returns an Invalid error naming one field.
 func FieldError(field, reason string) *Error {
 	return &Error{Code: Invalid, Message: "Invalid input.", Fields: map[string]string{field: reason}}
+}
+
+// ErrorReason returns the Reason of err, or "".
+func ErrorReason(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Reason
+	}
+	return ""
+}
+
+// reasonf returns an *Error with a reason and a formatted message.
+func reasonf(code Code, reason, format string, args ...any) *Error {
+	return &Error{Code: code, Reason: reason, Message: fmt.Sprintf(format, args...)}
 }
 
 // ErrorCode returns the code of err, Internal for anything that is not an

@@ -64,7 +64,13 @@ type Field struct {
 	Items     string // JSON arrays: "text" for arrays of strings
 	ItemMax   int    // JSON text items: max code points
 
+	// Follows names the field whose visibility this never-shown field
+	// shares: faces read it to render that field (timezone_rails beside
+	// timezone), so redaction keeps it where that field shows.
+	Follows string
+
 	ptr func(*User) any
+	idx int // position in Fields
 }
 
 // Ptr returns a pointer to the field's Go value in u.
@@ -115,6 +121,36 @@ func (f *Field) Value(u *User) any {
 	panic("core: field " + f.Name + " has an unsupported Go type")
 }
 
+// zero sets the field in u to its zero value (NULL for nullable fields).
+func (f *Field) zero(u *User) {
+	switch p := f.ptr(u).(type) {
+	case *int64:
+		*p = 0
+	case *int:
+		*p = 0
+	case **int64:
+		*p = nil
+	case *bool:
+		*p = false
+	case *string:
+		*p = ""
+	case **string:
+		*p = nil
+	case *time.Time:
+		*p = time.Time{}
+	case **time.Time:
+		*p = nil
+	case **Date:
+		*p = nil
+	case *json.RawMessage:
+		*p = nil
+	case *netip.Addr:
+		*p = netip.Addr{}
+	default:
+		panic("core: field " + f.Name + " has an unsupported Go type")
+	}
+}
+
 // Settable reports whether any caller may write the field through an API.
 func (f *Field) Settable() bool { return f.Write != WriteSystem && !f.Generated }
 
@@ -159,6 +195,7 @@ func init() {
 	// for faces; the native API does not filter on it.
 	trigram := func(f *Field) *Field { f.Trigram = true; return f }
 	enum := func(f *Field, values ...string) *Field { f.Enum = values; return f }
+	follows := func(f *Field, name string) *Field { f.Follows = name; return f }
 
 	Fields = []*Field{
 		// Identity (§1.1).
@@ -209,7 +246,7 @@ func init() {
 		jsonList("artist_tags", 1000, "text", 100, staff, func(u *User) any { return &u.ArtistTags }),
 		text("timezone", 1, 64, true, ReadSelf, self, func(u *User) any { return &u.Timezone }),
 		// Written by the Danbooru and e621 faces beside timezone; never shown.
-		text("timezone_rails", 1, 64, true, ReadNever, self, func(u *User) any { return &u.TimezoneRails }),
+		follows(text("timezone_rails", 1, 64, true, ReadNever, self, func(u *User) any { return &u.TimezoneRails }), "timezone"),
 		filtered(text("language", 0, 35, false, ReadSelf, selfAdmin, func(u *User) any { return &u.Language })),
 		{Name: "date_of_birth", Kind: KindDate, Null: true, Read: ReadSelf, Write: selfAdmin, Filter: true, Sort: true, ptr: func(u *User) any { return &u.DateOfBirth }},
 		filtered(enum(text("gender", 1, 16, true, ReadSelf, selfAdmin, func(u *User) any { return &u.Gender }), "male", "female")),
@@ -295,8 +332,12 @@ func init() {
 		// Credentials (§1.7).
 		text("password_hash", 1, 512, true, ReadNever, system, func(u *User) any { return &u.PasswordHash }),
 	}
+	if len(Fields) > maxFields {
+		panic("core: more fields than maxFields")
+	}
 	fieldByName = make(map[string]*Field, len(Fields))
-	for _, f := range Fields {
+	for i, f := range Fields {
+		f.idx = i
 		if fieldByName[f.Name] != nil {
 			panic("core: duplicate field " + f.Name)
 		}

@@ -33,61 +33,70 @@ type ListRequest struct {
 	Cursor string
 	Total  bool
 
-	// Face marks a request built by a compatibility face, which has applied
-	// its own system's rules: which fields filter and sort, what each viewer
-	// may search, whether deleted users show. The core then passes the
-	// filter and order through as given; the store still resolves every
-	// field through the registry and binds every value.
-	Face bool
 	// MaxOffset replaces the offset cap for faces whose system allows
-	// deeper numbered pages.
+	// deeper numbered pages; it is bounded by the profile's MaxOffset.
 	MaxOffset int
 	// PinFirst lists the user with this id first (Danbooru current_user_first).
 	PinFirst int64
 }
 
-// ListUsers returns one page of users. Filters and orders may name only
-// registry fields marked filterable or sortable that the viewer may read on
-// every user. Deleted users are listed only to staff who filter on deleted.
+// ListUsers returns one page of users under the native profile.
 // Codes: Invalid, Forbidden.
 func (s *Service) ListUsers(ctx context.Context, viewer *User, in ListRequest) (*Page, error) {
+	return s.listUsers(ctx, NativeProfile, viewer, in)
+}
+
+// listUsers returns one page of users as p shows them to viewer. Filters
+// and orders may name only fields the viewer may search under p (and, for
+// profiles without AnyField, only registry fields marked Filter or Sort,
+// with the operators their kind supports). Deleted users show as
+// p.Deleted says; a past name of a deleted user matches for staff only.
+func (s *Service) listUsers(ctx context.Context, p *Profile, viewer *User, in ListRequest) (*Page, error) {
 	maxOffset := MaxOffset
 	if in.MaxOffset > 0 {
 		maxOffset = in.MaxOffset
 	}
-	if in.Face {
-		if in.Limit < 1 || in.Limit > query.MaxLimit || in.Offset < 0 || in.Offset > maxOffset {
-			return nil, Errorf(Invalid, "Invalid page.")
-		}
-		users, total, err := s.Store.FindUsers(ctx, query.List{Filter: in.Filter, Order: in.Order, Limit: in.Limit, Offset: in.Offset, Total: in.Total, PinFirst: in.PinFirst})
-		if err != nil {
-			return nil, err
-		}
-		return &Page{Users: users, Total: total}, nil
+	if p.MaxOffset > 0 {
+		maxOffset = min(maxOffset, p.MaxOffset)
 	}
 	switch {
 	case in.Limit < 1 || in.Limit > query.MaxLimit:
 		return nil, FieldError("limit", fmt.Sprintf("must be between 1 and %d", query.MaxLimit))
 	case in.Offset < 0 || in.Offset > maxOffset:
-		return nil, FieldError("page", fmt.Sprintf("offset must be between 0 and %d; use cursor for deeper pages", MaxOffset))
+		return nil, FieldError("page", fmt.Sprintf("offset must be between 0 and %d; use cursor for deeper pages", maxOffset))
 	case in.Offset > 0 && in.Cursor != "":
 		return nil, FieldError("cursor", "cannot be combined with page")
 	}
-	q := query.List{Limit: in.Limit + 1, Offset: in.Offset, Total: in.Total, PinFirst: in.PinFirst}
-	filter, mentionsDeleted, err := normalizeFilter(in.Filter, viewer)
+	n := normalizer{p: p, viewer: viewer}
+	filter, err := n.expr(in.Filter)
 	if err != nil {
 		return nil, err
 	}
-	if !mentionsDeleted || !viewer.IsStaff() {
-		notDeleted := &query.Cond{Field: "deleted", Op: query.Eq, Value: false}
-		if filter == nil {
-			filter = notDeleted
-		} else {
-			filter = query.And{filter, notDeleted}
-		}
+	hideDeleted := false
+	switch p.Deleted {
+	case DeletedToStaff:
+		hideDeleted = !n.mentionsDeleted || !viewer.IsStaff()
+	case DeletedHidden:
+		hideDeleted = true
 	}
-	q.Filter = filter
-	if q.Order, err = normalizeOrder(in.Order, viewer); err != nil {
+	if hideDeleted {
+		filter = and(filter, notDeleted())
+	}
+	q := query.List{Filter: filter, Limit: in.Limit, Offset: in.Offset, Total: in.Total, PinFirst: in.PinFirst}
+	if p.AnyField {
+		// A face's syntax orders as its system does and pages by its own
+		// rules; the order is checked, not rewritten.
+		if q.Order, err = n.checkOrder(in.Order); err != nil {
+			return nil, err
+		}
+		users, total, err := s.store.FindUsers(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return &Page{Users: n.redact(users), Total: total}, nil
+	}
+	q.Limit++
+	if q.Order, err = n.normalizeOrder(in.Order); err != nil {
 		return nil, err
 	}
 	if in.Cursor != "" {
@@ -95,7 +104,7 @@ func (s *Service) ListUsers(ctx context.Context, viewer *User, in ListRequest) (
 			return nil, err
 		}
 	}
-	users, total, err := s.Store.FindUsers(ctx, q)
+	users, total, err := s.store.FindUsers(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -104,48 +113,132 @@ func (s *Service) ListUsers(ctx context.Context, viewer *User, in ListRequest) (
 		page.Users = users[:in.Limit]
 		page.NextCursor = encodeCursor(q.Order, page.Users[in.Limit-1])
 	}
+	page.Users = n.redact(page.Users)
 	return page, nil
 }
 
-func normalizeFilter(e query.Expr, viewer *User) (query.Expr, bool, error) {
-	if e == nil {
-		return nil, false, nil
+func notDeleted() *query.Cond { return &query.Cond{Field: "deleted", Op: query.Eq, Value: false} }
+
+// and joins two filters, either of which may be nil.
+func and(a, b query.Expr) query.Expr {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
 	}
-	mentionsDeleted := false
-	var out func(query.Expr) (query.Expr, error)
-	out = func(e query.Expr) (query.Expr, error) {
-		switch x := e.(type) {
-		case query.And:
-			r := make(query.And, len(x))
-			for i, y := range x {
-				var err error
-				if r[i], err = out(y); err != nil {
-					return nil, err
-				}
+	return query.And{a, b}
+}
+
+// normalizer checks a listing's filter and order against a profile for
+// one viewer.
+type normalizer struct {
+	p               *Profile
+	viewer          *User
+	mentionsDeleted bool
+}
+
+func (n *normalizer) redact(users []*User) []*User {
+	for i, u := range users {
+		users[i] = n.p.Redact(n.viewer, u)
+	}
+	return users
+}
+
+func (n *normalizer) expr(e query.Expr) (query.Expr, error) {
+	switch x := e.(type) {
+	case nil:
+		return nil, nil
+	case query.And:
+		r := make(query.And, len(x))
+		for i, y := range x {
+			var err error
+			if r[i], err = n.expr(y); err != nil {
+				return nil, err
 			}
-			return r, nil
-		case query.Or:
-			r := make(query.Or, len(x))
-			for i, y := range x {
-				var err error
-				if r[i], err = out(y); err != nil {
-					return nil, err
-				}
-			}
-			return r, nil
-		case query.Not:
-			y, err := out(x.X)
-			return query.Not{X: y}, err
-		case *query.Cond:
-			if x.Field == "deleted" {
-				mentionsDeleted = true
-			}
-			return normalizeCond(x, viewer)
 		}
-		return nil, Errorf(Invalid, "Invalid filter.")
+		return r, nil
+	case query.Or:
+		r := make(query.Or, len(x))
+		for i, y := range x {
+			var err error
+			if r[i], err = n.expr(y); err != nil {
+				return nil, err
+			}
+		}
+		return r, nil
+	case query.Not:
+		y, err := n.expr(x.X)
+		return query.Not{X: y}, err
+	case query.Sub:
+		if _, err := n.field(x.Field, "filter"); err != nil {
+			return nil, err
+		}
+		y, err := n.expr(x.Filter)
+		return query.Sub{Field: x.Field, Filter: y}, err
+	case *query.Cond:
+		if x.Field == query.PastName {
+			// A deleted account's former names are staff knowledge: on
+			// faces that rename at deletion they are its real identity.
+			if n.viewer.IsStaff() || n.viewer == System {
+				return x, nil
+			}
+			return query.And{x, notDeleted()}, nil
+		}
+		if x.Field == "deleted" {
+			n.mentionsDeleted = true
+		}
+		f, err := n.field(x.Field, "filter")
+		if err != nil {
+			return nil, err
+		}
+		if n.p.AnyField {
+			return x, nil
+		}
+		return normalizeCond(f, x)
 	}
-	r, err := out(e)
-	return r, mentionsDeleted, err
+	return nil, Errorf(Invalid, "Invalid filter.")
+}
+
+// field resolves a filter or sort field and checks that the viewer may
+// search on it under the profile.
+func (n *normalizer) field(name, use string) (*Field, error) {
+	f := FieldByName(name)
+	if use == "sort" {
+		switch {
+		case f == nil || f.Read == ReadNever:
+			return nil, FieldError("sort", fmt.Sprintf("%q is not a field", name))
+		case !n.p.AnyField && !f.Sort:
+			return nil, FieldError("sort", fmt.Sprintf("%q cannot be sorted on", name))
+		case !n.p.SearchesOn(f, n.viewer):
+			return nil, &Error{Code: Forbidden, Reason: ReasonFieldHidden, Message: "You may not sort on this field.",
+				Fields: map[string]string{"sort": fmt.Sprintf("you may not sort on %q", name)}}
+		}
+		return f, nil
+	}
+	bad := func(reason string) error {
+		return &Error{Code: Invalid, Message: "Invalid filter.", Fields: map[string]string{name: reason}}
+	}
+	switch {
+	case f == nil || f.Read == ReadNever:
+		return nil, bad("is not a field")
+	case !n.p.AnyField && !f.Filter:
+		return nil, bad("cannot be filtered on")
+	case !n.p.SearchesOn(f, n.viewer):
+		return nil, &Error{Code: Forbidden, Reason: ReasonFieldHidden, Message: "You may not filter on this field.",
+			Fields: map[string]string{name: "you may not filter on this field"}}
+	}
+	return f, nil
+}
+
+// checkOrder checks every key of a face's order.
+func (n *normalizer) checkOrder(os []query.Order) ([]query.Order, error) {
+	for _, o := range os {
+		if _, err := n.field(o.Field, "sort"); err != nil {
+			return nil, err
+		}
+	}
+	return os, nil
 }
 
 // opsFor lists the operators each kind supports.
@@ -172,17 +265,9 @@ func opsFor(f *Field) map[query.Op]bool {
 	return ops
 }
 
-func normalizeCond(c *query.Cond, viewer *User) (query.Expr, error) {
-	f := FieldByName(c.Field)
-	if f == nil || f.Read == ReadNever {
-		return nil, &Error{Code: Invalid, Message: "Invalid filter.", Fields: map[string]string{c.Field: "is not a field"}}
-	}
-	if !f.Filter {
-		return nil, &Error{Code: Invalid, Message: "Invalid filter.", Fields: map[string]string{c.Field: "cannot be filtered on"}}
-	}
-	if !CanReadAll(f, viewer) {
-		return nil, &Error{Code: Forbidden, Message: "You may not filter on this field.", Fields: map[string]string{c.Field: "you may not filter on this field"}}
-	}
+// normalizeCond checks a native condition's operator and coerces its
+// values to the field's type.
+func normalizeCond(f *Field, c *query.Cond) (query.Expr, error) {
 	if !opsFor(f)[c.Op] {
 		return nil, &Error{Code: Invalid, Message: "Invalid filter.", Fields: map[string]string{c.Field: fmt.Sprintf("does not support %q", c.Op.String())}}
 	}
@@ -309,18 +394,16 @@ func coerce(f *Field, v any) (any, string) {
 	return nil, "cannot be compared"
 }
 
-func normalizeOrder(os []query.Order, viewer *User) ([]query.Order, error) {
+// normalizeOrder checks a native order and appends id as the final
+// tie-break, which keyset cursors need.
+func (n *normalizer) normalizeOrder(os []query.Order) ([]query.Order, error) {
 	seen := map[string]bool{}
 	var out []query.Order
 	for _, o := range os {
-		f := FieldByName(o.Field)
+		if _, err := n.field(o.Field, "sort"); err != nil {
+			return nil, err
+		}
 		switch {
-		case f == nil || f.Read == ReadNever:
-			return nil, FieldError("sort", fmt.Sprintf("%q is not a field", o.Field))
-		case !f.Sort:
-			return nil, FieldError("sort", fmt.Sprintf("%q cannot be sorted on", o.Field))
-		case !CanReadAll(f, viewer):
-			return nil, &Error{Code: Forbidden, Message: "You may not sort on this field.", Fields: map[string]string{"sort": fmt.Sprintf("you may not sort on %q", o.Field)}}
 		case seen[o.Field]:
 			return nil, FieldError("sort", fmt.Sprintf("%q is named twice", o.Field))
 		}

@@ -8,37 +8,6 @@ func isSelf(actor, target *User) bool {
 	return actor != nil && target != nil && actor != System && actor.ID != 0 && actor.ID == target.ID
 }
 
-// CanRead reports whether viewer (nil: anonymous) may see field f of target.
-func CanRead(f *Field, viewer, target *User) bool {
-	switch f.Read {
-	case ReadAnon:
-		return true
-	case ReadUser:
-		if viewer == nil {
-			return false
-		}
-		if target.PrivateProfile {
-			return isSelf(viewer, target) || viewer.IsStaff()
-		}
-		return true
-	case ReadSelf:
-		return isSelf(viewer, target) || viewer.IsStaff()
-	}
-	return false
-}
-
-// CanReadAll reports whether viewer may see f on every user, which filtering
-// and ordering by f require (a filter on a hidden field would leak it).
-func CanReadAll(f *Field, viewer *User) bool {
-	switch f.Read {
-	case ReadAnon:
-		return true
-	case ReadUser, ReadSelf:
-		return viewer.IsStaff()
-	}
-	return false
-}
-
 // outranks reports whether actor may act on target as staff: a higher
 // level, never on themselves (spec/fields.md §0.2). The owner level may act
 // on other owners.

@@ -16,10 +16,12 @@ import (
 	"github.com/rs/xid"
 )
 
-// Service holds every rule of the user store; faces call it, stores serve it.
+// Service holds every rule of the user store; stores serve it. Faces see
+// it only through a Face, bound to their profile; the store and the hasher
+// are reachable from nowhere else.
 type Service struct {
-	Store  Store
-	Hasher *Hasher
+	store  Store
+	hasher *Hasher
 	Now    func() time.Time
 	// AccountLimit and AddrLimit throttle failed logins per account and per
 	// client address.
@@ -37,8 +39,8 @@ type Service struct {
 // 15 minutes, sign-up open.
 func NewService(store Store) *Service {
 	return &Service{
-		Store:        store,
-		Hasher:       NewHasher(DefaultArgon2),
+		store:        store,
+		hasher:       NewHasher(DefaultArgon2),
 		Now:          time.Now,
 		AccountLimit: NewMemoryLimiter(5, 15*time.Minute),
 		AddrLimit:    NewMemoryLimiter(50, 15*time.Minute),
@@ -62,11 +64,20 @@ type NewUser struct {
 // CreateUser creates a user. actor nil is an anonymous sign-up.
 // Codes: Invalid, Forbidden, Conflict.
 func (s *Service) CreateUser(ctx context.Context, actor *User, in NewUser) (*User, error) {
+	return s.createUser(ctx, NativeProfile, actor, in)
+}
+
+// siteDefaults are written on every create that names none of them, so a
+// column default of one site's never shows on another (the database
+// default of blacklisted_tags is Danbooru's list).
+var siteDefaults = Patch{"blacklisted_tags": ""}
+
+func (s *Service) createUser(ctx context.Context, prof *Profile, actor *User, in NewUser) (*User, error) {
 	if actor != System && !actor.IsStaff() {
 		actor = nil // a signed-in member creating an account is a sign-up
 	}
 	if actor == nil && !s.Signup {
-		return nil, Errorf(Forbidden, "Sign-up is closed.")
+		return nil, reasonf(Forbidden, ReasonSignupClosed, "Sign-up is closed.")
 	}
 	target := &User{Level: LevelMember}
 	if lv, ok := in.Fields["level"].(int64); ok {
@@ -90,15 +101,22 @@ func (s *Service) CreateUser(ctx context.Context, actor *User, in NewUser) (*Use
 	if err := probs.err(); err != nil {
 		return nil, err
 	}
+	for _, defaults := range []Patch{prof.Defaults, siteDefaults} {
+		for k, v := range defaults {
+			if _, named := p[k]; !named {
+				p[k] = v
+			}
+		}
+	}
 	deriveKeys(p)
 	// Fail fast before hashing; the unique index still decides races.
-	if _, err := s.Store.FindUserByNameKey(ctx, p["name_key"].(string)); err == nil {
+	if _, err := s.store.FindUserByNameKey(ctx, p["name_key"].(string)); err == nil {
 		return nil, nameTaken()
 	} else if ErrorCode(err) != NotFound {
 		return nil, err
 	}
 	if in.Password != "" {
-		h, err := s.Hasher.Hash(ctx, in.Password)
+		h, err := s.hasher.Hash(ctx, in.Password)
 		if err != nil {
 			return nil, err
 		}
@@ -117,7 +135,7 @@ func (s *Service) CreateUser(ctx context.Context, actor *User, in NewUser) (*Use
 	p["last_sid_reroll_at"] = now.Add(-time.Hour)
 	for attempt := 0; ; attempt++ {
 		p["sid"] = randomSID(5)
-		u, err := s.Store.CreateUser(ctx, p)
+		u, err := s.store.CreateUser(ctx, p)
 		var e *Error
 		if errors.As(err, &e) && e.Code == Conflict && e.Fields["sid"] != "" && attempt < 8 {
 			continue
@@ -130,7 +148,7 @@ func (s *Service) CreateUser(ctx context.Context, actor *User, in NewUser) (*Use
 }
 
 func nameTaken() *Error {
-	return &Error{Code: Conflict, Message: "Name is already taken.", Fields: map[string]string{"name": "is already taken"}}
+	return &Error{Code: Conflict, Reason: ReasonNameTaken, Message: "Name is already taken.", Fields: map[string]string{"name": "is already taken"}}
 }
 
 // checkFields validates fields the actor asked to write into p, adding
@@ -158,7 +176,7 @@ func (s *Service) checkFields(actor, target *User, in Patch, p Patch, probs prob
 		p[name] = v
 	}
 	if len(denied) > 0 && len(probs) == 0 {
-		return &Error{Code: Forbidden, Message: "You may not change these fields.", Fields: denied}
+		return &Error{Code: Forbidden, Reason: ReasonFieldDenied, Message: "You may not change these fields.", Fields: denied}
 	}
 	return nil
 }
@@ -201,22 +219,20 @@ func randomSID(n int) string {
 // Deleted users are NotFound except to themselves and staff.
 // Codes: NotFound.
 func (s *Service) GetUser(ctx context.Context, viewer *User, ref string) (*User, error) {
-	var u *User
-	var err error = Errorf(NotFound, "User not found.")
-	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil && id > 0 {
-		u, err = s.Store.FindUserByID(ctx, id)
-	}
-	if ErrorCode(err) == NotFound && possibleName(ref) {
-		u, err = s.Store.FindUserByNameKey(ctx, Fold(ref))
-	}
-	if err != nil {
-		return nil, err
-	}
-	if u.Deleted && !canSeeDeleted(viewer, u) {
-		return nil, Errorf(NotFound, "User not found.")
-	}
-	return u, nil
+	return s.getUser(ctx, NativeProfile, viewer, ref)
 }
+
+func (s *Service) getUser(ctx context.Context, p *Profile, viewer *User, ref string) (*User, error) {
+	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil && id > 0 {
+		u, err := s.getUserByID(ctx, p, viewer, id)
+		if ErrorCode(err) != NotFound {
+			return u, err
+		}
+	}
+	return s.getUserByName(ctx, p, viewer, ref)
+}
+
+func userNotFound() *Error { return Errorf(NotFound, "User not found.") }
 
 // possibleName reports whether s could be a stored name, sparing the
 // database look-ups that cannot match (and PostgreSQL text NUL bytes).
@@ -228,27 +244,35 @@ func possibleName(s string) bool {
 // look like numbers.
 // Codes: NotFound.
 func (s *Service) GetUserByName(ctx context.Context, viewer *User, name string) (*User, error) {
+	return s.getUserByName(ctx, NativeProfile, viewer, name)
+}
+
+func (s *Service) getUserByName(ctx context.Context, p *Profile, viewer *User, name string) (*User, error) {
 	if !possibleName(name) {
-		return nil, Errorf(NotFound, "User not found.")
+		return nil, userNotFound()
 	}
-	u, err := s.Store.FindUserByNameKey(ctx, Fold(name))
+	u, err := s.store.FindUserByNameKey(ctx, Fold(name))
 	if err != nil {
 		return nil, err
 	}
-	if u.Deleted && !canSeeDeleted(viewer, u) {
-		return nil, Errorf(NotFound, "User not found.")
+	if u.Deleted && !p.deletedVisible(viewer, u) {
+		return nil, userNotFound()
 	}
 	return u, nil
 }
 
 // GetUserByID is GetUser for a numeric id only.
 func (s *Service) GetUserByID(ctx context.Context, viewer *User, id int64) (*User, error) {
-	u, err := s.Store.FindUserByID(ctx, id)
+	return s.getUserByID(ctx, NativeProfile, viewer, id)
+}
+
+func (s *Service) getUserByID(ctx context.Context, p *Profile, viewer *User, id int64) (*User, error) {
+	u, err := s.store.FindUserByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if u.Deleted && !canSeeDeleted(viewer, u) {
-		return nil, Errorf(NotFound, "User not found.")
+	if u.Deleted && !p.deletedVisible(viewer, u) {
+		return nil, userNotFound()
 	}
 	return u, nil
 }
@@ -264,10 +288,18 @@ type Update struct {
 // the actor, or nothing changes. Renames are recorded in the name history.
 // Codes: Unauthenticated, NotFound, Invalid, Forbidden, Conflict.
 func (s *Service) UpdateUser(ctx context.Context, actor *User, id int64, in Update) (*User, error) {
+	return s.updateUser(ctx, NativeProfile, actor, id, in)
+}
+
+func authRequired() *Error {
+	return reasonf(Unauthenticated, ReasonAuthRequired, "Authentication required.")
+}
+
+func (s *Service) updateUser(ctx context.Context, prof *Profile, actor *User, id int64, in Update) (*User, error) {
 	if actor == nil {
-		return nil, Errorf(Unauthenticated, "Authentication required.")
+		return nil, authRequired()
 	}
-	target, err := s.GetUserByID(ctx, actor, id)
+	target, err := s.getUserByID(ctx, prof, actor, id)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +325,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *User, id int64, in Upda
 	if actor != System {
 		meta.By = &actor.ID
 	}
-	u, err := s.Store.UpdateUser(ctx, id, p, meta)
+	u, err := s.store.UpdateUser(ctx, id, p, meta)
 	var e *Error
 	if errors.As(err, &e) && e.Code == Conflict && e.Fields["name"] != "" {
 		return nil, nameTaken()
@@ -318,20 +350,20 @@ func (s *Service) checkNewPassword(ctx context.Context, actor, target *User, in 
 				probs.add("current_password", "is required to change the password")
 				return nil
 			}
-			ok, _, err := s.Hasher.Verify(ctx, *target.PasswordHash, *in.CurrentPassword)
+			ok, _, err := s.hasher.Verify(ctx, *target.PasswordHash, *in.CurrentPassword)
 			if err != nil {
 				return err
 			}
 			if !ok {
-				probs.add("current_password", "is incorrect")
-				return nil
+				return &Error{Code: Invalid, Reason: ReasonPasswordIncorrect, Message: "Invalid input.",
+					Fields: map[string]string{"current_password": "is incorrect"}}
 			}
 		}
 	case actor == System || (actor.Level >= LevelAdmin && outranks(actor, target)):
 	default:
-		return &Error{Code: Forbidden, Message: "You may not change this password.", Fields: map[string]string{"password": "you may not change this field"}}
+		return &Error{Code: Forbidden, Reason: ReasonFieldDenied, Message: "You may not change this password.", Fields: map[string]string{"password": "you may not change this field"}}
 	}
-	h, err := s.Hasher.Hash(ctx, pw)
+	h, err := s.hasher.Hash(ctx, pw)
 	if err != nil {
 		return err
 	}
@@ -342,36 +374,26 @@ func (s *Service) checkNewPassword(ctx context.Context, actor, target *User, in 
 // DeleteUser soft-deletes a user: the row, name and e-mail stay, login stops.
 // Codes: Unauthenticated, NotFound, Forbidden.
 func (s *Service) DeleteUser(ctx context.Context, actor *User, id int64) error {
-	if actor == nil {
-		return Errorf(Unauthenticated, "Authentication required.")
-	}
-	target, err := s.GetUserByID(ctx, actor, id)
-	if err != nil {
-		return err
-	}
-	if !canDelete(actor, target) {
-		return Errorf(Forbidden, "You may not delete this user.")
-	}
-	if target.Deleted {
-		return nil
-	}
-	now := s.now()
-	_, err = s.Store.UpdateUser(ctx, id, Patch{"deleted": true, "deleted_at": now, "updated_at": now}, UpdateMeta{})
-	return err
+	return s.deleteUser(ctx, NativeProfile, actor, id, "")
 }
 
-// RestoreUser undoes a soft delete. Admins only.
+// RestoreUser undoes a soft delete, giving back the name a face's deletion
+// took when nobody has taken it since. Admins only.
 // Codes: Unauthenticated, NotFound, Forbidden.
 func (s *Service) RestoreUser(ctx context.Context, actor *User, id int64) (*User, error) {
+	return s.restoreUser(ctx, NativeProfile, actor, id)
+}
+
+func (s *Service) restoreUser(ctx context.Context, prof *Profile, actor *User, id int64) (*User, error) {
 	if actor == nil {
-		return nil, Errorf(Unauthenticated, "Authentication required.")
+		return nil, authRequired()
 	}
-	target, err := s.GetUserByID(ctx, actor, id)
+	target, err := s.getUserByID(ctx, prof, actor, id)
 	if err != nil {
 		return nil, err
 	}
 	if actor != System && !(actor.Level >= LevelAdmin && outranks(actor, target)) {
-		return nil, Errorf(Forbidden, "You may not restore this user.")
+		return nil, reasonf(Forbidden, ReasonOutranked, "You may not restore this user.")
 	}
 	if !target.Deleted {
 		return target, nil
@@ -384,28 +406,64 @@ func (s *Service) RestoreUser(ctx context.Context, actor *User, id int64) (*User
 	if actor != System {
 		meta.By = &actor.ID
 	}
-	u, err := s.Store.UpdateUser(ctx, id, p, meta)
+	u, err := s.store.UpdateUser(ctx, id, p, meta)
 	if ErrorCode(err) == Conflict {
-		// The old name was taken meanwhile: restore under user_<id>.
+		// The old name was taken meanwhile: restore under the deletion name.
 		delete(p, "name")
 		delete(p, "name_key")
-		u, err = s.Store.UpdateUser(ctx, id, p, meta)
+		u, err = s.store.UpdateUser(ctx, id, p, meta)
 	}
 	return u, err
 }
 
-// SetLevel sets a user's level as the actor (System from the CLI).
-// Codes: as UpdateUser.
+// SetLevel sets a user's level as the actor (System from the CLI): staff
+// only, never their own, only on users below them and only to a level
+// below their own.
+// Codes: Unauthenticated, NotFound, Invalid, Forbidden.
 func (s *Service) SetLevel(ctx context.Context, actor *User, id int64, level int) (*User, error) {
-	return s.UpdateUser(ctx, actor, id, Update{Fields: Patch{"level": int64(level)}})
+	return s.setLevel(ctx, NativeProfile, actor, id, level)
+}
+
+func (s *Service) setLevel(ctx context.Context, prof *Profile, actor *User, id int64, level int) (*User, error) {
+	if actor == nil {
+		return nil, authRequired()
+	}
+	target, err := s.getUserByID(ctx, prof, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if actor != System {
+		deny := func(reason string) (*User, error) {
+			return nil, &Error{Code: Forbidden, Reason: reason, Message: "You may not change this level.",
+				Fields: map[string]string{"level": "you may not change this field"}}
+		}
+		switch {
+		case !actor.IsStaff():
+			return deny(ReasonFieldDenied)
+		case isSelf(actor, target):
+			return deny(ReasonSelf)
+		case !outranks(actor, target):
+			return deny(ReasonOutranked)
+		case level >= actor.Level:
+			return deny(ReasonLevelTooHigh)
+		}
+	}
+	if !ValidLevel(level) {
+		return nil, FieldError("level", "is not a level")
+	}
+	return s.updateUser(ctx, prof, actor, id, Update{Fields: Patch{"level": int64(level)}})
 }
 
 // NameHistory lists a user's past names, visible where the user is.
 func (s *Service) NameHistory(ctx context.Context, viewer *User, id int64) ([]NameChange, error) {
-	if _, err := s.GetUserByID(ctx, viewer, id); err != nil {
+	return s.nameHistory(ctx, NativeProfile, viewer, id)
+}
+
+func (s *Service) nameHistory(ctx context.Context, prof *Profile, viewer *User, id int64) ([]NameChange, error) {
+	if _, err := s.getUserByID(ctx, prof, viewer, id); err != nil {
 		return nil, err
 	}
-	return s.Store.NameChanges(ctx, id)
+	return s.store.NameChanges(ctx, id)
 }
 
 // addrKey groups IPv6 clients by /64, since one host usually holds a whole

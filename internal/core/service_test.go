@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -15,33 +16,33 @@ import (
 	"usersd/internal/testdb"
 )
 
-func newService(t *testing.T) *core.Service {
+func newService(t *testing.T) (*core.Service, core.Store) {
 	db, err := sqlite.Open(context.Background(), testdb.SQLitePath(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return core.NewService(db)
+	return core.NewService(db), db
 }
 
 // TestImportedHashRehash: users imported with bcrypt or Django hashes log
 // in, and their hash becomes argon2id.
 func TestImportedHashRehash(t *testing.T) {
 	ctx := context.Background()
-	svc := newService(t)
+	svc, db := newService(t)
 	bc, _ := bcrypt.GenerateFromPassword([]byte("lètmein"), bcrypt.MinCost)
 	for name, hash := range map[string]string{
 		"frombcrypt": "$2y$" + string(bc[4:]),
 		"fromdjango": "pbkdf2_sha256$260000$seasalt$YlZ2Vggtqdc61YjArZuoApoBh9JNGYoDRBUGu6tcJQo=",
 	} {
-		u := storetest.MustCreate(t, svc.Store, name, core.Patch{"password_hash": hash})
+		u := storetest.MustCreate(t, db, name, core.Patch{"password_hash": hash})
 		if _, _, _, err := svc.Login(ctx, name, "wrong", netip.Addr{}); core.ErrorCode(err) != core.Unauthenticated {
 			t.Errorf("%s wrong password: %v", name, err)
 		}
 		if _, _, _, err := svc.Login(ctx, name, "lètmein", netip.MustParseAddr("192.0.2.1")); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		got, _ := svc.Store.FindUserByID(ctx, u.ID)
+		got, _ := db.FindUserByID(ctx, u.ID)
 		if !strings.HasPrefix(*got.PasswordHash, "$argon2id$") {
 			t.Errorf("%s: hash after login = %q, want argon2id", name, *got.PasswordHash)
 		}
@@ -132,10 +133,23 @@ func TestFieldChecks(t *testing.T) {
 	}
 }
 
+// renaming is a face's deletion that renames the account, forgets its
+// password and resets a setting, as Danbooru's does.
+var renaming = &core.Profile{
+	Name:    "renaming",
+	Classes: core.NativeProfile.Classes,
+	Deletion: &core.Deletion{
+		Rename: func(id int64) string { return fmt.Sprintf("user_%d", id) },
+		Reset:  core.Patch{"per_page": int64(20)},
+		Forget: true,
+	},
+}
+
 func TestDeactivateAndRestore(t *testing.T) {
 	ctx := context.Background()
-	svc := newService(t)
-	admin := storetest.MustCreate(t, svc.Store, "admin", core.Patch{"level": int64(50)})
+	svc, db := newService(t)
+	face := svc.Face(renaming)
+	admin := storetest.MustCreate(t, db, "admin", core.Patch{"level": int64(50)})
 	u, err := svc.CreateUser(ctx, nil, core.NewUser{Name: "Leaving", Password: "password1", Fields: core.Patch{"per_page": int64(100)}})
 	if err != nil {
 		t.Fatal(err)
@@ -150,21 +164,22 @@ func TestDeactivateAndRestore(t *testing.T) {
 	if _, _, err := svc.AuthenticateKey(ctx, "admin", secret, netip.Addr{}); core.ErrorCode(err) != core.Unauthenticated {
 		t.Errorf("key under another name: %v", err)
 	}
-	if err := svc.Deactivate(ctx, u, u.ID); err != nil {
+	if err := face.DeleteUser(ctx, u, u.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := svc.Store.FindUserByID(ctx, u.ID)
-	if got.Name != core.DeletedName(u.ID) || !got.Deleted || got.PasswordHash != nil || got.PerPage != 20 || got.NewPostNavigationLayout {
+	deletedName := fmt.Sprintf("user_%d", u.ID)
+	got, _ := db.FindUserByID(ctx, u.ID)
+	if got.Name != deletedName || !got.Deleted || got.PasswordHash != nil || got.PerPage != 20 {
 		t.Errorf("after deactivate: %+v", got)
 	}
 	if _, _, err := svc.Authenticate(ctx, secret, netip.Addr{}); core.ErrorCode(err) != core.Unauthenticated {
 		t.Errorf("token of a deleted account: %v", err)
 	}
-	hist, _ := svc.Store.NameChanges(ctx, u.ID)
+	hist, _ := db.NameChanges(ctx, u.ID)
 	if len(hist) != 1 || !hist[0].IsDeletion || hist[0].OldName != "Leaving" {
 		t.Errorf("history = %+v", hist)
 	}
-	r, err := svc.RestoreUser(ctx, admin, u.ID)
+	r, err := face.RestoreUser(ctx, admin, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,11 +187,11 @@ func TestDeactivateAndRestore(t *testing.T) {
 		t.Errorf("restored = %s deleted %v", r.Name, r.Deleted)
 	}
 	// If the old name was taken meanwhile, the user comes back as user_<id>.
-	if err := svc.Deactivate(ctx, admin, u.ID); err != nil {
+	if err := face.DeleteUser(ctx, admin, u.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	storetest.MustCreate(t, svc.Store, "leaving", nil)
-	if r, err = svc.RestoreUser(ctx, admin, u.ID); err != nil || r.Name != core.DeletedName(u.ID) {
+	storetest.MustCreate(t, db, "leaving", nil)
+	if r, err = face.RestoreUser(ctx, admin, u.ID); err != nil || r.Name != deletedName {
 		t.Errorf("restore with the name taken: %v, %v", r, err)
 	}
 }

@@ -175,6 +175,10 @@ type User struct {
 
 	// Credentials.
 	PasswordHash *string
+
+	// shown is the set of fields a face's profile lets the viewer see; nil
+	// for a record the core has not redacted.
+	shown *fieldMask
 }
 
 // IsStaff reports whether the user is a moderator or above.

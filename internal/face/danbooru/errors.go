@@ -149,9 +149,9 @@ func fromCore(err error, log *slog.Logger, r *http.Request) *apiError {
 		return v.err().(*apiError)
 	case core.Invalid:
 		switch {
-		case e.Message == "The query took too long.":
+		case e.Reason == core.ReasonQueryTimeout:
 			return &apiError{status: 500, class: "ActiveRecord::QueryCanceled", message: "The database timed out running your query."}
-		case e.Message == "Invalid regular expression.":
+		case e.Reason == core.ReasonBadRegex:
 			return &apiError{status: 422, class: "ActiveRecord::StatementInvalid", message: "Invalid regular expression."}
 		case len(e.Fields) > 0:
 			v := &validation{}

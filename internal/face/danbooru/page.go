@@ -87,7 +87,7 @@ func parseCursor(digits string) int64 {
 }
 
 // fetch runs a compiled search for one page.
-func fetch(ctx context.Context, svc *core.Service, viewer *core.User, comp *compiled, pg page) ([]*core.User, error) {
+func fetch(ctx context.Context, svc *core.Face, viewer *core.User, comp *compiled, pg page) ([]*core.User, error) {
 	var filter query.Expr
 	if len(comp.filter) > 0 {
 		filter = comp.filter
@@ -98,7 +98,7 @@ func fetch(ctx context.Context, svc *core.Service, viewer *core.User, comp *comp
 		}
 		return query.And{filter, e}
 	}
-	req := core.ListRequest{Face: true, Limit: pg.limit}
+	req := core.ListRequest{Limit: pg.limit}
 	switch {
 	case pg.mode == pageBefore:
 		req.Filter = and(&query.Cond{Field: "id", Op: query.Lt, Value: pg.cursor})
@@ -133,7 +133,7 @@ func fetch(ctx context.Context, svc *core.Service, viewer *core.User, comp *comp
 
 // fetchCustom is order=custom: the users of the id list, in its order
 // (current_user_first still first), paged by number.
-func fetchCustom(ctx context.Context, svc *core.Service, viewer *core.User, comp *compiled, pg page, filter query.Expr) ([]*core.User, error) {
+func fetchCustom(ctx context.Context, svc *core.Face, viewer *core.User, comp *compiled, pg page, filter query.Expr) ([]*core.User, error) {
 	var ids []any
 	pos := map[int64]int{}
 	for _, id := range comp.custom {
@@ -150,7 +150,7 @@ func fetchCustom(ctx context.Context, svc *core.Service, viewer *core.User, comp
 	if filter != nil {
 		f = query.And{filter, in}
 	}
-	res, err := svc.ListUsers(ctx, viewer, core.ListRequest{Face: true, Filter: f, Limit: len(ids), Order: []query.Order{{Field: "id"}}})
+	res, err := svc.ListUsers(ctx, viewer, core.ListRequest{Filter: f, Limit: len(ids), Order: []query.Order{{Field: "id"}}})
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,8 @@ import (
 )
 
 // NewHandler returns the Danbooru face, expecting its prefix stripped.
-func NewHandler(svc *core.Service, log *slog.Logger) http.Handler {
+func NewHandler(service *core.Service, log *slog.Logger) http.Handler {
+	svc := service.Face(Profile)
 	rt := &router{svc: svc, log: log}
 	addRoutes(rt, svc, log)
 	return rt
@@ -29,7 +30,7 @@ func NewHandler(svc *core.Service, log *slog.Logger) http.Handler {
 // addRoutes lists every route of the face (spec §1). Paths take an
 // optional format extension (".json", ".xml") on their last segment,
 // which ServeMux patterns cannot express, so the router is our own.
-func addRoutes(rt *router, svc *core.Service, log *slog.Logger) {
+func addRoutes(rt *router, svc *core.Face, log *slog.Logger) {
 	rt.handle("GET", "/users", handleUserIndex(svc, log))
 	rt.handle("POST", "/users", handleUserCreate(svc, log))
 	rt.handle("GET", "/users/{id}", handleUserShow(svc, log))
@@ -56,7 +57,7 @@ type route struct {
 }
 
 type router struct {
-	svc    *core.Service
+	svc    *core.Face
 	log    *slog.Logger
 	routes []route
 }
@@ -71,7 +72,7 @@ func (rt *router) handle(method, pattern string, h handlerFunc) {
 type request struct {
 	r      *http.Request
 	log    *slog.Logger
-	svc    *core.Service
+	svc    *core.Face
 	format string // "json", "xml", "html", or an unsupported format's name
 	id     string // the {id} path segment, extension removed
 	prefix string // where the face is mounted ("" at /)

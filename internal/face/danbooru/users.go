@@ -26,7 +26,7 @@ func renderOptions(rq *request, show bool) userOptions {
 }
 
 // loadInviters fetches the inviters of users when only= asks for them.
-func loadInviters(ctx context.Context, svc *core.Service, viewer *core.User, rd *renderer, opt userOptions, users []*core.User) error {
+func loadInviters(ctx context.Context, svc *core.Face, viewer *core.User, rd *renderer, opt userOptions, users []*core.User) error {
 	if !opt.hasOnly || !wantsInviters(opt.only) {
 		return nil
 	}
@@ -41,7 +41,7 @@ func loadInviters(ctx context.Context, svc *core.Service, viewer *core.User, rd 
 	if len(ids) == 0 {
 		return nil
 	}
-	res, err := svc.ListUsers(ctx, viewer, core.ListRequest{Face: true, Limit: len(ids),
+	res, err := svc.ListUsers(ctx, viewer, core.ListRequest{Limit: len(ids),
 		Filter: &query.Cond{Field: "id", Op: query.In, Values: ids}, Order: []query.Order{{Field: "id"}}})
 	if err != nil {
 		return err
@@ -62,14 +62,14 @@ func newCompiler(rq *request) *compiler {
 		now:    rq.now,
 		loc:    rd.loc,
 		count: func(ctx context.Context, e query.Expr, limit int) (int, error) {
-			res, err := svc.ListUsers(ctx, viewer, core.ListRequest{Face: true, Filter: e, Limit: limit, Order: []query.Order{{Field: "id"}}})
+			res, err := svc.ListUsers(ctx, viewer, core.ListRequest{Filter: e, Limit: limit, Order: []query.Order{{Field: "id"}}})
 			if err != nil {
 				return 0, err
 			}
 			return len(res.Users), nil
 		},
 		lookup: func(ctx context.Context, key string) (*core.User, error) {
-			u, err := svc.Store.FindUserByNameKey(ctx, key)
+			u, err := svc.GetUserByName(ctx, viewer, key)
 			if core.ErrorCode(err) == core.NotFound {
 				return nil, nil
 			}
@@ -79,7 +79,7 @@ func newCompiler(rq *request) *compiler {
 }
 
 // handleUserIndex handles "GET /users" (spec §4).
-func handleUserIndex(svc *core.Service, log *slog.Logger) handlerFunc {
+func handleUserIndex(svc *core.Face, log *slog.Logger) handlerFunc {
 	return func(w http.ResponseWriter, rq *request) {
 		q := rq.query
 		search := q.sub("search")
@@ -140,12 +140,12 @@ func matchesNameParam(search *params, u *core.User) bool {
 
 // findUser is User.find(params[:id]): the id is cast as Rails casts it
 // ("12abc" is 12); deleted users are found too, as on Danbooru.
-func findUser(ctx context.Context, svc *core.Service, ref string) (*core.User, error) {
+func findUser(ctx context.Context, svc *core.Face, viewer *core.User, ref string) (*core.User, error) {
 	id, ok := castInteger(ref)
 	if !ok || id <= 0 {
 		return nil, notFound()
 	}
-	u, err := svc.Store.FindUserByID(ctx, id)
+	u, err := svc.GetUserByID(ctx, viewer, id)
 	if core.ErrorCode(err) == core.NotFound {
 		return nil, notFound()
 	}
@@ -153,9 +153,9 @@ func findUser(ctx context.Context, svc *core.Service, ref string) (*core.User, e
 }
 
 // handleUserShow handles "GET /users/{id}".
-func handleUserShow(svc *core.Service, log *slog.Logger) handlerFunc {
+func handleUserShow(svc *core.Face, log *slog.Logger) handlerFunc {
 	return func(w http.ResponseWriter, rq *request) {
-		u, err := findUser(rq.r.Context(), svc, rq.id)
+		u, err := findUser(rq.r.Context(), svc, rq.viewer, rq.id)
 		if err != nil {
 			writeError(w, rq, err)
 			return
@@ -176,7 +176,7 @@ func showUser(w http.ResponseWriter, rq *request, u *core.User) {
 
 // handleProfile handles "GET /profile": the current user, or for
 // anonymous API calls the anonymous pseudo-user (spec §7.3).
-func handleProfile(svc *core.Service, log *slog.Logger) handlerFunc {
+func handleProfile(svc *core.Face, log *slog.Logger) handlerFunc {
 	return func(w http.ResponseWriter, rq *request) {
 		if rq.viewer == nil {
 			if rq.format == "html" {
@@ -186,7 +186,7 @@ func handleProfile(svc *core.Service, log *slog.Logger) handlerFunc {
 			showUser(w, rq, anonymousUser(rq))
 			return
 		}
-		u, err := svc.Store.FindUserByID(rq.r.Context(), rq.viewer.ID)
+		u, err := svc.GetUserByID(rq.r.Context(), rq.viewer, rq.viewer.ID)
 		if err != nil {
 			writeError(w, rq, err)
 			return
@@ -272,10 +272,10 @@ var writableFlags = []string{
 var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 
 // handleUserCreate handles "POST /users": sign-up (spec §10).
-func handleUserCreate(svc *core.Service, log *slog.Logger) handlerFunc {
+func handleUserCreate(svc *core.Face, log *slog.Logger) handlerFunc {
 	return func(w http.ResponseWriter, rq *request) {
 		ctx := rq.r.Context()
-		if rq.viewer != nil || !svc.Signup {
+		if rq.viewer != nil || !svc.Signup() {
 			writeError(w, rq, accessDenied())
 			return
 		}
@@ -294,7 +294,7 @@ func handleUserCreate(svc *core.Service, log *slog.Logger) handlerFunc {
 		}
 
 		v := &validation{}
-		_, lookupErr := svc.Store.FindUserByNameKey(ctx, normalizeName(name))
+		_, lookupErr := svc.GetUserByName(ctx, nil, normalizeName(name))
 		if lookupErr != nil && core.ErrorCode(lookupErr) != core.NotFound {
 			writeError(w, rq, lookupErr)
 			return
@@ -382,10 +382,10 @@ func init() {
 }
 
 // handleUserUpdate handles "PUT/PATCH /users/{id}": settings (spec §11).
-func handleUserUpdate(svc *core.Service, log *slog.Logger) handlerFunc {
+func handleUserUpdate(svc *core.Face, log *slog.Logger) handlerFunc {
 	return func(w http.ResponseWriter, rq *request) {
 		ctx := rq.r.Context()
-		u, err := findUser(ctx, svc, rq.id)
+		u, err := findUser(ctx, svc, rq.viewer, rq.id)
 		if err != nil {
 			writeError(w, rq, err)
 			return
@@ -437,18 +437,12 @@ func handleUserUpdate(svc *core.Service, log *slog.Logger) handlerFunc {
 
 // handleUserDelete handles "DELETE /users/{id}": account deactivation
 // (spec §12).
-func handleUserDelete(svc *core.Service, log *slog.Logger) handlerFunc {
+func handleUserDelete(svc *core.Face, log *slog.Logger) handlerFunc {
 	return func(w http.ResponseWriter, rq *request) {
 		ctx := rq.r.Context()
-		u, err := findUser(ctx, svc, rq.id)
+		u, err := findUser(ctx, svc, rq.viewer, rq.id)
 		if err != nil {
 			writeError(w, rq, err)
-			return
-		}
-		viewer := rq.viewer
-		self := viewer != nil && viewer.ID == u.ID
-		if !self && (viewer == nil || viewer.Level < core.LevelOwner) {
-			writeError(w, rq, accessDenied())
 			return
 		}
 		all, err := readParams(rq, wrapKeys)
@@ -457,35 +451,19 @@ func handleUserDelete(svc *core.Service, log *slog.Logger) handlerFunc {
 			return
 		}
 		password, _ := all.sub("user").str("password")
-		// UserDeletion#validate_deletion: these failures are not errors
-		// upstream but a redirect back to the deactivation page.
-		var problems []string
-		if self {
-			ok := false
-			if u.PasswordHash != nil && len(password) <= core.MaxPasswordBytes {
-				if ok, _, err = svc.Hasher.Verify(ctx, *u.PasswordHash, password); err != nil {
-					writeError(w, rq, err)
-					return
-				}
-			}
-			if !ok {
-				problems = append(problems, "Password is incorrect")
-			}
-			if u.Level >= core.LevelModerator {
-				problems = append(problems, levelStrings[u.Level]+"s cannot delete their account")
-			}
-			if u.Banned {
-				problems = append(problems, "You cannot delete your account if you are banned")
-			}
-		} else if u.Level >= core.LevelGold {
-			problems = append(problems, "You cannot delete a privileged account")
-		}
-		if len(problems) > 0 {
-			rq.log.Info("account deletion refused", "request_id", httpx.RequestID(ctx), "user_id", u.ID, "reason", strings.Join(problems, "; "))
+		err = svc.DeleteUser(ctx, rq.viewer, u.ID, password)
+		switch core.ErrorReason(err) {
+		case core.ReasonPasswordIncorrect, core.ReasonStaffMayNotLeave, core.ReasonBannedMayNotLeave, core.ReasonProtected:
+			// UserDeletion#validate_deletion: these failures are not errors
+			// upstream but a redirect back to the deactivation page.
+			rq.log.Info("account deletion refused", "request_id", httpx.RequestID(ctx), "user_id", u.ID, "reason", core.ErrorReason(err))
 			redirect(w, rq, http.StatusFound, rq.url("/users/"+strconv.FormatInt(u.ID, 10)+"/deactivate"))
 			return
 		}
-		if err := svc.Deactivate(ctx, viewer, u.ID); err != nil {
+		if c := core.ErrorCode(err); c == core.Forbidden || c == core.Unauthenticated {
+			err = accessDenied()
+		}
+		if err != nil {
 			writeError(w, rq, err)
 			return
 		}
@@ -499,10 +477,10 @@ func handleUserDelete(svc *core.Service, log *slog.Logger) handlerFunc {
 
 // handleAdminUserUpdate handles "PUT/PATCH /admin/users/{id}": a level
 // change by a moderator or above (spec §13). It always redirects.
-func handleAdminUserUpdate(svc *core.Service, log *slog.Logger) handlerFunc {
+func handleAdminUserUpdate(svc *core.Face, log *slog.Logger) handlerFunc {
 	return func(w http.ResponseWriter, rq *request) {
 		ctx := rq.r.Context()
-		u, err := findUser(ctx, svc, rq.id)
+		u, err := findUser(ctx, svc, rq.viewer, rq.id)
 		if err != nil {
 			writeError(w, rq, err)
 			return
@@ -519,17 +497,12 @@ func handleAdminUserUpdate(svc *core.Service, log *slog.Logger) handlerFunc {
 		}
 		levelText, _ := all.sub("user").str("level")
 		level := rubyToI(levelText)
-		// UserPromotion#validate!: every refusal is User::PrivilegeError.
-		switch {
-		case promoter.ID == u.ID,
-			level >= int64(promoter.Level),
-			u.Level >= promoter.Level,
-			!core.ValidLevel(int(level)):
-			writeError(w, rq, privilegeError())
-			return
+		if level < 0 || level > core.LevelOwner {
+			level = -1 // out of int range for the core: not a level
 		}
+		// UserPromotion#validate!: every refusal is User::PrivilegeError.
 		if _, err := svc.SetLevel(ctx, promoter, u.ID, int(level)); err != nil {
-			if core.ErrorCode(err) == core.Forbidden {
+			if c := core.ErrorCode(err); c == core.Forbidden || c == core.Invalid {
 				err = privilegeError()
 			}
 			writeError(w, rq, err)

@@ -148,7 +148,6 @@ func (h *handler) legacyIndex(w http.ResponseWriter, r *http.Request, req legacy
 			and = append(and, f)
 		}
 	}
-	and = append(and, &query.Cond{Field: "deleted", Op: query.Eq, Value: false})
 	order := []query.Order{{Field: "id", Desc: true}}
 	orderName, _ := p.text("order")
 	if o, ok := legacyOrders[orderName]; ok {
@@ -171,7 +170,7 @@ func (h *handler) legacyIndex(w http.ResponseWriter, r *http.Request, req legacy
 	var users []*core.User
 	if !empty && (page-1) <= legacyMaxOffset/limit {
 		res, err := h.svc.ListUsers(r.Context(), req.caller, core.ListRequest{
-			Face: true, Filter: and, Order: order, Limit: limit, Offset: (page - 1) * limit, MaxOffset: legacyMaxOffset,
+			Filter: and, Order: order, Limit: limit, Offset: (page - 1) * limit, MaxOffset: legacyMaxOffset,
 		})
 		if err != nil {
 			h.legacyInternal(w, r, req, err)

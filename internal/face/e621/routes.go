@@ -26,7 +26,7 @@ type Options struct {
 
 // handler is the face.
 type handler struct {
-	svc  *core.Service
+	svc  *core.Face
 	log  *slog.Logger
 	opts Options
 	ng   levels
@@ -43,7 +43,7 @@ func New(svc *core.Service, log *slog.Logger, opts Options) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &handler{svc: svc, log: log, opts: opts, ng: levelsOf(opts.Levels)}
+	h := &handler{svc: svc.Face(Profile), log: log, opts: opts, ng: levelsOf(opts.Levels)}
 	return http.HandlerFunc(h.serveHTTP)
 }
 

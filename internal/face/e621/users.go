@@ -183,11 +183,11 @@ func (h *handler) index(w http.ResponseWriter, r *http.Request, req *ngRequest) 
 		}
 		w.Header().Set("Cache-Control", "max-age="+strconv.FormatInt(secs, 10)+", private")
 	}
-	filter := query.And{&query.Cond{Field: "deleted", Op: query.Eq, Value: false}}
+	filter := query.And{}
 	if search.filter != nil {
 		filter = append(filter, search.filter)
 	}
-	lr := core.ListRequest{Face: true, Limit: limit, Order: search.order, MaxOffset: maxPage * maxLimit}
+	lr := core.ListRequest{Limit: limit, Order: search.order, MaxOffset: maxPage * maxLimit}
 	switch kind {
 	case pageNumbered:
 		lr.Offset = int(n-1) * limit
@@ -329,7 +329,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, req *ngRequest)
 	case req.caller != nil:
 		writeReason(w, http.StatusForbidden, msgSignedIn)
 		return
-	case !h.svc.Signup:
+	case !h.svc.Signup():
 		writeReason(w, http.StatusForbidden, msgSignupsOff)
 		return
 	}
@@ -389,7 +389,7 @@ func (h *handler) recentSignup(r *http.Request, now time.Time) bool {
 	if !addr.IsValid() {
 		return false
 	}
-	page, err := h.svc.ListUsers(r.Context(), core.System, core.ListRequest{Face: true, Limit: 1, Filter: query.And{
+	page, err := h.svc.ListUsers(r.Context(), core.System, core.ListRequest{Limit: 1, Filter: query.And{
 		&query.Cond{Field: "last_ip", Op: query.Eq, Value: addr},
 		&query.Cond{Field: "created_at", Op: query.Gt, Value: now.Add(-24 * time.Hour).UTC()},
 	}})

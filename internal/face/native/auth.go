@@ -12,7 +12,7 @@ import (
 // authenticate resolves "Authorization: Bearer <token>". A request without
 // the header is anonymous; one with a bad token is refused, never demoted
 // to anonymous. Read-scoped tokens may only read.
-func authenticate(svc *core.Service, log *slog.Logger, next http.Handler) http.Handler {
+func authenticate(svc *core.Face, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
 		if h == "" {
@@ -44,7 +44,7 @@ func writeStatus(w http.ResponseWriter, status int, detail string) {
 }
 
 // handleLogin handles "POST /login".
-func handleLogin(svc *core.Service, log *slog.Logger) http.Handler {
+func handleLogin(svc *core.Face, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		obj, err := httpx.DecodeObject(r)
 		if err != nil {

@@ -12,13 +12,14 @@ import (
 )
 
 // NewHandler returns the native API, expecting its prefix already stripped.
-func NewHandler(svc *core.Service, log *slog.Logger) http.Handler {
+func NewHandler(service *core.Service, log *slog.Logger) http.Handler {
+	svc := service.Face(core.NativeProfile)
 	mux := http.NewServeMux()
 	addRoutes(mux, svc, log)
 	return authenticate(svc, log, problemFallback(mux, log))
 }
 
-func addRoutes(mux *http.ServeMux, svc *core.Service, log *slog.Logger) {
+func addRoutes(mux *http.ServeMux, svc *core.Face, log *slog.Logger) {
 	mux.Handle("GET /openapi.json", handleOpenAPI())
 	mux.Handle("POST /login", handleLogin(svc, log))
 	mux.Handle("GET /users", handleUserList(svc, log))

@@ -9,7 +9,7 @@ import (
 )
 
 // handleTokenList handles "GET /me/tokens".
-func handleTokenList(svc *core.Service, log *slog.Logger) http.Handler {
+func handleTokenList(svc *core.Face, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u := httpx.Caller(r.Context())
 		ts, err := svc.ListTokens(r.Context(), u, callerID(u))
@@ -35,7 +35,7 @@ func callerID(u *core.User) int64 {
 }
 
 // handleTokenCreate handles "POST /me/tokens".
-func handleTokenCreate(svc *core.Service, log *slog.Logger) http.Handler {
+func handleTokenCreate(svc *core.Face, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u := httpx.Caller(r.Context())
 		if u == nil {
@@ -62,7 +62,7 @@ func handleTokenCreate(svc *core.Service, log *slog.Logger) http.Handler {
 }
 
 // handleTokenDelete handles "DELETE /me/tokens/{id}".
-func handleTokenDelete(svc *core.Service, log *slog.Logger) http.Handler {
+func handleTokenDelete(svc *core.Face, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u := httpx.Caller(r.Context())
 		id, err := pathID(r, "id")

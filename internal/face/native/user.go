@@ -108,7 +108,7 @@ func checkPassword(pw string) error {
 }
 
 // handleUserCreate handles "POST /users": sign-up, or staff creating users.
-func handleUserCreate(svc *core.Service, log *slog.Logger) http.Handler {
+func handleUserCreate(svc *core.Face, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		obj, err := httpx.DecodeObject(r)
 		if err != nil {
@@ -156,7 +156,7 @@ func handleUserCreate(svc *core.Service, log *slog.Logger) http.Handler {
 }
 
 // handleUserGet handles "GET /users/{id}": by id, or by name in any case.
-func handleUserGet(svc *core.Service, log *slog.Logger) http.Handler {
+func handleUserGet(svc *core.Face, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		only, err := parseFields(r.URL.Query().Get("fields"))
 		if err != nil {
@@ -186,7 +186,7 @@ func pathID(r *http.Request, name string) (int64, error) {
 }
 
 // handleUserUpdate handles "PATCH /users/{id}".
-func handleUserUpdate(svc *core.Service, log *slog.Logger) http.Handler {
+func handleUserUpdate(svc *core.Face, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := pathID(r, "id")
 		if err != nil {
@@ -197,7 +197,7 @@ func handleUserUpdate(svc *core.Service, log *slog.Logger) http.Handler {
 	})
 }
 
-func updateUser(w http.ResponseWriter, r *http.Request, svc *core.Service, log *slog.Logger, id int64) {
+func updateUser(w http.ResponseWriter, r *http.Request, svc *core.Face, log *slog.Logger, id int64) {
 	obj, err := httpx.DecodeObject(r)
 	if err != nil {
 		writeError(w, r, log, err)
@@ -229,11 +229,11 @@ func updateUser(w http.ResponseWriter, r *http.Request, svc *core.Service, log *
 }
 
 // handleUserDelete handles "DELETE /users/{id}" (soft delete).
-func handleUserDelete(svc *core.Service, log *slog.Logger) http.Handler {
+func handleUserDelete(svc *core.Face, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := pathID(r, "id")
 		if err == nil {
-			err = svc.DeleteUser(r.Context(), httpx.Caller(r.Context()), id)
+			err = svc.DeleteUser(r.Context(), httpx.Caller(r.Context()), id, "")
 		}
 		if err != nil {
 			writeError(w, r, log, err)
@@ -244,7 +244,7 @@ func handleUserDelete(svc *core.Service, log *slog.Logger) http.Handler {
 }
 
 // handleUserRestore handles "POST /users/{id}/restore".
-func handleUserRestore(svc *core.Service, log *slog.Logger) http.Handler {
+func handleUserRestore(svc *core.Face, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := pathID(r, "id")
 		if err != nil {
@@ -262,7 +262,7 @@ func handleUserRestore(svc *core.Service, log *slog.Logger) http.Handler {
 }
 
 // handleNameHistory handles "GET /users/{id}/names".
-func handleNameHistory(svc *core.Service, log *slog.Logger) http.Handler {
+func handleNameHistory(svc *core.Face, log *slog.Logger) http.Handler {
 	type change struct {
 		OldName   string `json:"old_name"`
 		NewName   string `json:"new_name"`
@@ -290,7 +290,7 @@ func handleNameHistory(svc *core.Service, log *slog.Logger) http.Handler {
 }
 
 // handleMe handles "GET /me".
-func handleMe(svc *core.Service, log *slog.Logger) http.Handler {
+func handleMe(svc *core.Face, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u := httpx.Caller(r.Context())
 		if u == nil {
@@ -302,7 +302,7 @@ func handleMe(svc *core.Service, log *slog.Logger) http.Handler {
 }
 
 // handleMeUpdate handles "PATCH /me".
-func handleMeUpdate(svc *core.Service, log *slog.Logger) http.Handler {
+func handleMeUpdate(svc *core.Face, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u := httpx.Caller(r.Context())
 		if u == nil {
@@ -316,7 +316,7 @@ func handleMeUpdate(svc *core.Service, log *slog.Logger) http.Handler {
 var listParams = map[string]bool{"filter": true, "sort": true, "limit": true, "page": true, "cursor": true, "total": true, "fields": true}
 
 // handleUserList handles "GET /users".
-func handleUserList(svc *core.Service, log *slog.Logger) http.Handler {
+func handleUserList(svc *core.Face, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, only, err := parseList(r.URL.Query())
 		if err != nil {

@@ -22,7 +22,7 @@ func appendUser(buf *bytes.Buffer, u *core.User, viewer *core.User, only map[str
 		if only != nil && !only[f.Name] {
 			continue
 		}
-		if !core.CanRead(f, viewer, u) {
+		if !u.Shows(f.Name) {
 			continue
 		}
 		if !first {

@@ -84,9 +84,9 @@ func classify(err error) *core.Error {
 	case "23503": // foreign_key_violation
 		return &core.Error{Code: core.Invalid, Message: "A referenced record does not exist."}
 	case "2201B": // invalid_regular_expression
-		return &core.Error{Code: core.Invalid, Message: "Invalid regular expression."}
+		return &core.Error{Code: core.Invalid, Reason: core.ReasonBadRegex, Message: "Invalid regular expression."}
 	case "57014": // query_canceled (statement timeout)
-		return &core.Error{Code: core.Invalid, Message: "The query took too long."}
+		return &core.Error{Code: core.Invalid, Reason: core.ReasonQueryTimeout, Message: "The query took too long."}
 	}
 	return nil
 }

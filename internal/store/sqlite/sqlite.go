@@ -93,7 +93,7 @@ func classify(err error) *core.Error {
 		return &core.Error{Code: core.Invalid, Message: "A value is too large."}
 	}
 	if strings.Contains(e.Error(), "invalid regular expression") {
-		return &core.Error{Code: core.Invalid, Message: "Invalid regular expression."}
+		return &core.Error{Code: core.Invalid, Reason: core.ReasonBadRegex, Message: "Invalid regular expression."}
 	}
 	return nil
 }

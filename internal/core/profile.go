@@ -1,0 +1,225 @@
+package core
+
+// Audience is who sees a field under a face's profile.
+type Audience uint8
+
+// Audiences, from widest to narrowest.
+const (
+	Everyone Audience = iota
+	// SignedIn is any authenticated viewer.
+	SignedIn
+	// SignedInUnlessPrivate is any authenticated viewer, but on a private
+	// profile only the user and staff.
+	SignedInUnlessPrivate
+	// SelfAndStaff is the user and moderators or above.
+	SelfAndStaff
+	// SelfAndAdmin is the user and admins who are not banned.
+	SelfAndAdmin
+	// SelfOnly is the user alone, staff excluded (Danbooru settings,
+	// pronouns.cc owner-only fields).
+	SelfOnly
+	// StaffOnly is moderators or above, the user excluded (Danbooru's
+	// last_ip_addr).
+	StaffOnly
+	// AdminOnly is admins who are not banned.
+	AdminOnly
+	// Nobody is no viewer.
+	Nobody
+)
+
+// DeletedPolicy says where a face shows soft-deleted users.
+type DeletedPolicy uint8
+
+// Deleted policies.
+const (
+	// DeletedToStaff: gets find deleted users for themselves and staff;
+	// lists show them only to staff who filter on deleted (the native API).
+	DeletedToStaff DeletedPolicy = iota
+	// DeletedShown: deleted users are found and listed like any other
+	// (Danbooru, whose deletion renames the account).
+	DeletedShown
+	// DeletedHidden: lists never show deleted users; gets find them for
+	// themselves and staff (e621).
+	DeletedHidden
+)
+
+// Profile is a face's visibility over the field registry and its own
+// account rules. The core applies it to every user the face is given,
+// every filter and every sort, so a face cannot show what its system
+// hides. Profiles are values declared once per face.
+type Profile struct {
+	// Name names the face in logs and errors.
+	Name string
+	// Classes gives the audience of each read class.
+	Classes [ReadNever + 1]Audience
+	// Fields overrides the audience of single fields.
+	Fields map[string]Audience
+	// Search overrides who may filter and sort on a field; by default,
+	// whoever sees it on every user.
+	Search map[string]Audience
+	// AnyField lets the face filter and sort on every field its viewer may
+	// search, not only those the registry marks Filter or Sort: a face's
+	// syntax names its own fields, and its searches are bounded by the
+	// store's statement limits.
+	AnyField bool
+	// Deleted says where deleted users show.
+	Deleted DeletedPolicy
+	// MaxOffset replaces MaxOffset for faces whose system numbers pages
+	// deeper.
+	MaxOffset int
+	// Deletion is what deleting an account does on this face; nil is a
+	// plain soft delete.
+	Deletion *Deletion
+	// Defaults are written on sign-up for fields the sign-up does not name
+	// (Danbooru's default tag blacklist).
+	Defaults Patch
+}
+
+// Deletion describes a face's account deletion beyond the soft delete
+// itself, which the core runs in one transaction with the name history
+// and token revocations.
+type Deletion struct {
+	// Rename gives the account a new name; the old one stays in the name
+	// history and comes back on restore when still free.
+	Rename func(id int64) string
+	// Reset is written over the account (settings back to defaults).
+	Reset Patch
+	// Forget removes the password and e-mail address and the login times.
+	Forget bool
+	// SelfNeedsPassword makes users confirm their own deletion with their
+	// password.
+	SelfNeedsPassword bool
+	// StaffMayNotLeave refuses moderators and above deleting themselves;
+	// BannedMayNotLeave refuses banned users.
+	StaffMayNotLeave  bool
+	BannedMayNotLeave bool
+	// OthersBy is the lowest level that deletes other accounts, and
+	// ProtectedFrom the level from which accounts cannot be deleted by
+	// others at all (0: no protection).
+	OthersBy      int
+	ProtectedFrom int
+}
+
+// NativeProfile is the native API's: profiles (ReadUser) to signed-in
+// viewers unless private, personal fields (ReadSelf) to the user and staff.
+var NativeProfile = &Profile{
+	Name:    "native",
+	Classes: [...]Audience{ReadAnon: Everyone, ReadUser: SignedInUnlessPrivate, ReadSelf: SelfAndStaff, ReadNever: Nobody},
+}
+
+// audience returns the audience of f under p.
+func (p *Profile) audience(f *Field) Audience {
+	if f.Read == ReadNever {
+		return Nobody
+	}
+	if a, ok := p.Fields[f.Name]; ok {
+		return a
+	}
+	return p.Classes[f.Read]
+}
+
+func isAdmin(u *User) bool { return u != nil && u.Level >= LevelAdmin && !u.Banned }
+
+// Sees reports whether viewer (nil: anonymous) sees field f of target
+// under p.
+func (p *Profile) Sees(f *Field, viewer, target *User) bool {
+	if viewer == System {
+		return f.Read != ReadNever
+	}
+	self := isSelf(viewer, target)
+	switch p.audience(f) {
+	case Everyone:
+		return true
+	case SignedIn:
+		return viewer != nil
+	case SignedInUnlessPrivate:
+		if viewer == nil {
+			return false
+		}
+		return !target.PrivateProfile || self || viewer.IsStaff()
+	case SelfAndStaff:
+		return self || viewer.IsStaff()
+	case SelfAndAdmin:
+		return self || isAdmin(viewer)
+	case SelfOnly:
+		return self
+	case StaffOnly:
+		return viewer.IsStaff()
+	case AdminOnly:
+		return isAdmin(viewer)
+	}
+	return false
+}
+
+// SearchesOn reports whether viewer may filter or sort on f: only when f
+// shows on every user, or the profile names a wider search audience (a
+// filter on a hidden field would reveal it).
+func (p *Profile) SearchesOn(f *Field, viewer *User) bool {
+	if f.Read == ReadNever {
+		return false
+	}
+	if viewer == System {
+		return true
+	}
+	a, ok := p.Search[f.Name]
+	if !ok {
+		a = p.audience(f)
+	}
+	switch a {
+	case Everyone:
+		return true
+	case SignedIn:
+		return viewer != nil
+	case SignedInUnlessPrivate, SelfAndStaff, StaffOnly:
+		return viewer.IsStaff()
+	case SelfAndAdmin, AdminOnly:
+		return isAdmin(viewer)
+	}
+	return false
+}
+
+// deletedVisible reports whether viewer finds the deleted user target.
+func (p *Profile) deletedVisible(viewer, target *User) bool {
+	return p.Deleted == DeletedShown || canSeeDeleted(viewer, target)
+}
+
+// fieldMask is a set of registry positions.
+type fieldMask [(maxFields + 63) / 64]uint64
+
+// maxFields bounds the users registry; init panics past it.
+const maxFields = 192
+
+func (m *fieldMask) set(i int)      { m[i/64] |= 1 << (i % 64) }
+func (m *fieldMask) has(i int) bool { return m[i/64]&(1<<(i%64)) != 0 }
+
+// Redact returns a copy of u as viewer sees it under p: the fields p hides
+// are zero and Shows reports them absent.
+func (p *Profile) Redact(viewer, u *User) *User {
+	if u == nil {
+		return nil
+	}
+	c := *u
+	var m fieldMask
+	for _, f := range Fields {
+		switch {
+		case p.Sees(f, viewer, u):
+			m.set(f.idx)
+		case f.Follows != "" && p.Sees(FieldByName(f.Follows), viewer, u):
+		default:
+			f.zero(&c)
+		}
+	}
+	c.shown = &m
+	return &c
+}
+
+// Shows reports whether the field named name may be rendered for u: false
+// for fields the face's profile hides from the viewer u was redacted for,
+// true for every readable field of an unredacted user.
+func (u *User) Shows(name string) bool {
+	f := FieldByName(name)
+	if f == nil || f.Read == ReadNever {
+		return false
+	}
+	return u.shown == nil || u.shown.has(f.idx)
+}

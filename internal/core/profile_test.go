@@ -1,0 +1,88 @@
+package core_test
+
+import (
+	"testing"
+
+	"usersd/internal/core"
+)
+
+// TestProfileAudiences: each audience shows a field to exactly the viewers
+// it names, and searching needs the field to show on every user.
+func TestProfileAudiences(t *testing.T) {
+	target := &core.User{ID: 1, Level: core.LevelMember}
+	private := &core.User{ID: 1, Level: core.LevelMember, PrivateProfile: true}
+	viewers := map[string]*core.User{
+		"anon":         nil,
+		"self":         {ID: 1, Level: core.LevelMember},
+		"member":       {ID: 2, Level: core.LevelMember},
+		"mod":          {ID: 3, Level: core.LevelModerator},
+		"admin":        {ID: 4, Level: core.LevelAdmin},
+		"banned admin": {ID: 5, Level: core.LevelAdmin, Banned: true},
+	}
+	email := core.FieldByName("email") // ReadSelf
+	tests := []struct {
+		aud    core.Audience
+		target *core.User
+		sees   []string // viewers who see it
+		search []string // viewers who may search on it
+	}{
+		{core.Everyone, target, []string{"anon", "self", "member", "mod", "admin", "banned admin"}, []string{"anon", "self", "member", "mod", "admin", "banned admin"}},
+		{core.SignedIn, target, []string{"self", "member", "mod", "admin", "banned admin"}, []string{"self", "member", "mod", "admin", "banned admin"}},
+		{core.SignedInUnlessPrivate, private, []string{"self", "mod", "admin", "banned admin"}, []string{"mod", "admin", "banned admin"}},
+		{core.SelfAndStaff, target, []string{"self", "mod", "admin", "banned admin"}, []string{"mod", "admin", "banned admin"}},
+		{core.SelfAndAdmin, target, []string{"self", "admin"}, []string{"admin"}},
+		{core.SelfOnly, target, []string{"self"}, nil},
+		{core.StaffOnly, target, []string{"mod", "admin", "banned admin"}, []string{"mod", "admin", "banned admin"}},
+		{core.AdminOnly, target, []string{"admin"}, []string{"admin"}},
+		{core.Nobody, target, nil, nil},
+	}
+	for _, tt := range tests {
+		p := &core.Profile{Classes: core.NativeProfile.Classes, Fields: map[string]core.Audience{"email": tt.aud}}
+		for name, v := range viewers {
+			want := contains(tt.sees, name)
+			if got := p.Sees(email, v, tt.target); got != want {
+				t.Errorf("audience %d, viewer %s: sees = %v, want %v", tt.aud, name, got, want)
+			}
+			want = contains(tt.search, name)
+			if got := p.SearchesOn(email, v); got != want {
+				t.Errorf("audience %d, viewer %s: searches = %v, want %v", tt.aud, name, got, want)
+			}
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestRedact: hidden fields are zero and absent, never-shown fields are
+// always zero, and a field that follows another shares its visibility.
+func TestRedact(t *testing.T) {
+	mail, hash, zone, rails := "a@example.com", "$argon2id$x", "Asia/Tokyo", "Osaka"
+	u := &core.User{ID: 1, Name: "alice", Level: core.LevelMember, Email: &mail, PasswordHash: &hash, Timezone: &zone, TimezoneRails: &rails}
+	other := &core.User{ID: 2, Level: core.LevelMember}
+	p := &core.Profile{Classes: core.NativeProfile.Classes, Fields: map[string]core.Audience{"timezone": core.SelfOnly}}
+
+	seen := p.Redact(other, u)
+	if seen.Email != nil || seen.Timezone != nil || seen.TimezoneRails != nil || seen.PasswordHash != nil {
+		t.Errorf("another member sees %+v", seen)
+	}
+	if seen.Shows("email") || !seen.Shows("name") || seen.Name != "alice" {
+		t.Errorf("Shows: email %v, name %v", seen.Shows("email"), seen.Shows("name"))
+	}
+	self := p.Redact(u, u)
+	if self.Email == nil || self.TimezoneRails == nil || *self.TimezoneRails != "Osaka" || self.PasswordHash != nil {
+		t.Errorf("self sees %+v", self)
+	}
+	if self.Shows("timezone_rails") || self.Shows("password_hash") {
+		t.Error("never-shown fields report as shown")
+	}
+	if u.Email == nil || u.PasswordHash == nil {
+		t.Error("Redact changed the record it was given")
+	}
+}

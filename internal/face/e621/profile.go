@@ -1,0 +1,21 @@
+package e621
+
+import "usersd/internal/core"
+
+// Profile is what e621ng shows to whom (UserPresenter, users_controller):
+// settings and personal fields to the user alone, the last login time also
+// to admins; admins search by e-mail address and last address, which they
+// are not shown. Deleted users never list.
+var Profile = &core.Profile{
+	Name: "e621",
+	Classes: [...]core.Audience{
+		core.ReadAnon:  core.Everyone,
+		core.ReadUser:  core.SignedInUnlessPrivate,
+		core.ReadSelf:  core.SelfOnly,
+		core.ReadNever: core.Nobody,
+	},
+	Fields:   map[string]core.Audience{"last_login_at": core.SelfAndAdmin},
+	Search:   map[string]core.Audience{"email": core.AdminOnly, "last_ip": core.AdminOnly, "updated_at": core.Everyone},
+	AnyField: true,
+	Deleted:  core.DeletedHidden,
+}
