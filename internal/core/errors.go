@@ -46,11 +46,11 @@ const (
 	ReasonTokenReadOnly     = "token_read_only" // a read-scoped token on a write
 	ReasonTooManyFailures   = "too_many_failures"
 	ReasonTooManyTokens     = "too_many_tokens"
-	ReasonFieldHidden       = "field_hidden"    // a filter or sort on a field the viewer may not see
-	ReasonFieldDenied       = "field_denied"    // a write to a field the actor may not change
-	ReasonOutranked         = "outranked"       // the target's level is not below the actor's
-	ReasonLevelTooHigh      = "level_too_high"  // a level at or above the actor's own
-	ReasonSelf              = "self"            // staff acting on their own standing
+	ReasonFieldHidden       = "field_hidden"   // a filter or sort on a field the viewer may not see
+	ReasonFieldDenied       = "field_denied"   // a write to a field the actor may not change
+	ReasonOutranked         = "outranked"      // the target's level is not below the actor's
+	ReasonLevelTooHigh      = "level_too_high" // a level at or above the actor's own
+	ReasonSelf              = "self"           // staff acting on their own standing
 	ReasonStaffMayNotLeave  = "staff_may_not_leave"
 	ReasonBannedMayNotLeave = "banned_may_not_leave"
 	ReasonProtected         = "protected" // an account others may not delete
