@@ -1,0 +1,348 @@
+// Package facetest is the black-box harness every face's tests share: it
+// builds the usersd binary once per test process, runs "usersd serve" on a
+// random loopback port against SQLite and PostgreSQL, and speaks HTTP to
+// it. Nothing is mocked; fixtures are made through the CLI, the native
+// API or the core.
+package facetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"usersd/internal/testdb"
+)
+
+var (
+	binary   string
+	buildErr error
+	tmpDir   string
+)
+
+// Main builds the usersd binary, runs the package's tests and removes the
+// binary: call it from TestMain as os.Exit(facetest.Main(m)).
+func Main(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "usersd-facetest-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "facetest:", err)
+		return 1
+	}
+	tmpDir = dir
+	defer os.RemoveAll(dir)
+	binary, buildErr = build(dir)
+	return m.Run()
+}
+
+// build compiles ./cmd/usersd of the module the tests run in.
+func build(dir string) (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	root := filepath.Dir(strings.TrimSpace(string(out)))
+	bin := filepath.Join(dir, "usersd")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/usersd")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/usersd: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// Binary returns the path of the built usersd.
+func Binary(tb testing.TB) string {
+	tb.Helper()
+	if binary == "" && buildErr == nil {
+		tb.Fatal("facetest: call facetest.Main from TestMain")
+	}
+	if buildErr != nil {
+		tb.Fatal(buildErr)
+	}
+	return binary
+}
+
+// Backend is one database configuration: the --data or --db flags.
+type Backend struct {
+	Name string
+	Args []string
+}
+
+// ForEachBackend runs fn as parallel subtests "sqlite" (a file in a temp
+// directory) and "postgres" (a fresh schema; skipped without a server,
+// failed without one when CI=true).
+func ForEachBackend(t *testing.T, fn func(t *testing.T, b Backend)) {
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		fn(t, SQLite(t))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		fn(t, Postgres(t))
+	})
+}
+
+// SQLite returns a backend on a new SQLite database.
+func SQLite(t testing.TB) Backend { return Backend{"sqlite", []string{"--data", t.TempDir()}} }
+
+// Postgres returns a backend on a new PostgreSQL schema.
+func Postgres(t testing.TB) Backend {
+	return Backend{"postgres", []string{"--db", testdb.Postgres(t)}}
+}
+
+// Server is a running usersd.
+type Server struct {
+	T       *testing.T
+	Base    string // http://127.0.0.1:PORT
+	Backend Backend
+	log     *logBuffer
+}
+
+// logBuffer collects the server's log and reports the listen address.
+type logBuffer struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	addr chan string
+	once sync.Once
+}
+
+var listenRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Write(p)
+	if m := listenRE.FindSubmatch(l.buf.Bytes()); m != nil {
+		l.once.Do(func() { l.addr <- string(m[1]) })
+	}
+	return len(p), nil
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// Start runs "usersd serve" on a random port until the test ends; extra
+// are further serve flags.
+func Start(t *testing.T, b Backend, extra ...string) *Server {
+	t.Helper()
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "text"}, b.Args...)
+	args = append(args, extra...)
+	log := &logBuffer{addr: make(chan string, 1)}
+	cmd := exec.Command(Binary(t), args...)
+	cmd.Env = cleanEnv()
+	cmd.Stdout = io.Discard
+	cmd.Stderr = log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("server exited: %v\n%s", err, tail(log.String()))
+			}
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			t.Errorf("server did not shut down\n%s", tail(log.String()))
+		}
+	})
+	select {
+	case addr := <-log.addr:
+		s := &Server{T: t, Base: "http://" + addr, Backend: b, log: log}
+		s.waitHealthy()
+		return s
+	case err := <-done:
+		t.Fatalf("server did not start: %v\n%s", err, log.String())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("server did not start in time\n%s", log.String())
+	}
+	return nil
+}
+
+// cleanEnv is the test's environment without USERSD_ settings, so a
+// developer's shell cannot change what the tests run.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "USERSD_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func tail(s string) string {
+	if len(s) > 4000 {
+		return "…" + s[len(s)-4000:]
+	}
+	return s
+}
+
+// Log returns what the server has logged so far.
+func (s *Server) Log() string { return s.log.String() }
+
+func (s *Server) waitHealthy() {
+	for range 200 {
+		resp, err := http.Get(s.Base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.T.Fatal("server never became healthy")
+}
+
+// CLI runs another usersd subcommand against the server's database and
+// returns its standard output.
+func (s *Server) CLI(args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, Binary(s.T), append(args, s.Backend.Args...)...)
+	cmd.Env = cleanEnv()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return out.String(), fmt.Errorf("%v: %s", err, errb.String())
+	}
+	return out.String(), nil
+}
+
+// Response is a completed HTTP exchange.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body as one JSON object.
+func (r Response) JSON(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("response is not a JSON object: %v\n%s", err, r.Body)
+	}
+	return m
+}
+
+// Do sends a request with an optional Bearer token; body is a string,
+// bytes or a value sent as JSON.
+func (s *Server) Do(method, path, token string, body any) Response {
+	s.T.Helper()
+	return s.DoType(method, path, token, "", body)
+}
+
+// DoType is Do with an explicit Content-Type.
+func (s *Server) DoType(method, path, token, contentType string, body any) Response {
+	s.T.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			s.T.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, s.Base+path, rd)
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return s.Send(req)
+}
+
+// Send sends req as it is.
+func (s *Server) Send(req *http.Request) Response {
+	s.T.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.T.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	return Response{resp.StatusCode, resp.Header, b}
+}
+
+// Want checks the status of a response and returns its JSON object.
+func (s *Server) Want(r Response, status int) map[string]any {
+	s.T.Helper()
+	if r.Status != status {
+		s.T.Fatalf("status = %d, want %d\n%s", r.Status, status, r.Body)
+	}
+	if len(r.Body) == 0 {
+		return nil
+	}
+	return r.JSON(s.T)
+}
+
+// Admin creates a user of the given level through the CLI and logs in
+// through the native API.
+func (s *Server) Admin(name string, level int) (id int64, token string) {
+	s.T.Helper()
+	if _, err := s.CLI("user", "create", "--name", name, "--password", "password-"+name, "--level", fmt.Sprint(level)); err != nil {
+		s.T.Fatal(err)
+	}
+	return s.Login(name, "password-"+name)
+}
+
+// Signup creates a member through the native API and logs in.
+func (s *Server) Signup(name string) (id int64, token string) {
+	s.T.Helper()
+	s.Want(s.Do("POST", "/v1/users", "", map[string]any{"name": name, "password": "password-" + name}), 201)
+	return s.Login(name, "password-"+name)
+}
+
+// Login logs in through the native API.
+func (s *Server) Login(name, password string) (int64, string) {
+	s.T.Helper()
+	m := s.Want(s.Do("POST", "/v1/login", "", map[string]any{"name": name, "password": password}), 200)
+	u := m["user"].(map[string]any)
+	return int64(u["id"].(float64)), m["token"].(string)
+}
+
+// Token creates an API token for a user through the CLI.
+func (s *Server) Token(name, label string) string {
+	s.T.Helper()
+	out, err := s.CLI("token", "create", "--name", name, "--label", label)
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	return lines[len(lines)-1]
+}
