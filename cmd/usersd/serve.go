@@ -137,8 +137,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	svc := core.NewService(db)
 	svc.Signup = *signup
 	svc.Log = log
-	svc.AccountLimit = core.NewMemoryLimiter(*accountLimit, 15*time.Minute)
-	svc.AddrLimit = core.NewMemoryLimiter(*addrLimit, 15*time.Minute)
+	svc.AccountLimit = core.LoginLimit(core.LoginAccount, *accountLimit)
+	svc.AddrLimit = core.LoginLimit(core.LoginAddr, *addrLimit)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

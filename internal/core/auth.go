@@ -37,10 +37,11 @@ func (s *Service) Login(ctx context.Context, ident, password string, addr netip.
 		return "", nil, nil, err
 	}
 	fail := func() error {
-		if err := s.AccountLimit.Fail(ctx, acctKey); err != nil {
+		// A refused spend (a race past the check above) still fails.
+		if _, err := s.Limiter.Allow(ctx, s.AccountLimit, acctKey, 1); err != nil {
 			return err
 		}
-		if err := s.AddrLimit.Fail(ctx, aKey); err != nil {
+		if _, err := s.Limiter.Allow(ctx, s.AddrLimit, aKey, 1); err != nil {
 			return err
 		}
 		return Errorf(Unauthenticated, "Invalid name or password.")
@@ -59,7 +60,7 @@ func (s *Service) Login(ctx context.Context, ident, password string, addr netip.
 	if !u.CanAuthenticate() {
 		return "", nil, nil, Errorf(Forbidden, "This account is disabled.")
 	}
-	if err := s.AccountLimit.Reset(ctx, acctKey); err != nil {
+	if err := s.Limiter.Reset(ctx, s.AccountLimit, acctKey); err != nil {
 		return "", nil, nil, err
 	}
 	if rehash {
@@ -82,13 +83,15 @@ func (s *Service) Login(ctx context.Context, ident, password string, addr netip.
 	return secret, t, u, nil
 }
 
-func (s *Service) checkLimit(ctx context.Context, l Limiter, key string) error {
-	left, err := l.Blocked(ctx, key)
+// checkLimit refuses a login once key has no failure left to spend under
+// l; it peeks, so only failures are counted.
+func (s *Service) checkLimit(ctx context.Context, l Limit, key string) error {
+	r, err := s.Limiter.Allow(ctx, l, key, 0)
 	if err != nil {
 		return err
 	}
-	if left > 0 {
-		return &Error{Code: RateLimited, Message: "Too many failed logins; try again later.", RetryAfter: left}
+	if !r.Allowed {
+		return &Error{Code: RateLimited, Message: "Too many failed logins; try again later.", RetryAfter: r.RetryAfter}
 	}
 	return nil
 }

@@ -125,3 +125,19 @@ func GCRAResult(l Limit, n int, spent bool, resetAfter time.Duration) RateResult
 	}
 	return r
 }
+
+// The login limits' names; their buckets count failed logins.
+const (
+	LoginAccount = "login-account" // per account (by id, or by the name tried)
+	LoginAddr    = "login-addr"    // per client address (IPv6: per /64)
+)
+
+// LoginPeriod is the period over which failed logins are counted.
+const LoginPeriod = 15 * time.Minute
+
+// LoginLimit allows n failed logins at once, refilling to n over
+// LoginPeriod: after n failures the key is locked out until one refills
+// (LoginPeriod/n), and n failures a period is the most it can sustain.
+func LoginLimit(name string, n int) Limit {
+	return Limit{Name: name, Rate: n, Period: LoginPeriod, Burst: n}
+}

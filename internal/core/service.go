@@ -21,10 +21,13 @@ type Service struct {
 	Store  Store
 	Hasher *Hasher
 	Now    func() time.Time
+	// Limiter holds the rate-limit buckets: in-process by default, Redis
+	// when nodes must share them.
+	Limiter RateLimiter
 	// AccountLimit and AddrLimit throttle failed logins per account and per
 	// client address.
-	AccountLimit Limiter
-	AddrLimit    Limiter
+	AccountLimit Limit
+	AddrLimit    Limit
 	// Signup allows anonymous callers to create accounts.
 	Signup bool
 	// MaxTokens caps the API tokens one user may hold.
@@ -40,8 +43,9 @@ func NewService(store Store) *Service {
 		Store:        store,
 		Hasher:       NewHasher(DefaultArgon2),
 		Now:          time.Now,
-		AccountLimit: NewMemoryLimiter(5, 15*time.Minute),
-		AddrLimit:    NewMemoryLimiter(50, 15*time.Minute),
+		Limiter:      NewMemoryRateLimiter(DefaultMemoryKeys),
+		AccountLimit: LoginLimit(LoginAccount, 5),
+		AddrLimit:    LoginLimit(LoginAddr, 50),
 		Signup:       true,
 		MaxTokens:    100,
 		Log:          slog.Default(),
