@@ -18,6 +18,7 @@ import (
 	"usersd/internal/face/e621"
 	"usersd/internal/face/native"
 	"usersd/internal/httpx"
+	"usersd/internal/ratelimit/redisrate"
 )
 
 // faces are the compatibility faces and their default prefixes.
@@ -106,6 +107,19 @@ func mount(mux *http.ServeMux, prefix string, h http.Handler) {
 	mux.Handle(prefix+"/", http.StripPrefix(prefix, h))
 }
 
+// loginLimit checks a --login-*-limit flag: at least one failure per
+// period, and few enough that the bucket refills in whole microseconds.
+func loginLimit(flagName, name string, n int) (core.Limit, error) {
+	if n < 1 {
+		return core.Limit{}, fmt.Errorf("--%s must be at least 1 failed login per 15 minutes (got %d)", flagName, n)
+	}
+	l := core.LoginLimit(name, n)
+	if err := l.Check(); err != nil {
+		return core.Limit{}, fmt.Errorf("--%s %d is too large: %w", flagName, n, err)
+	}
+	return l, nil
+}
+
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var sf storeFlags
@@ -116,8 +130,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	signup := fs.Bool("signup", true, "allow anonymous sign-up")
 	accountLimit := fs.Int("login-account-limit", 5, "failed logins per account per 15 minutes before lock-out")
 	addrLimit := fs.Int("login-addr-limit", 50, "failed logins per client address per 15 minutes before lock-out")
+	redisURL := fs.String("redis", "", "Redis URL (redis://host:6379/0) holding rate limits for every node; empty keeps them in-process")
+	redisPrefix := fs.String("redis-prefix", redisrate.DefaultPrefix, "prefix of the Redis keys; nodes sharing limits must agree")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	if err := parseFlags(fs, args, getenv, stderr); err != nil {
+		return err
+	}
+	accountLogin, err := loginLimit("login-account-limit", core.LoginAccount, *accountLimit)
+	if err != nil {
+		return err
+	}
+	addrLogin, err := loginLimit("login-addr-limit", core.LoginAddr, *addrLimit)
+	if err != nil {
 		return err
 	}
 	log, err := newLogger(stderr, *logFormat)
@@ -128,6 +152,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
+	var limiter core.RateLimiter = core.NewMemoryRateLimiter(core.DefaultMemoryKeys)
+	limiterKind := "memory"
+	var rdb *redisrate.Limiter
+	if *redisURL != "" {
+		if rdb, err = redisrate.Open(ctx, *redisURL, *redisPrefix); err != nil {
+			return fmt.Errorf("--redis: %w", err)
+		}
+		defer rdb.Close()
+		limiter, limiterKind = rdb, "redis"
+	}
 	db, kind, err := openStore(ctx, sf)
 	if err != nil {
 		return err
@@ -137,8 +171,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	svc := core.NewService(db)
 	svc.Signup = *signup
 	svc.Log = log
-	svc.AccountLimit = core.NewMemoryLimiter(*accountLimit, 15*time.Minute)
-	svc.AddrLimit = core.NewMemoryLimiter(*addrLimit, 15*time.Minute)
+	svc.Limiter = limiter
+	svc.AccountLimit = accountLogin
+	svc.AddrLimit = addrLogin
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -151,6 +186,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 			log.Warn("not ready", "err", err)
 			httpx.Raw(w, http.StatusServiceUnavailable, "application/json", []byte(`{"status":"database unreachable"}`+"\n"))
 			return
+		}
+		if rdb != nil {
+			if err := rdb.Ping(ctx); err != nil {
+				log.Warn("not ready", "err", err)
+				httpx.Raw(w, http.StatusServiceUnavailable, "application/json", []byte(`{"status":"redis unreachable"}`+"\n"))
+				return
+			}
 		}
 		httpx.Raw(w, http.StatusOK, "application/json", []byte(`{"status":"ready"}`+"\n"))
 	})
@@ -174,7 +216,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    1 << 20, // long filters get a clear 400 from the parser, not a bare 431
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "store", kind)
+	log.Info("listening", "addr", ln.Addr().String(), "store", kind, "rate_limits", limiterKind)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

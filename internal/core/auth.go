@@ -59,10 +59,11 @@ func (s *Service) CheckPassword(ctx context.Context, ident, password string, add
 		return nil, err
 	}
 	fail := func() error {
-		if err := s.AccountLimit.Fail(ctx, acctKey); err != nil {
+		// A refused spend (a race past the check above) still fails.
+		if _, err := s.Limiter.Allow(ctx, s.AccountLimit, acctKey, 1); err != nil {
 			return err
 		}
-		if err := s.AddrLimit.Fail(ctx, aKey); err != nil {
+		if _, err := s.Limiter.Allow(ctx, s.AddrLimit, aKey, 1); err != nil {
 			return err
 		}
 		return reasonf(Unauthenticated, ReasonBadCredentials, "Invalid name or password.")
@@ -81,7 +82,7 @@ func (s *Service) CheckPassword(ctx context.Context, ident, password string, add
 	if !u.CanAuthenticate() {
 		return nil, reasonf(Forbidden, ReasonUserInactive, "This account is disabled.")
 	}
-	if err := s.AccountLimit.Reset(ctx, acctKey); err != nil {
+	if err := s.Limiter.Reset(ctx, s.AccountLimit, acctKey); err != nil {
 		return nil, err
 	}
 	if rehash {
@@ -95,13 +96,13 @@ func (s *Service) CheckPassword(ctx context.Context, ident, password string, add
 	return u, nil
 }
 
-func (s *Service) checkLimit(ctx context.Context, l Limiter, key string) error {
-	left, err := l.Blocked(ctx, key)
+func (s *Service) checkLimit(ctx context.Context, l Limit, key string) error {
+	r, err := s.Limiter.Allow(ctx, l, key, 0)
 	if err != nil {
 		return err
 	}
-	if left > 0 {
-		return &Error{Code: RateLimited, Reason: ReasonTooManyFailures, Message: "Too many failed logins; try again later.", RetryAfter: left}
+	if !r.Allowed {
+		return &Error{Code: RateLimited, Reason: ReasonTooManyFailures, Message: "Too many failed logins; try again later.", RetryAfter: r.RetryAfter}
 	}
 	return nil
 }

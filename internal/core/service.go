@@ -23,10 +23,13 @@ type Service struct {
 	store  Store
 	hasher *Hasher
 	Now    func() time.Time
+	// Limiter holds the rate-limit buckets: in-process by default, Redis
+	// when nodes must share them.
+	Limiter RateLimiter
 	// AccountLimit and AddrLimit throttle failed logins per account and per
 	// client address.
-	AccountLimit Limiter
-	AddrLimit    Limiter
+	AccountLimit Limit
+	AddrLimit    Limit
 	// Signup allows anonymous callers to create accounts.
 	Signup bool
 	// MaxTokens caps the API tokens one user may hold.
@@ -42,8 +45,9 @@ func NewService(store Store) *Service {
 		store:        store,
 		hasher:       NewHasher(DefaultArgon2),
 		Now:          time.Now,
-		AccountLimit: NewMemoryLimiter(5, 15*time.Minute),
-		AddrLimit:    NewMemoryLimiter(50, 15*time.Minute),
+		Limiter:      NewMemoryRateLimiter(DefaultMemoryKeys),
+		AccountLimit: LoginLimit(LoginAccount, 5),
+		AddrLimit:    LoginLimit(LoginAddr, 50),
 		Signup:       true,
 		MaxTokens:    100,
 		Log:          slog.Default(),

@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -49,35 +48,6 @@ func TestImportedHashRehash(t *testing.T) {
 		if _, _, _, err := svc.Login(ctx, name, "lètmein", netip.Addr{}); err != nil {
 			t.Errorf("%s: login after rehash: %v", name, err)
 		}
-	}
-}
-
-func TestMemoryLimiter(t *testing.T) {
-	ctx := context.Background()
-	now := time.Unix(1000, 0)
-	l := core.NewMemoryLimiter(2, time.Minute)
-	l.Now = func() time.Time { return now }
-	for i := range 2 {
-		if d, _ := l.Blocked(ctx, "k"); d != 0 {
-			t.Fatalf("blocked after %d failures", i)
-		}
-		l.Fail(ctx, "k")
-	}
-	if d, _ := l.Blocked(ctx, "k"); d != time.Minute {
-		t.Errorf("blocked for %v, want 1m", d)
-	}
-	if d, _ := l.Blocked(ctx, "other"); d != 0 {
-		t.Error("another key is blocked")
-	}
-	now = now.Add(time.Minute)
-	if d, _ := l.Blocked(ctx, "k"); d != 0 {
-		t.Error("still blocked after the window")
-	}
-	l.Fail(ctx, "k")
-	l.Fail(ctx, "k")
-	l.Reset(ctx, "k")
-	if d, _ := l.Blocked(ctx, "k"); d != 0 {
-		t.Error("blocked after Reset")
 	}
 }
 
