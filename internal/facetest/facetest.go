@@ -248,11 +248,11 @@ func (r Response) JSON(t testing.TB) map[string]any {
 // bytes or a value sent as JSON.
 func (s *Server) Do(method, path, token string, body any) Response {
 	s.T.Helper()
-	return s.DoType(method, path, token, "", body)
+	return s.DoType(method, path, token, body, "")
 }
 
 // DoType is Do with an explicit Content-Type.
-func (s *Server) DoType(method, path, token, contentType string, body any) Response {
+func (s *Server) DoType(method, path, token string, body any, contentType string) Response {
 	s.T.Helper()
 	var rd io.Reader
 	switch b := body.(type) {

@@ -157,7 +157,7 @@ func (f *danFixture) object(r facetest.Response) map[string]any {
 	return out
 }
 
-// names lists the names of a JSON index facetest.Response, in order.
+// names lists the names of a JSON index response, in order.
 func (f *danFixture) names(r facetest.Response) []string {
 	f.t.Helper()
 	var out []string
@@ -167,7 +167,7 @@ func (f *danFixture) names(r facetest.Response) []string {
 	return out
 }
 
-// wantNames checks the names of a JSON index facetest.Response, in order.
+// wantNames checks the names of a JSON index response, in order.
 func (f *danFixture) wantNames(r facetest.Response, want ...string) {
 	f.t.Helper()
 	got := f.names(r)

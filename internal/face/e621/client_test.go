@@ -1,4 +1,4 @@
-package main
+package e621_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"usersd/internal/facetest"
 )
 
 // e621ClientDir finds the installed npm e621 client: the directory in
@@ -19,11 +20,11 @@ import (
 // or fails when CI=true. Install it with
 //
 //	npm install --prefix /tmp/e621client e621@2.2.6
-//	USERSD_E621_CLIENT_DIR=/tmp/e621client go test ./cmd/usersd -run TestE621NpmClient
+//	USERSD_E621_CLIENT_DIR=/tmp/e621client go test ./internal/face/e621 -run TestE621NpmClient
 func e621ClientDir(t *testing.T) string {
 	t.Helper()
 	missing := func(format string, args ...any) string {
-		msg := fmt.Sprintf(format, args...) + "; install it with: npm install --prefix /tmp/e621client e621@<version in cmd/usersd/testdata/e621client/package.json> and set USERSD_E621_CLIENT_DIR=/tmp/e621client"
+		msg := fmt.Sprintf(format, args...) + "; install it with: npm install --prefix /tmp/e621client e621@<version in internal/face/e621/testdata/e621client/package.json> and set USERSD_E621_CLIENT_DIR=/tmp/e621client"
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
 		}
@@ -69,9 +70,9 @@ func e621ClientDir(t *testing.T) string {
 // searches, getSelf and editSelf.
 func TestE621NpmClient(t *testing.T) {
 	dir := e621ClientDir(t)
-	forEachBackend(t, func(t *testing.T, b backend) {
-		s := startServer(t, b, "--mount", "e621=/")
-		_, admin := s.admin("root", 60)
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
+		s := facetest.Start(t, b, "--mount", "e621=/")
+		_, admin := s.Admin("root", 60)
 		ids := map[string]int64{}
 		for _, u := range []struct {
 			name   string
@@ -83,7 +84,7 @@ func TestE621NpmClient(t *testing.T) {
 			{"scen_carol", 40, map[string]any{"post_upload_count": 1, "post_update_count": 9}},
 			{"Scen_Dave", 20, nil},
 		} {
-			out, err := s.cli("user", "create", "--name", u.name, "--password", "password-"+u.name, "--level", fmt.Sprint(u.level))
+			out, err := s.CLI("user", "create", "--name", u.name, "--password", "password-"+u.name, "--level", fmt.Sprint(u.level))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,15 +96,15 @@ func TestE621NpmClient(t *testing.T) {
 			}
 			ids[u.name] = created.ID
 			if u.fields != nil {
-				s.want(s.do("PATCH", fmt.Sprintf("/v1/users/%d", created.ID), admin, u.fields), 200)
+				s.Want(s.Do("PATCH", fmt.Sprintf("/v1/users/%d", created.ID), admin, u.fields), 200)
 			}
 		}
 		// The client's own account signs up through the e621 face.
 		form := "user[name]=scen_me&user[password]=correct-horse-battery&user[password_confirmation]=correct-horse-battery"
-		r := s.doType("POST", "/users.json", "", form, "application/x-www-form-urlencoded")
-		me := s.want(r, 201)
+		r := s.DoType("POST", "/users.json", "", form, "application/x-www-form-urlencoded")
+		me := s.Want(r, 201)
 		ids["scen_me"] = int64(me["id"].(float64))
-		out, err := s.cli("token", "create", "--name", "scen_me", "--label", "npm")
+		out, err := s.CLI("token", "create", "--name", "scen_me", "--label", "npm")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +112,7 @@ func TestE621NpmClient(t *testing.T) {
 		if key == "" {
 			t.Fatalf("no token in %q", out)
 		}
-		u, err := url.Parse(s.base)
+		u, err := url.Parse(s.Base)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package main
+package e621_test
 
 // Black-box tests of the e621 face (spec/e621.md), mounted at "/" as an
 // e621 client expects. Each numbered edge case of the spec's Part D has a
@@ -14,11 +14,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"usersd/internal/facetest"
+	"usersd/internal/store/postgres"
+	"usersd/internal/store/sqlite"
+	"usersd/internal/store/sqlstore"
 
 	"usersd/internal/core"
 	"usersd/internal/face/e621"
@@ -42,7 +47,7 @@ type e6Opt struct {
 // e6Fixture is a server with the e621 face at "/" and a set of users.
 type e6Fixture struct {
 	t     *testing.T
-	s     *server
+	s     *facetest.Server
 	ids   map[string]int64
 	keys  map[string]string // e621 API keys (usersd tokens)
 	admin string            // native token of root, the owner
@@ -54,7 +59,7 @@ var e6KeyRE = regexp.MustCompile(`(?m)^(usd_\S+)$`)
 // API key for it.
 func (f *e6Fixture) user(name string, level int) int64 {
 	f.t.Helper()
-	out, err := f.s.cli("user", "create", "--name", name, "--password", "password-"+name, "--level", fmt.Sprint(level))
+	out, err := f.s.CLI("user", "create", "--name", name, "--password", "password-"+name, "--level", fmt.Sprint(level))
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -64,7 +69,7 @@ func (f *e6Fixture) user(name string, level int) int64 {
 	if err := json.Unmarshal([]byte(out), &u); err != nil {
 		f.t.Fatalf("user create output: %v\n%s", err, out)
 	}
-	out, err = f.s.cli("token", "create", "--name", name)
+	out, err = f.s.CLI("token", "create", "--name", name)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -79,17 +84,17 @@ func (f *e6Fixture) user(name string, level int) int64 {
 // set writes canonical fields as the owner, through the native API.
 func (f *e6Fixture) set(name string, fields map[string]any) {
 	f.t.Helper()
-	f.s.want(f.s.do("PATCH", fmt.Sprintf("/v1/users/%d", f.ids[name]), f.admin, fields), 200)
+	f.s.Want(f.s.Do("PATCH", fmt.Sprintf("/v1/users/%d", f.ids[name]), f.admin, fields), 200)
 }
 
 // req sends one request to the e621 face.
-func (f *e6Fixture) req(method, path string, o e6Opt) response {
+func (f *e6Fixture) req(method, path string, o e6Opt) facetest.Response {
 	f.t.Helper()
 	var rd io.Reader
 	if o.body != "" {
 		rd = strings.NewReader(o.body)
 	}
-	req, err := http.NewRequest(method, f.s.base+path, rd)
+	req, err := http.NewRequest(method, f.s.Base+path, rd)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -113,39 +118,42 @@ func (f *e6Fixture) req(method, path string, o e6Opt) response {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return response{resp.StatusCode, resp.Header, b}
+	return facetest.Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
-func (f *e6Fixture) get(path string) response { f.t.Helper(); return f.req("GET", path, e6Opt{}) }
+func (f *e6Fixture) get(path string) facetest.Response {
+	f.t.Helper()
+	return f.req("GET", path, e6Opt{})
+}
 
-func (f *e6Fixture) getAs(name, path string) response {
+func (f *e6Fixture) getAs(name, path string) facetest.Response {
 	f.t.Helper()
 	return f.req("GET", path, e6Opt{as: name})
 }
 
 // expect checks status and exact body (timestamps normalized, see e6Norm).
-func (f *e6Fixture) expect(r response, status int, body string) {
+func (f *e6Fixture) expect(r facetest.Response, status int, body string) {
 	f.t.Helper()
-	if got := e6Norm(string(r.body)); r.status != status || got != body {
-		f.t.Errorf("got %d %s\nwant %d %s", r.status, got, status, body)
+	if got := e6Norm(string(r.Body)); r.Status != status || got != body {
+		f.t.Errorf("got %d %s\nwant %d %s", r.Status, got, status, body)
 	}
 }
 
 // list decodes a JSON array of objects.
-func (f *e6Fixture) list(r response) []map[string]any {
+func (f *e6Fixture) list(r facetest.Response) []map[string]any {
 	f.t.Helper()
-	if r.status != 200 {
-		f.t.Fatalf("status %d: %s", r.status, r.body)
+	if r.Status != 200 {
+		f.t.Fatalf("status %d: %s", r.Status, r.Body)
 	}
 	var out []map[string]any
-	if err := json.Unmarshal(r.body, &out); err != nil {
-		f.t.Fatalf("not a JSON array: %v\n%s", err, r.body)
+	if err := json.Unmarshal(r.Body, &out); err != nil {
+		f.t.Fatalf("not a JSON array: %v\n%s", err, r.Body)
 	}
 	return out
 }
 
 // names lists the "name" of each object of a JSON array response.
-func (f *e6Fixture) names(r response) []string {
+func (f *e6Fixture) names(r facetest.Response) []string {
 	f.t.Helper()
 	out := []string{}
 	for _, m := range f.list(r) {
@@ -154,7 +162,7 @@ func (f *e6Fixture) names(r response) []string {
 	return out
 }
 
-func (f *e6Fixture) wantNames(r response, want ...string) {
+func (f *e6Fixture) wantNames(r facetest.Response, want ...string) {
 	f.t.Helper()
 	if want == nil {
 		want = []string{}
@@ -195,12 +203,12 @@ func e6Norm(s string) string {
 //	newbie       restricted (10)     legacy Unactivated, e621ng Member unverified
 //	builder      builder (32)        legacy Contributor
 //	a_b_c, axbxc, 100%fox            literal _ and % in name searches
-func e6Setup(t *testing.T, b backend) *e6Fixture {
+func e6Setup(t *testing.T, b facetest.Backend) *e6Fixture {
 	t.Helper()
-	s := startServer(t, b, "--mount", "e621=/")
+	s := facetest.Start(t, b, "--mount", "e621=/")
 	f := &e6Fixture{t: t, s: s, ids: map[string]int64{}, keys: map[string]string{}}
 	f.user("root", 60)
-	_, f.admin = s.login("root", "password-root")
+	_, f.admin = s.Login("root", "password-root")
 	for _, u := range []struct {
 		name  string
 		level int
@@ -256,7 +264,7 @@ const e6LegacyPurpleXMLItem = `  <user name="purple_fox" id="{purple_fox}" level
 
 // TestE621Legacy covers the legacy v1 edge cases (Part D 1–11, 30).
 func TestE621Legacy(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
 		f := e6Setup(t, b)
 		run := func(name string, fn func(f *e6Fixture)) {
 			t.Run(name, func(t *testing.T) {
@@ -305,10 +313,10 @@ func TestE621Legacy(t *testing.T) {
 		run("D04_created_at_minute_precision", func(f *e6Fixture) {
 			r := f.get(f.sub("/user/show.json?id={purple_fox}"))
 			var m map[string]any
-			if err := json.Unmarshal(r.body, &m); err != nil {
+			if err := json.Unmarshal(r.Body, &m); err != nil {
 				t.Fatal(err)
 			}
-			native := f.s.want(f.s.do("GET", f.sub("/v1/users/{purple_fox}"), "", nil), 200)
+			native := f.s.Want(f.s.Do("GET", f.sub("/v1/users/{purple_fox}"), "", nil), 200)
 			at, err := time.Parse(time.RFC3339Nano, native["created_at"].(string))
 			if err != nil {
 				t.Fatal(err)
@@ -316,12 +324,12 @@ func TestE621Legacy(t *testing.T) {
 			if got, want := m["created_at"], at.UTC().Format("2006-01-02 15:04"); got != want {
 				t.Errorf("created_at = %v, want %v (UTC, minutes, no T or zone)", got, want)
 			}
-			if strings.Contains(string(r.body), "json_class") {
-				t.Errorf("legacy object uses the {json_class,s,n} form: %s", r.body)
+			if strings.Contains(string(r.Body), "json_class") {
+				t.Errorf("legacy object uses the {json_class,s,n} form: %s", r.Body)
 			}
 			x := f.get(f.sub("/user/show.xml?id={purple_fox}"))
-			if want := fmt.Sprintf(`created_at="%s"`, at.UTC().Format("2006-01-02 15:04")); !strings.Contains(string(x.body), want) {
-				t.Errorf("XML lacks %s:\n%s", want, x.body)
+			if want := fmt.Sprintf(`created_at="%s"`, at.UTC().Format("2006-01-02 15:04")); !strings.Contains(string(x.Body), want) {
+				t.Errorf("XML lacks %s:\n%s", want, x.Body)
 			}
 		})
 		run("D05_avatar_null_artist_tags_array_stats_complete", func(f *e6Fixture) {
@@ -330,7 +338,7 @@ func TestE621Legacy(t *testing.T) {
 			f.expect(f.get(f.sub("/user/show.xml?id={violet}")), 200, f.sub(e6LegacyVioletXML))
 			x := f.get("/user/index.xml?name=purple_f")
 			f.expect(x, 200, f.sub("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<users type=\"array\">\n"+e6LegacyPurpleXMLItem+"</users>\n"))
-			if ct := x.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/xml") {
+			if ct := x.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/xml") {
 				t.Errorf("Content-Type = %q", ct)
 			}
 			f.expect(f.get("/user/index.xml?name=nobody"), 200, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<users type=\"array\"/>\n")
@@ -367,7 +375,7 @@ func TestE621Legacy(t *testing.T) {
 			for _, as := range []string{"", "purple_fox", "root"} {
 				r := f.req("GET", "/user/index.json?name=purple_f", e6Opt{as: as})
 				f.expect(r, 200, "["+f.sub(e6LegacyPurple)+"]")
-				if strings.Contains(string(r.body), "example.com") {
+				if strings.Contains(string(r.Body), "example.com") {
 					t.Errorf("e-mail leaked to %q", as)
 				}
 			}
@@ -383,14 +391,14 @@ func TestE621Legacy(t *testing.T) {
 			f.expect(f.get("/user/show.json?login=purple_fox&password_hash=wrong"), 404, `{"success":false,"reason":"not found"}`)
 			f.expect(f.get("/user/show.json?login=violet&password_hash="+key), 404, `{"success":false,"reason":"not found"}`)
 			f.expect(f.req("GET", "/user/show.json", e6Opt{header: map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte("purple_fox:nope"))}}), 404, `{"success":false,"reason":"not found"}`)
-			if r := f.get("/user/index.json?login=purple_fox&password_hash=wrong&limit=1"); r.status != 200 {
-				t.Errorf("index with wrong credentials: %d", r.status)
+			if r := f.get("/user/index.json?login=purple_fox&password_hash=wrong&limit=1"); r.Status != 200 {
+				t.Errorf("index with wrong credentials: %d", r.Status)
 			}
 		})
 		run("D11_jsonp_wraps_only_json", func(f *e6Fixture) {
 			r := f.get(f.sub("/user/show.json?id={purple_fox}&callback=cb.done"))
 			f.expect(r, 200, "cb.done("+f.sub(e6LegacyPurple)+")")
-			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/javascript") {
+			if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/javascript") {
 				t.Errorf("JSONP Content-Type = %q", ct)
 			}
 			f.expect(f.get("/user/index.json?name=nobody&callback=$f"), 200, "$f([])")
@@ -400,8 +408,8 @@ func TestE621Legacy(t *testing.T) {
 		})
 		run("D30_legacy_routes_answer_not_redirect", func(f *e6Fixture) {
 			for _, path := range []string{"/user/index.json?page=1", "/user/index", "/user.json", f.sub("/user/show/{purple_fox}")} {
-				if r := f.get(path); r.status != 200 || r.header.Get("Location") != "" {
-					t.Errorf("%s: %d Location %q", path, r.status, r.header.Get("Location"))
+				if r := f.get(path); r.Status != 200 || r.Header.Get("Location") != "" {
+					t.Errorf("%s: %d Location %q", path, r.Status, r.Header.Get("Location"))
 				}
 			}
 			f.wantNames(f.get("/user/index.json?page=2&limit=4"), "newbie", "banned_bob", "violet", "Purple_Haze")
@@ -468,7 +476,7 @@ func e6Keys(t *testing.T, body []byte) []string {
 
 // TestE621NG covers the e621ng edge cases (Part D 12–28).
 func TestE621NG(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
 		f := e6Setup(t, b)
 		run := func(name string, fn func(f *e6Fixture)) {
 			t.Run(name, func(t *testing.T) {
@@ -481,7 +489,7 @@ func TestE621NG(t *testing.T) {
 			for _, path := range []string{"/users.xml", f.sub("/users/{purple_fox}.xml"), "/users/me.xml"} {
 				r := f.get(path)
 				f.expect(r, 406, e6HTML406)
-				if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+				if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 					t.Errorf("%s: Content-Type %q", path, ct)
 				}
 			}
@@ -497,8 +505,8 @@ func TestE621NG(t *testing.T) {
 			f.wantNames(f.get("/users.json?search[name_matches]=Purple%20Fox"), "purple_fox")
 			f.wantNames(f.get("/users.json?search[name_matches]=purple")) // no "*": exact
 			f.wantNames(f.get("/users.json?search[name_matches]=*_b*"), "a_b_c", "banned_bob")
-			if a, b := f.get("/users.json?search[name_matches]=*fox&bogus=x"), f.get("/users.json?search[name_matches]=*fox"); string(a.body) != string(b.body) || a.status != 200 {
-				t.Errorf("unknown top-level params are ignored: %d %s vs %s", a.status, a.body, b.body)
+			if a, b := f.get("/users.json?search[name_matches]=*fox&bogus=x"), f.get("/users.json?search[name_matches]=*fox"); string(a.Body) != string(b.Body) || a.Status != 200 {
+				t.Errorf("unknown top-level params are ignored: %d %s vs %s", a.Status, a.Body, b.Body)
 			}
 			// Admins may also search by address and e-mail.
 			f.getAs("purple_fox", "/users/me.json") // records purple_fox's address
@@ -507,23 +515,23 @@ func TestE621NG(t *testing.T) {
 		})
 		run("D14_name_param_redirects_without_json", func(f *e6Fixture) {
 			r := f.get("/users.json?name=purple_fox")
-			if r.status != 302 || r.header.Get("Location") != f.s.base+"/users/purple_fox" || len(r.body) != 0 {
-				t.Errorf("got %d Location %q body %q", r.status, r.header.Get("Location"), r.body)
+			if r.Status != 302 || r.Header.Get("Location") != f.s.Base+"/users/purple_fox" || len(r.Body) != 0 {
+				t.Errorf("got %d Location %q body %q", r.Status, r.Header.Get("Location"), r.Body)
 			}
 			r = f.get("/users.json?name=Purple%20Fox&limit=5")
-			if r.status != 302 || r.header.Get("Location") != f.s.base+"/users/Purple%20Fox" {
-				t.Errorf("got %d Location %q", r.status, r.header.Get("Location"))
+			if r.Status != 302 || r.Header.Get("Location") != f.s.Base+"/users/Purple%20Fox" {
+				t.Errorf("got %d Location %q", r.Status, r.Header.Get("Location"))
 			}
 			// The target answers (usersd serves JSON without an extension).
 			f.expect(f.get("/users/purple_fox"), 200, f.sub(e6PurpleShow))
 			// Blank search values redirect to the cleaned URL (B.2).
 			r = f.get("/users.json?search[name_matches]=&search[level]=20&limit=5")
-			if want := f.s.base + "/users.json?limit=5&search%5Blevel%5D=20"; r.status != 302 || r.header.Get("Location") != want {
-				t.Errorf("blank search: %d %q, want 302 %q", r.status, r.header.Get("Location"), want)
+			if want := f.s.Base + "/users.json?limit=5&search%5Blevel%5D=20"; r.Status != 302 || r.Header.Get("Location") != want {
+				t.Errorf("blank search: %d %q, want 302 %q", r.Status, r.Header.Get("Location"), want)
 			}
 			r = f.get("/users.json?search[level][]=20")
-			if want := f.s.base + "/users.json"; r.status != 302 || r.header.Get("Location") != want {
-				t.Errorf("array search: %d %q, want 302 %q", r.status, r.header.Get("Location"), want)
+			if want := f.s.Base + "/users.json"; r.Status != 302 || r.Header.Get("Location") != want {
+				t.Errorf("array search: %d %q, want 302 %q", r.Status, r.Header.Get("Location"), want)
 			}
 		})
 		run("D16_limit", func(f *e6Fixture) {
@@ -575,7 +583,7 @@ func TestE621NG(t *testing.T) {
 		})
 		run("D19_dates", func(f *e6Fixture) {
 			var m map[string]any
-			json.Unmarshal(f.get("/users/purple_fox.json").body, &m)
+			json.Unmarshal(f.get("/users/purple_fox.json").Body, &m)
 			day := m["created_at"].(string)[:10] // in US Eastern, the anonymous zone
 			f.wantNames(f.get("/users.json?search[created_at]="+day+"&search[name_matches]=purple_fox"), "purple_fox")
 			f.wantNames(f.get("/users.json?search[created_at]=2001-01-01"))
@@ -593,7 +601,7 @@ func TestE621NG(t *testing.T) {
 				{"", "/users/violet.json"}, {"purple_fox", "/users/violet.json"}, {"root", "/users/violet.json"},
 				{"", "/users.json?search[name_matches]=violet"}, {"root", "/users.json?search[name_matches]=violet"},
 			} {
-				body := string(f.req("GET", c.path, e6Opt{as: c.as}).body)
+				body := string(f.req("GET", c.path, e6Opt{as: c.as}).Body)
 				for _, bad := range []string{`"bit_prefs"`, `"last_ip_addr"`, `"custom_title"`, `"email"`, `"password_hash"`,
 					`"blacklisted_tags"`, `"Violet@Example.com"`, `"127.0.0.1"`} {
 					if strings.Contains(body, bad) {
@@ -601,27 +609,27 @@ func TestE621NG(t *testing.T) {
 					}
 				}
 			}
-			self := string(f.getAs("violet", "/users/me.json").body)
+			self := string(f.getAs("violet", "/users/me.json").Body)
 			if !strings.Contains(self, `"email":"Violet@Example.com"`) || strings.Contains(self, "last_ip") || strings.Contains(self, "bit_prefs") {
 				t.Errorf("self view: %s", self)
 			}
 			r := f.get("/users.json?search[name_matches]=violet")
-			if keys := e6Keys(t, []byte(strings.TrimSuffix(strings.TrimPrefix(string(r.body), "["), "]"))); !slices.Equal(keys, e6Base) {
+			if keys := e6Keys(t, []byte(strings.TrimSuffix(strings.TrimPrefix(string(r.Body), "["), "]"))); !slices.Equal(keys, e6Base) {
 				t.Errorf("index keys = %q", keys)
 			}
 		})
 		run("D21_show_block_first", func(f *e6Fixture) {
 			f.expect(f.get("/users/purple_fox.json"), 200, f.sub(e6PurpleShow))
-			keys := e6Keys(t, f.getAs("purple_fox", "/users/purple_fox.json").body)
+			keys := e6Keys(t, f.getAs("purple_fox", "/users/purple_fox.json").Body)
 			if keys[0] != "wiki_page_version_count" || keys[12] != "profile_artinfo" || keys[13] != "id" {
 				t.Errorf("self show keys = %q", keys)
 			}
-			if n := strings.Count(string(f.getAs("purple_fox", "/users/purple_fox.json").body), `"favorite_count"`); n != 1 {
+			if n := strings.Count(string(f.getAs("purple_fox", "/users/purple_fox.json").Body), `"favorite_count"`); n != 1 {
 				t.Errorf("favorite_count appears %d times", n)
 			}
 			f.set("violet", map[string]any{"bio": "Paints foxes.\nCommissions open", "artist_info": "see site"})
 			var m map[string]any
-			json.Unmarshal(f.get("/users/violet.json").body, &m)
+			json.Unmarshal(f.get("/users/violet.json").Body, &m)
 			if m["profile_about"] != "Paints foxes.\nCommissions open" || m["profile_artinfo"] != "see site" || m["upload_slots"] != float64(12) {
 				t.Errorf("violet = %v", m)
 			}
@@ -629,7 +637,7 @@ func TestE621NG(t *testing.T) {
 		run("D22_favorite_count_visibility", func(f *e6Fixture) {
 			f.getAs("purple_fox", "/users/me.json") // sets last_logged_in_at
 			var show map[string]any
-			json.Unmarshal(f.get("/users/purple_fox.json").body, &show)
+			json.Unmarshal(f.get("/users/purple_fox.json").Body, &show)
 			if show["favorite_count"] != float64(140) {
 				t.Errorf("show favorite_count = %v", show["favorite_count"])
 			}
@@ -668,24 +676,24 @@ func TestE621NG(t *testing.T) {
 		})
 		run("D27_blank_login_or_key_is_anonymous", func(f *e6Fixture) {
 			anon := f.get("/users/me.json")
-			if anon.status != 200 || !strings.Contains(string(anon.body), `"id":null`) || !strings.Contains(string(anon.body), `"name":"Anonymous","level":0`) {
-				t.Fatalf("anonymous me: %d %s", anon.status, anon.body)
+			if anon.Status != 200 || !strings.Contains(string(anon.Body), `"id":null`) || !strings.Contains(string(anon.Body), `"name":"Anonymous","level":0`) {
+				t.Fatalf("anonymous me: %d %s", anon.Status, anon.Body)
 			}
 			for _, q := range []string{"login=purple_fox", "api_key=" + f.keys["purple_fox"], "login=purple_fox&api_key=", "login=%20&api_key=" + f.keys["purple_fox"]} {
-				if r := f.get("/users/me.json?" + q); r.status != 200 || !strings.Contains(string(r.body), `"id":null`) {
-					t.Errorf("%s: %d %s", q, r.status, r.body)
+				if r := f.get("/users/me.json?" + q); r.Status != 200 || !strings.Contains(string(r.Body), `"id":null`) {
+					t.Errorf("%s: %d %s", q, r.Status, r.Body)
 				}
 			}
 			f.expect(f.get("/users/me.json?login=purple_fox&api_key=nope"), 401, e6Message("SessionLoader::AuthenticationFailure"))
 			f.expect(f.req("GET", "/users/me.json", e6Opt{header: map[string]string{"Authorization": "Basic !!!"}}), 401, e6Message("SessionLoader::AuthenticationFailure"))
 			f.expect(f.req("GET", "/users/me.json", e6Opt{header: map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte("purple_fox"))}}), 401, e6Message("SessionLoader::AuthenticationFailure"))
-			if r := f.req("GET", "/users/me.json", e6Opt{header: map[string]string{"Authorization": "Bearer x"}}); r.status != 200 {
-				t.Errorf("Bearer without OAuth is ignored: %d", r.status)
+			if r := f.req("GET", "/users/me.json", e6Opt{header: map[string]string{"Authorization": "Bearer x"}}); r.Status != 200 {
+				t.Errorf("Bearer without OAuth is ignored: %d", r.Status)
 			}
 			// Params in a form body and Basic with a name in another case authenticate.
 			me := f.req("GET", "/users/me.json?login=PURPLE_FOX&api_key="+url.QueryEscape(f.keys["purple_fox"]), e6Opt{})
-			if !strings.Contains(string(me.body), `"name":"purple_fox"`) {
-				t.Errorf("login param: %s", me.body)
+			if !strings.Contains(string(me.Body), `"name":"purple_fox"`) {
+				t.Errorf("login param: %s", me.Body)
 			}
 			f.expect(f.get("/users/upload_limit.json"), 403, `{"success":false,"reason":"Access Denied: Must be logged in"}`)
 		})
@@ -696,20 +704,20 @@ func TestE621NG(t *testing.T) {
 			f.expect(f.getAs("purple_fox", "/users/upload_limit.json"), 200, strings.TrimSuffix(f.sub(e6PurpleIndex), "}")+","+e6PurpleSelf(false))
 			f.expect(f.getAs("violet", "/users/purple_fox/upload_limit.json"), 200, f.sub(e6PurpleShow))
 			r := f.req("GET", "/users/purple_fox.json", e6Opt{header: map[string]string{"Origin": "https://example.org"}})
-			if r.header.Get("Access-Control-Allow-Origin") != "*" {
-				t.Errorf("CORS header: %v", r.header)
+			if r.Header.Get("Access-Control-Allow-Origin") != "*" {
+				t.Errorf("CORS header: %v", r.Header)
 			}
 			r = f.req("OPTIONS", "/users/1.json", e6Opt{header: map[string]string{"Origin": "https://example.org", "Access-Control-Request-Method": "PATCH"}})
-			if r.status != 200 || !strings.Contains(r.header.Get("Access-Control-Allow-Methods"), "PATCH") {
-				t.Errorf("preflight: %d %v", r.status, r.header)
+			if r.Status != 200 || !strings.Contains(r.Header.Get("Access-Control-Allow-Methods"), "PATCH") {
+				t.Errorf("preflight: %d %v", r.Status, r.Header)
 			}
 			// An admin sees last_logged_in_at of others.
-			if keys := e6Keys(t, f.getAs("root", "/users/purple_fox.json").body); keys[len(keys)-1] != "last_logged_in_at" {
+			if keys := e6Keys(t, f.getAs("root", "/users/purple_fox.json").Body); keys[len(keys)-1] != "last_logged_in_at" {
 				t.Errorf("admin view keys: %q", keys)
 			}
 			r = f.get("/users.json?expiry=2&limit=1")
-			if r.header.Get("Cache-Control") != "max-age=172800, private" {
-				t.Errorf("expiry: Cache-Control %q", r.header.Get("Cache-Control"))
+			if r.Header.Get("Cache-Control") != "max-age=172800, private" {
+				t.Errorf("expiry: Cache-Control %q", r.Header.Get("Cache-Control"))
 			}
 		})
 		run("D15_show_by_name_digits_are_ids", func(f *e6Fixture) {
@@ -730,7 +738,7 @@ func TestE621NG(t *testing.T) {
 			r := f.req("PATCH", "/users/999999.json", e6Opt{as: "updater", body: "user[per_page]=100&user[enable_safe_mode]=true&user[blacklisted_tags]=gore%0Ascat&user[enable_privacy_mode]=on&user[time_zone]=Tokyo&user[profile_about]=hi"})
 			f.expect(r, 204, "")
 			var me map[string]any
-			json.Unmarshal(f.getAs("updater", "/users/me.json").body, &me)
+			json.Unmarshal(f.getAs("updater", "/users/me.json").Body, &me)
 			for k, v := range map[string]any{"per_page": 100.0, "enable_safe_mode": true, "blacklisted_tags": "gore\nscat",
 				"enable_privacy_mode": false, "time_zone": "Tokyo", "profile_about": "hi"} {
 				if me[k] != v {
@@ -739,7 +747,7 @@ func TestE621NG(t *testing.T) {
 			}
 			f.expect(f.req("PUT", "/users/1.json", e6Opt{as: "updater", ctype: "application/json", body: `{"user": {"per_page": 50, "enable_privacy_mode": true}}`}), 204, "")
 			f.expect(f.req("PATCH", "/users/1.json", e6Opt{as: "updater", ctype: "application/json", body: `{"comment_threshold": 5}`}), 204, "") // wrapped into user
-			json.Unmarshal(f.getAs("updater", "/users/me.json").body, &me)
+			json.Unmarshal(f.getAs("updater", "/users/me.json").Body, &me)
 			if me["per_page"] != 50.0 || me["enable_privacy_mode"] != true || me["comment_threshold"] != 5.0 {
 				t.Errorf("after JSON update: %v %v %v", me["per_page"], me["enable_privacy_mode"], me["comment_threshold"])
 			}
@@ -753,18 +761,18 @@ func TestE621NG(t *testing.T) {
 			f.expect(f.req("PATCH", "/users/1.json", e6Opt{as: "updater", body: "user[comment_threshold]=50000"}), 422, `{"errors":{"comment_threshold":["must be less than 50000"]}}`)
 			// Password change: needs the old password; a wrong one saves nothing.
 			f.expect(f.req("PATCH", "/users/1.json", e6Opt{as: "updater", body: "user[password]=a-new-long-secret&user[password_confirmation]=a-new-long-secret&user[old_password]=wrong&user[per_page]=7"}), 422, `{"errors":{"old_password":["is incorrect"]}}`)
-			json.Unmarshal(f.getAs("updater", "/users/me.json").body, &me)
+			json.Unmarshal(f.getAs("updater", "/users/me.json").Body, &me)
 			if me["per_page"] != 50.0 {
 				t.Errorf("a failed update saved per_page = %v", me["per_page"])
 			}
 			f.expect(f.req("PATCH", "/users/1.json", e6Opt{as: "updater", body: "user[password]=a-new-long-secret&user[password_confirmation]=a-new-long-secret&user[old_password]=password-updater"}), 204, "")
-			f.s.login("updater", "a-new-long-secret")
+			f.s.Login("updater", "a-new-long-secret")
 			// Staff cannot disable dmails (silently kept off); members can.
 			f.expect(f.req("PATCH", "/users/1.json", e6Opt{as: "root", body: "user[disable_user_dmails]=1"}), 204, "")
 			f.expect(f.req("PATCH", "/users/1.json", e6Opt{as: "updater", body: "user[disable_user_dmails]=1"}), 204, "")
 			for who, want := range map[string]bool{"root": false, "updater": true} {
 				var m map[string]any
-				json.Unmarshal(f.getAs(who, "/users/me.json").body, &m)
+				json.Unmarshal(f.getAs(who, "/users/me.json").Body, &m)
 				if m["disable_user_dmails"] != want {
 					t.Errorf("%s disable_user_dmails = %v, want %v", who, m["disable_user_dmails"], want)
 				}
@@ -792,12 +800,12 @@ func TestE621NG(t *testing.T) {
 			f.expect(f.req("POST", "/users.json", e6Opt{body: "name=fox_kit"}), 400, e6Message("param is missing or the value is empty or invalid: user"))
 			f.expect(f.req("POST", "/users.json", e6Opt{as: "purple_fox", body: "user[name]=fox_kit"}), 403, `{"success":false,"reason":"Access Denied: Already signed in"}`)
 			r := f.req("POST", "/users.json", e6Opt{body: "user[name]=fox_kit&user[password]=correct-horse-battery&user[password_confirmation]=correct-horse-battery&user[email]=fox@example.com&user[enable_safe_mode]=1"})
-			if r.status != 201 {
-				t.Fatalf("create: %d %s", r.status, r.body)
+			if r.Status != 201 {
+				t.Fatalf("create: %d %s", r.Status, r.Body)
 			}
 			var m map[string]any
-			json.Unmarshal(r.body, &m)
-			if loc := r.header.Get("Location"); loc != fmt.Sprintf("%s/users/%v", f.s.base, m["id"]) {
+			json.Unmarshal(r.Body, &m)
+			if loc := r.Header.Get("Location"); loc != fmt.Sprintf("%s/users/%v", f.s.Base, m["id"]) {
 				t.Errorf("Location = %q", loc)
 			}
 			for k, v := range map[string]any{"name": "fox_kit", "level": 20.0, "per_page": 75.0, "comment_threshold": -10.0, "blacklisted_tags": "",
@@ -811,8 +819,8 @@ func TestE621NG(t *testing.T) {
 				t.Error("create answers the show view; want the self view")
 			}
 			r = f.req("POST", "/users.json", e6Opt{ctype: "application/json", body: `{"user": {"name": "fox_kat", "password": "correct-horse-battery", "password_confirmation": "correct-horse-battery"}}`})
-			if r.status != 201 {
-				t.Errorf("JSON create: %d %s", r.status, r.body)
+			if r.Status != 201 {
+				t.Errorf("JSON create: %d %s", r.Status, r.Body)
 			}
 			f.expect(f.req("POST", "/users.json", e6Opt{ctype: "application/json", body: `{"user": {"name": "fox_kut", "password": "correct-horse-battery", "password_confirmation": "correct-horse-battery", "email": "FOX@example.com"}}`}), 422,
 				`{"errors":{"email":["has already been taken"]}}`)
@@ -820,11 +828,11 @@ func TestE621NG(t *testing.T) {
 		run("D28_time_zone", func(f *e6Fixture) {
 			ny, _ := time.LoadLocation("America/New_York")
 			tokyo, _ := time.LoadLocation("Asia/Tokyo")
-			native := f.s.want(f.s.do("GET", "/v1/users/purple_fox", "", nil), 200)
+			native := f.s.Want(f.s.Do("GET", "/v1/users/purple_fox", "", nil), 200)
 			at, _ := time.Parse(time.RFC3339Nano, native["created_at"].(string))
-			created := func(r response) string {
+			created := func(r facetest.Response) string {
 				var m map[string]any
-				json.Unmarshal(r.body, &m)
+				json.Unmarshal(r.Body, &m)
 				return m["created_at"].(string)
 			}
 			if got, want := created(f.get("/users/purple_fox.json")), at.In(ny).Format("2006-01-02T15:04:05.000Z07:00"); got != want {
@@ -853,15 +861,15 @@ func TestE621NG(t *testing.T) {
 
 // e6InProcess serves the e621 face with explicit options over the
 // backend's store (the CLI has no flag for them), for the options' tests.
-func e6InProcess(t *testing.T, b backend, opts e621.Options) (*core.Service, *httptest.Server) {
+func e6InProcess(t *testing.T, b facetest.Backend, opts e621.Options) (*core.Service, *httptest.Server) {
 	t.Helper()
-	var sf storeFlags
-	if b.args[0] == "--data" {
-		sf.data = b.args[1]
+	var db *sqlstore.DB
+	var err error
+	if b.Args[0] == "--data" {
+		db, err = sqlite.Open(context.Background(), filepath.Join(b.Args[1], "usersd.db"))
 	} else {
-		sf.db = b.args[1]
+		db, err = postgres.Open(context.Background(), b.Args[1])
 	}
-	db, _, err := openStore(context.Background(), sf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -918,7 +926,7 @@ func e6Get(t *testing.T, srv *httptest.Server, method, path, body string, auth .
 // TestE621D29LevelTables: the e621ng level table is an option (classic
 // by default, or June 2026's numbers); the legacy API keeps its own.
 func TestE621D29LevelTables(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
 		svc, srv := e6InProcess(t, b, e621.Options{Levels: e621.Table2026})
 		for _, u := range []struct {
 			name   string
@@ -989,7 +997,7 @@ func e6MapsEqual(a, b map[string]string) bool {
 // TestE621SockPuppetAndScopes: the sign-up address rule is an option
 // (Part D 25), and read-only tokens may not write.
 func TestE621SockPuppetAndScopes(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
 		svc, srv := e6InProcess(t, b, e621.Options{SockPuppetCheck: true})
 		_, key := e6Make(t, svc, "first", 20, false)
 		signup := "user[name]=second&user[password]=correct-horse-battery&user[password_confirmation]=correct-horse-battery"
@@ -1017,8 +1025,8 @@ func TestE621SockPuppetAndScopes(t *testing.T) {
 			t.Errorf("read-only token read: %d", status)
 		}
 		// Sign-up closed by the operator.
-		closed := startServer(t, b, "--mount", "e621=/", "--signup=false")
-		resp, err := http.Post(closed.base+"/users.json", "application/x-www-form-urlencoded", strings.NewReader(signup))
+		closed := facetest.Start(t, b, "--mount", "e621=/", "--signup=false")
+		resp, err := http.Post(closed.Base+"/users.json", "application/x-www-form-urlencoded", strings.NewReader(signup))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1032,7 +1040,7 @@ func TestE621SockPuppetAndScopes(t *testing.T) {
 
 // TestE621BadInput: malformed requests get 4xx answers, never a 5xx.
 func TestE621BadInput(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
 		f := e6Setup(t, b)
 		deep := strings.Repeat("[a]", 200)
 		for _, c := range []struct {
@@ -1069,8 +1077,8 @@ func TestE621BadInput(t *testing.T) {
 				o.as = "purple_fox"
 			}
 			r := f.req(c.method, c.path, o)
-			if r.status >= 500 || r.status < 200 {
-				t.Errorf("%s %.80s: %d %s", c.method, c.path, r.status, r.body)
+			if r.Status >= 500 || r.Status < 200 {
+				t.Errorf("%s %.80s: %d %s", c.method, c.path, r.Status, r.Body)
 			}
 		}
 	})
