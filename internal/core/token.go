@@ -55,3 +55,12 @@ func HashSecret(s string) []byte {
 func looksLikeSecret(s string) bool {
 	return strings.HasPrefix(s, tokenPrefix) && len(s) == len(tokenPrefix)+43
 }
+
+// CheckScope says whether token t may serve a request: read-scoped tokens
+// only read. Codes: Forbidden (ReasonTokenReadOnly).
+func CheckScope(t *Token, write bool) error {
+	if write && t != nil && t.Scope == ScopeRead {
+		return reasonf(Forbidden, ReasonTokenReadOnly, "This token may only read.")
+	}
+	return nil
+}

@@ -224,3 +224,9 @@ func (r *recorder) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// IsWrite reports whether a request may change state: anything but GET
+// and HEAD.
+func IsWrite(r *http.Request) bool {
+	return r.Method != http.MethodGet && r.Method != http.MethodHead
+}

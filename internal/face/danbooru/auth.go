@@ -1,7 +1,6 @@
 package danbooru
 
 import (
-	"net/http"
 	"strings"
 
 	"usersd/internal/core"
@@ -45,7 +44,7 @@ func authenticate(rq *request) error {
 	}
 	// An API key's scope is its permission list: a read-only key may not
 	// write (upstream: ApiKey#has_permission? → User::PrivilegeError).
-	if t.Scope == core.ScopeRead && r.Method != http.MethodGet && r.Method != http.MethodHead {
+	if core.CheckScope(t, httpx.IsWrite(r)) != nil {
 		return privilegeError()
 	}
 	rq.viewer, rq.token = u, t

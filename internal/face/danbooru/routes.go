@@ -27,6 +27,18 @@ func NewHandler(service *core.Service, log *slog.Logger) http.Handler {
 	return rt
 }
 
+// Routes lists the face's routes as "METHOD /path" below its prefix, for
+// the authorization matrix, which needs a row for each.
+func Routes() []string {
+	rt := &router{}
+	addRoutes(rt, nil, nil)
+	out := make([]string, len(rt.routes))
+	for i, r := range rt.routes {
+		out[i] = r.method + " /" + strings.Join(r.segs, "/")
+	}
+	return out
+}
+
 // addRoutes lists every route of the face (spec §1). Paths take an
 // optional format extension (".json", ".xml") on their last segment,
 // which ServeMux patterns cannot express, so the router is our own.

@@ -93,7 +93,7 @@ func (h *handler) ngCaller(w http.ResponseWriter, r *http.Request, params *param
 		return nil, false
 	}
 	httpx.WithCaller(r.Context(), u, t)
-	if t.Scope == core.ScopeRead && r.Method != http.MethodGet && r.Method != http.MethodHead {
+	if core.CheckScope(t, httpx.IsWrite(r)) != nil {
 		writeReason(w, http.StatusForbidden, msgAccessDenied)
 		return nil, false
 	}

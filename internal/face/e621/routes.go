@@ -47,6 +47,15 @@ func New(svc *core.Service, log *slog.Logger, opts Options) http.Handler {
 	return http.HandlerFunc(h.serveHTTP)
 }
 
+// Routes lists the face's routes as "METHOD /path" below its prefix, for
+// the authorization matrix, which needs a row for each; serveHTTP below
+// routes them.
+var Routes = []string{
+	"GET /user", "GET /user/index", "GET /user/show", "GET /user/show/{id}",
+	"GET /users", "POST /users", "GET /users/me", "GET /users/upload_limit",
+	"GET /users/{id}", "PATCH /users/{id}", "PUT /users/{id}", "GET /users/{id}/upload_limit",
+}
+
 // Routes, below the face's prefix (Go's ServeMux cannot match "{id}.json",
 // so the last segment's extension is split here):
 //

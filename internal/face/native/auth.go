@@ -29,8 +29,8 @@ func authenticate(svc *core.Face, log *slog.Logger, next http.Handler) http.Hand
 			writeError(w, r, log, err)
 			return
 		}
-		if t.Scope == core.ScopeRead && r.Method != http.MethodGet && r.Method != http.MethodHead {
-			writeError(w, r, log, core.Errorf(core.Forbidden, "This token may only read."))
+		if err := core.CheckScope(t, httpx.IsWrite(r)); err != nil {
+			writeError(w, r, log, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(httpx.WithCaller(r.Context(), u, t)))

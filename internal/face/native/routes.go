@@ -19,7 +19,20 @@ func NewHandler(service *core.Service, log *slog.Logger) http.Handler {
 	return authenticate(svc, log, problemFallback(mux, log))
 }
 
-func addRoutes(mux *http.ServeMux, svc *core.Face, log *slog.Logger) {
+// Routes lists the face's routes as "METHOD /path" below its prefix, for
+// the authorization matrix, which needs a row for each.
+func Routes() []string {
+	var rec routeList
+	addRoutes(&rec, nil, nil)
+	return rec
+}
+
+// routeList records the patterns a face registers.
+type routeList []string
+
+func (l *routeList) Handle(pattern string, _ http.Handler) { *l = append(*l, pattern) }
+
+func addRoutes(mux interface{ Handle(string, http.Handler) }, svc *core.Face, log *slog.Logger) {
 	mux.Handle("GET /openapi.json", handleOpenAPI())
 	mux.Handle("POST /login", handleLogin(svc, log))
 	mux.Handle("GET /users", handleUserList(svc, log))
