@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -106,8 +105,8 @@ func mount(mux *http.ServeMux, prefix string, h http.Handler) {
 	mux.Handle(prefix+"/", http.StripPrefix(prefix, h))
 }
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "Run the HTTP service: the native API at /v1, the faces at their mounts,\n/healthz, /readyz and /metrics.")
 	var sf storeFlags
 	sf.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
@@ -117,7 +116,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	accountLimit := fs.Int("login-account-limit", 5, "failed logins per account per 15 minutes before lock-out")
 	addrLimit := fs.Int("login-addr-limit", 50, "failed logins per client address per 15 minutes before lock-out")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
-	if err := parseFlags(fs, args, getenv, stderr); err != nil {
+	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
 	log, err := newLogger(stderr, *logFormat)

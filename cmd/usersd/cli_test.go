@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"testing"
+)
+
+// runCLI runs usersd with args and no environment.
+func runCLI(args ...string) (stdout, stderr string, err error) {
+	var out, errb bytes.Buffer
+	err = run(context.Background(), args, func(string) string { return "" }, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+// TestHelp: asking for help succeeds and prints to stdout; a bad flag or
+// command fails and prints to stderr.
+func TestHelp(t *testing.T) {
+	commands := [][]string{{"serve"}, {"migrate"}, {"user", "create"}, {"user", "set-level"}, {"token", "create"}, {"version"}}
+	for _, cmd := range commands {
+		name := strings.Join(cmd, " ")
+		for _, h := range []string{"-h", "--help", "-help"} {
+			out, errOut, err := runCLI(append(cmd, h)...)
+			if err != nil || !strings.HasPrefix(out, "usage: usersd "+name+" [flags]") || errOut != "" {
+				t.Errorf("%s %s: err %v, stdout %.40q, stderr %q", name, h, err, out, errOut)
+			}
+		}
+		// Help after other flags, and through "usersd help CMD".
+		if name != "version" {
+			out, _, err := runCLI(append(cmd, "--data", t.TempDir(), "-h")...)
+			if err != nil || !strings.HasPrefix(out, "usage: usersd "+name) {
+				t.Errorf("%s --data x -h: err %v, stdout %.40q", name, err, out)
+			}
+		}
+		out, errOut, err := runCLI(append([]string{"help"}, cmd...)...)
+		if err != nil || !strings.HasPrefix(out, "usage: usersd "+name) {
+			t.Errorf("help %s: err %v, stdout %.40q", name, err, out)
+		}
+		out, errOut, err = runCLI(append(cmd, "--no-such-flag")...)
+		if err == nil || out != "" || !strings.Contains(errOut, "flag provided but not defined: -no-such-flag") {
+			t.Errorf("%s --no-such-flag: err %v, stdout %q, stderr %.80q", name, err, out, errOut)
+		}
+	}
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"user", "-h"}, {"token", "--help"}} {
+		out, errOut, err := runCLI(args...)
+		if err != nil || !strings.HasPrefix(out, "usage: usersd <command>") || errOut != "" {
+			t.Errorf("%v: err %v, stdout %.40q, stderr %q", args, err, out, errOut)
+		}
+	}
+	for _, args := range [][]string{{}, {"nosuch"}, {"user"}, {"user", "nosuch"}, {"help", "nosuch"}, {"version", "extra"}} {
+		out, _, err := runCLI(args...)
+		if err == nil || strings.HasPrefix(out, "usage:") {
+			t.Errorf("%v: err %v, stdout %.40q; want an error", args, err, out)
+		}
+	}
+}
+
+func TestVersionText(t *testing.T) {
+	vcs := func(kv ...string) []debug.BuildSetting {
+		var s []debug.BuildSetting
+		for i := 0; i < len(kv); i += 2 {
+			s = append(s, debug.BuildSetting{Key: kv[i], Value: kv[i+1]})
+		}
+		return s
+	}
+	tests := []struct {
+		name              string
+		bi                *debug.BuildInfo
+		version, revision string
+		want              []string
+	}{
+		{"no build info", nil, "", "", []string{"usersd (devel)\n", "revision unknown ("}},
+		{"go run", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "usersd", Version: "(devel)"}}, "", "",
+			[]string{"usersd (devel)\n", "revision unknown (", "built with go1.26.8 "}},
+		{"go build, dirty", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261206144500-3817f668b7bd+dirty"},
+			Settings: vcs("vcs", "git", "vcs.revision", "3817f668b7bd", "vcs.time", "2026-12-06T14:45:00Z", "vcs.modified", "true")}, "", "",
+			[]string{"usersd v0.0.0-20261206144500-3817f668b7bd+dirty\n", "revision 3817f668b7bd committed 2026-12-06T14:45:00Z, with uncommitted changes\n"}},
+		{"go build, clean", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"},
+			Settings: vcs("vcs.revision", "abc", "vcs.modified", "false")}, "", "",
+			[]string{"usersd v1.2.3\n", "revision abc, clean\n"}},
+		{"go install module@version", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}}, "", "",
+			[]string{"usersd v1.2.3\n", "revision unknown ("}},
+		{"link-time values win", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"},
+			Settings: vcs("vcs.revision", "old", "vcs.modified", "true")}, "v2.0.0", "new",
+			[]string{"usersd v2.0.0\n", "revision new\n"}},
+	}
+	for _, tt := range tests {
+		got := versionText(tt.bi, tt.version, tt.revision)
+		if n := strings.Count(got, "\n"); n != 3 {
+			t.Errorf("%s: %d lines:\n%s", tt.name, n, got)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: output lacks %q:\n%s", tt.name, w, got)
+			}
+		}
+	}
+}
+
+func TestVersionCommand(t *testing.T) {
+	out, errOut, err := runCLI("version")
+	if err != nil || !strings.HasPrefix(out, "usersd ") || strings.Count(out, "\n") != 3 || errOut != "" {
+		t.Errorf("version: err %v, stdout %q, stderr %q", err, out, errOut)
+	}
+}
+
+// TestBuiltBinary builds usersd and runs it, for what only a real binary
+// shows: the exit status, and the revision the go command or the linker
+// stamped into it.
+func TestBuiltBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "usersd")
+	build := func(flags ...string) string {
+		t.Helper()
+		cmd := exec.Command("go", append(append([]string{"build", "-o", bin}, flags...), ".")...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go build %v: %v\n%s", flags, err, out)
+		}
+		out, err := exec.Command(bin, "version").Output()
+		if err != nil {
+			t.Fatalf("usersd version: %v", err)
+		}
+		return string(out)
+	}
+	// The linker's value, which works in every checkout.
+	if out := build("-ldflags=-X main.buildRevision=0123456789ab"); !strings.Contains(out, "revision 0123456789ab\n") {
+		t.Errorf("built with -X main.buildRevision: version says\n%s", out)
+	}
+	code := func(args ...string) int {
+		err := exec.Command(bin, args...).Run()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return exit.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	}
+	for _, c := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"serve", "--help"}, 0}, {[]string{"serve", "-h"}, 0}, {[]string{"help"}, 0},
+		{[]string{"help", "token", "create"}, 0}, {[]string{"serve", "--bogus"}, 1}, {[]string{"bogus"}, 1},
+	} {
+		if got := code(c.args...); got != c.want {
+			t.Errorf("usersd %v: exit status %d, want %d", c.args, got, c.want)
+		}
+	}
+	// The go command's stamp, where it can make one: a checkout whose .git
+	// is a directory (linked worktrees are golang/go#58218).
+	head, err := exec.Command("git", "rev-parse", "--show-toplevel", "HEAD").Output()
+	if err != nil {
+		t.Logf("no git checkout to stamp from (%v); the go command's stamp is not checked", err)
+		return
+	}
+	lines := strings.Fields(string(head))
+	if fi, err := os.Stat(filepath.Join(lines[0], ".git")); err != nil || !fi.IsDir() {
+		t.Logf("%s is a linked worktree, which the go command does not stamp (golang/go#58218); the stamp is not checked", lines[0])
+		return
+	}
+	if out := build("-buildvcs=true"); !strings.Contains(out, "revision "+lines[1]) {
+		t.Errorf("built with -buildvcs=true at %s: version says\n%s", lines[1], out)
+	}
+}
