@@ -39,8 +39,8 @@ func TestHelp(t *testing.T) {
 			}
 		}
 		out, errOut, err := runCLI(append([]string{"help"}, cmd...)...)
-		if err != nil || !strings.HasPrefix(out, "usage: usersd "+name) {
-			t.Errorf("help %s: err %v, stdout %.40q", name, err, out)
+		if err != nil || !strings.HasPrefix(out, "usage: usersd "+name) || errOut != "" {
+			t.Errorf("help %s: err %v, stdout %.40q, stderr %q", name, err, out, errOut)
 		}
 		out, errOut, err = runCLI(append(cmd, "--no-such-flag")...)
 		if err == nil || out != "" || !strings.Contains(errOut, "flag provided but not defined: -no-such-flag") {
