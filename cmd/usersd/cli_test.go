@@ -172,3 +172,47 @@ func TestBuiltBinary(t *testing.T) {
 		t.Errorf("built with -buildvcs=true at %s: version says\n%s", lines[1], out)
 	}
 }
+
+// TestServeFlags: a bad value is refused with a message naming the flag,
+// before the database is opened.
+func TestServeFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--login-account-limit", "0"}, nil, "--login-account-limit 0: must be at least 1"},
+		{[]string{"--login-account-limit", "-5"}, nil, "--login-account-limit -5: must be at least 1"},
+		{[]string{"--login-addr-limit", "0"}, nil, "--login-addr-limit 0: must be at least 1"},
+		{nil, map[string]string{"USERSD_LOGIN_ADDR_LIMIT": "-1"}, "--login-addr-limit -1: must be at least 1"},
+		{nil, map[string]string{"USERSD_LOGIN_ADDR_LIMIT": "many"}, `USERSD_LOGIN_ADDR_LIMIT="many": not a valid --login-addr-limit`},
+		{[]string{"--login-account-limit", "five"}, nil, `invalid value "five" for flag -login-account-limit`},
+		{[]string{"--addr", "8080"}, nil, `--addr "8080": want HOST:PORT`},
+		{[]string{"--addr", "127.0.0.1:99999"}, nil, `--addr "127.0.0.1:99999": port must be 0..65535`},
+		{[]string{"--addr", "127.0.0.1:-1"}, nil, "port must be"},
+		{[]string{"--log-format", "yaml"}, nil, `--log-format "yaml": want text or json`},
+		{[]string{"--mount", "e621"}, nil, "want FACE=PREFIX"},
+		{[]string{"--signup=maybe"}, nil, "invalid boolean value"},
+		{[]string{"--signup", "false"}, nil, `unexpected argument "false"`},
+		{[]string{"--db", "mysql://localhost/x"}, nil, "--db: unsupported URL"},
+		{[]string{"--data", ""}, nil, "--data: want a directory"},
+		{[]string{"stray"}, nil, `unexpected argument "stray"`},
+	}
+	for _, tt := range tests {
+		data := filepath.Join(t.TempDir(), "data")
+		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, tt.args...)
+		var out, errb bytes.Buffer
+		err := run(t.Context(), args, func(k string) string { return tt.env[k] }, &out, &errb)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("serve %v %v: err %v, want %q", tt.args, tt.env, err, tt.want)
+		}
+		if _, serr := os.Stat(data); serr == nil && tt.want != "--db: unsupported URL" {
+			t.Errorf("serve %v %v: created %s before refusing", tt.args, tt.env, data)
+		}
+	}
+	for _, args := range [][]string{{"migrate", "--data", ""}, {"user", "create", "--name", "x", "--password", "long secret", "--data", ""}} {
+		if _, _, err := runCLI(args...); err == nil || !strings.Contains(err.Error(), "--data: want a directory") {
+			t.Errorf("%v: err %v", args, err)
+		}
+	}
+}

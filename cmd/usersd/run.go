@@ -129,7 +129,7 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, std
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return fmt.Errorf("unexpected argument %q (flags come as --name value; a boolean as --name=false)", fs.Arg(0))
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -140,7 +140,7 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, std
 		env := "USERSD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		if v := getenv(env); v != "" {
 			if e := fs.Set(f.Name, v); e != nil {
-				err = fmt.Errorf("%s: %w", env, e)
+				err = fmt.Errorf("%s=%q: not a valid --%s: %w", env, v, f.Name, e)
 			}
 		}
 	})
@@ -156,6 +156,9 @@ func openStore(ctx context.Context, s storeFlags) (*sqlstore.DB, string, error) 
 	case s.db == "" || strings.HasPrefix(s.db, "sqlite:"):
 		path := strings.TrimPrefix(s.db, "sqlite:")
 		if path == "" {
+			if strings.TrimSpace(s.data) == "" {
+				return nil, "", errors.New("--data: want a directory for the SQLite database (or --db)")
+			}
 			if err := os.MkdirAll(s.data, 0o750); err != nil {
 				return nil, "", err
 			}
@@ -174,7 +177,7 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, nil)), nil
 	}
-	return nil, fmt.Errorf("--log-format: want text or json")
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
 }
 
 func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -96,6 +96,27 @@ func resolveMounts(entries []string) (map[string]string, error) {
 	return out, nil
 }
 
+// checkServeFlags refuses values serve would otherwise take silently or
+// fail on only after opening the database: a zero or negative limit would
+// lock every account out (or, below zero, never), and a malformed address
+// fails at listen time.
+func checkServeFlags(addr string, accountLimit, addrLimit int) error {
+	if _, port, err := net.SplitHostPort(addr); err != nil {
+		return fmt.Errorf("--addr %q: want HOST:PORT, e.g. 127.0.0.1:8080 or :8080 (port 0 picks a free one)", addr)
+	} else if _, err := net.LookupPort("tcp", port); err != nil {
+		return fmt.Errorf("--addr %q: port must be 0..65535", addr)
+	}
+	for _, l := range []struct {
+		flag string
+		n    int
+	}{{"--login-account-limit", accountLimit}, {"--login-addr-limit", addrLimit}} {
+		if l.n < 1 {
+			return fmt.Errorf("%s %d: must be at least 1 (the failed logins allowed per 15 minutes before a lock-out)", l.flag, l.n)
+		}
+	}
+	return nil
+}
+
 // mount places h at prefix, with the prefix stripped ("/" passes all).
 func mount(mux *http.ServeMux, prefix string, h http.Handler) {
 	if prefix == "/" {
@@ -117,6 +138,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	addrLimit := fs.Int("login-addr-limit", 50, "failed logins per client address per 15 minutes before lock-out")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
+		return err
+	}
+	if err := checkServeFlags(*addr, *accountLimit, *addrLimit); err != nil {
 		return err
 	}
 	log, err := newLogger(stderr, *logFormat)
