@@ -216,3 +216,16 @@ func TestServeFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresUnreachable: the commands report a closed port as an
+// unreachable server, not as a missing extension, and hide the password.
+func TestPostgresUnreachable(t *testing.T) {
+	dsn := "postgres://usersd:hunter2-pw@127.0.0.1:1/usersd"
+	for _, args := range [][]string{{"migrate", "--db", dsn}, {"serve", "--addr", "127.0.0.1:0", "--db", dsn}} {
+		_, _, err := runCLI(args...)
+		if err == nil || !strings.Contains(err.Error(), "cannot reach the server at 127.0.0.1:1") ||
+			strings.Contains(err.Error(), "pg_trgm") || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s: err %v", args[0], err)
+		}
+	}
+}
