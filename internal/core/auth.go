@@ -37,6 +37,7 @@ func (s *Service) Login(ctx context.Context, ident, password string, addr netip.
 		return "", nil, nil, err
 	}
 	fail := func() error {
+		s.events().LoginFailed()
 		if err := s.AccountLimit.Fail(ctx, acctKey); err != nil {
 			return err
 		}
@@ -88,6 +89,7 @@ func (s *Service) checkLimit(ctx context.Context, l Limiter, key string) error {
 		return err
 	}
 	if left > 0 {
+		s.events().RateLimited(limitBucket(key))
 		return &Error{Code: RateLimited, Message: "Too many failed logins; try again later.", RetryAfter: left}
 	}
 	return nil
