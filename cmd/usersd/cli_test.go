@@ -197,6 +197,12 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--db", "mysql://localhost/x"}, nil, "--db: unsupported URL"},
 		{[]string{"--data", ""}, nil, "--data: want a directory"},
 		{[]string{"stray"}, nil, `unexpected argument "stray"`},
+		{[]string{"--metrics", "metrics"}, nil, `--metrics "metrics": want a path`},
+		{[]string{"--metrics", "/"}, nil, `--metrics "/": want a path`},
+		{[]string{"--metrics", "/healthz"}, nil, `system already answers /healthz`},
+		{[]string{"--metrics", "/v1/metrics"}, nil, `native already answers /v1`},
+		{[]string{"--metrics", "/e621/metrics"}, nil, `e621 already answers /e621`},
+		{[]string{"--metrics", "/x/metrics", "--mount", "danbooru=/x"}, nil, `danbooru already answers /x`},
 	}
 	for _, tt := range tests {
 		data := filepath.Join(t.TempDir(), "data")

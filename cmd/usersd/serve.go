@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -17,6 +18,8 @@ import (
 	"usersd/internal/face/e621"
 	"usersd/internal/face/native"
 	"usersd/internal/httpx"
+	"usersd/internal/metrics"
+	"usersd/internal/store/sqlstore"
 )
 
 // faces are the compatibility faces and their default prefixes.
@@ -117,6 +120,36 @@ func checkServeFlags(addr string, accountLimit, addrLimit int) error {
 	return nil
 }
 
+// checkMetricsPath refuses a metrics path that is not a plain path, or
+// that a mounted face or the service's own routes already answer.
+func checkMetricsPath(path string, mounted map[string]string) error {
+	if path == "off" {
+		return nil
+	}
+	if !strings.HasPrefix(path, "/") || path == "/" || strings.HasSuffix(path, "/") || strings.ContainsAny(path, " {}?#") {
+		return fmt.Errorf("--metrics %q: want a path such as /metrics, or off", path)
+	}
+	taken := map[string]string{nativePrefix: "native", "/healthz": "system", "/readyz": "system"}
+	for f, p := range mounted {
+		taken[p] = f
+	}
+	for p, owner := range taken {
+		if p != "/" && (path == p || strings.HasPrefix(path, p+"/")) {
+			return fmt.Errorf("--metrics %q: %s already answers %s", path, owner, p)
+		}
+	}
+	return nil
+}
+
+// addPools exports the store's connection pools: SQLite has a reader pool
+// and a single writer, PostgreSQL one pool for both.
+func addPools(m *metrics.Metrics, db *sqlstore.DB) error {
+	if db.R == db.W {
+		return m.AddDB("readwrite", db.R)
+	}
+	return errors.Join(m.AddDB("read", db.R), m.AddDB("write", db.W))
+}
+
 // mount places h at prefix, with the prefix stripped ("/" passes all).
 func mount(mux *http.ServeMux, prefix string, h http.Handler) {
 	if prefix == "/" {
@@ -137,6 +170,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	accountLimit := fs.Int("login-account-limit", 5, "failed logins per account per 15 minutes before lock-out")
 	addrLimit := fs.Int("login-addr-limit", 50, "failed logins per client address per 15 minutes before lock-out")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
+	metricsPath := fs.String("metrics", "/metrics", "path of the Prometheus metrics, or off")
 	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
@@ -151,6 +185,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	if err := checkMetricsPath(*metricsPath, mounted); err != nil {
+		return err
+	}
 	db, kind, err := openStore(ctx, sf)
 	if err != nil {
 		return err
@@ -163,11 +200,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	svc.AccountLimit = core.NewMemoryLimiter(*accountLimit, 15*time.Minute)
 	svc.AddrLimit = core.NewMemoryLimiter(*addrLimit, 15*time.Minute)
 
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	m := metrics.New()
+	svc.Events = m
+	if err := addPools(m, db); err != nil {
+		return err
+	}
+
+	// The service's own routes, counted under the face "system".
+	sys := http.NewServeMux()
+	sys.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.Raw(w, http.StatusOK, "application/json", []byte(`{"status":"ok"}`+"\n"))
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+	sys.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := db.Ping(ctx); err != nil {
@@ -177,12 +221,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		httpx.Raw(w, http.StatusOK, "application/json", []byte(`{"status":"ready"}`+"\n"))
 	})
-	mount(mux, nativePrefix, native.NewHandler(svc, log))
+	sysPaths := []string{"/healthz", "/readyz"}
+	if *metricsPath != "off" {
+		sys.Handle("GET "+*metricsPath, m.Handler())
+		sysPaths = append(sysPaths, *metricsPath)
+	}
+	mux := http.NewServeMux()
+	for _, p := range sysPaths {
+		mux.Handle(p, m.Face("system", sys)) // methods are the inner mux's business
+	}
+	mount(mux, nativePrefix, m.Face("native", native.NewHandler(svc, log)))
 	for face, prefix := range mounted {
 		if build := builtFaces[face]; build != nil {
-			mount(mux, prefix, build(svc, log))
+			mount(mux, prefix, m.Face(face, build(svc, log)))
 			log.Info("mounted", "face", face, "prefix", prefix)
 		}
+	}
+	if !slices.Contains(slices.Collect(maps.Values(mounted)), "/") {
+		// Paths outside every mount are counted too, as face "none".
+		mux.Handle("/", m.Face("none", http.NotFoundHandler()))
 	}
 
 	ln, err := net.Listen("tcp", *addr)
