@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -26,13 +27,23 @@ commands:
   user create           create a user (--name, --password, [--email], [--level])
   user set-level        set a user's level (--name, --level)
   token create          mint an API token for a user (--name, [--label])
+  version               print the build's version and VCS revision
+  help [command]        this text, or a command's flags
 
 Every flag may also be set as USERSD_<FLAG> in the environment
 (e.g. USERSD_DB, USERSD_ADDR, USERSD_MOUNT=e621=/,danbooru=/danbooru).
-Run "usersd <command> -h" for a command's flags.`
+Run "usersd <command> -h" or "usersd help <command>" for a command's flags.`
 
 // run is the whole program, with its inputs as arguments so tests call it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, getenv, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // -h or --help: usage went to stdout
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return errors.New("no command")
@@ -43,7 +54,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch cmd {
 	case "serve":
-		return serve(ctx, rest, getenv, stderr)
+		return serve(ctx, rest, getenv, stdout, stderr)
 	case "migrate":
 		return migrateCmd(ctx, rest, getenv, stdout, stderr)
 	case "user create":
@@ -52,12 +63,41 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return userSetLevel(ctx, rest, getenv, stdout, stderr)
 	case "token create":
 		return tokenCreate(ctx, rest, getenv, stdout, stderr)
-	case "help", "-h", "--help":
+	case "version":
+		return versionCmd(rest, getenv, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 && rest[0] != "help" && !strings.HasPrefix(rest[0], "-") {
+			// "usersd help user create" is "usersd user create -h".
+			return dispatch(ctx, append(rest, "-h"), getenv, stdout, stderr)
+		}
 		fmt.Fprintln(stdout, usage)
 		return nil
+	case "user", "token":
+		if len(rest) > 0 && isHelpFlag(rest[0]) {
+			fmt.Fprintln(stdout, usage)
+			return nil
+		}
+		fmt.Fprintln(stderr, usage)
+		return fmt.Errorf("%s: want a subcommand", cmd)
 	}
 	fmt.Fprintln(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func isHelpFlag(s string) bool {
+	return s == "-h" || s == "-help" || s == "--help" || s == "--h"
+}
+
+// newFlagSet returns a flag set whose usage names the command and its
+// synopsis.
+func newFlagSet(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: usersd %s [flags]\n\n%s\n\nflags:\n", name, synopsis)
+		fs.PrintDefaults()
+		fmt.Fprintln(fs.Output(), "\nEvery flag may also be set as USERSD_<FLAG> in the environment.")
+	}
+	return fs
 }
 
 // storeFlags are the flags every command shares.
@@ -72,18 +112,27 @@ func (s *storeFlags) register(fs *flag.FlagSet) {
 }
 
 // parseFlags parses args, then fills every flag not given on the command
-// line from USERSD_<FLAG> (upper case, '-' as '_').
-func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, stderr io.Writer) error {
+// line from USERSD_<FLAG> (upper case, '-' as '_'). Asked for with -h, the
+// usage goes to stdout and the error is flag.ErrHelp, which run treats as
+// success; a bad flag's message and the usage go to stderr.
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var out bytes.Buffer
+	fs.SetOutput(&out)
+	err := fs.Parse(args)
 	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
+	if errors.Is(err, flag.ErrHelp) {
+		_, werr := stdout.Write(out.Bytes())
+		return errors.Join(err, werr)
+	}
+	stderr.Write(out.Bytes())
+	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return fmt.Errorf("unexpected argument %q (flags come as --name value; a boolean as --name=false)", fs.Arg(0))
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var err error
 	fs.VisitAll(func(f *flag.Flag) {
 		if set[f.Name] || err != nil {
 			return
@@ -91,7 +140,7 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, std
 		env := "USERSD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		if v := getenv(env); v != "" {
 			if e := fs.Set(f.Name, v); e != nil {
-				err = fmt.Errorf("%s: %w", env, e)
+				err = fmt.Errorf("%s=%q: not a valid --%s: %w", env, v, f.Name, e)
 			}
 		}
 	})
@@ -107,6 +156,9 @@ func openStore(ctx context.Context, s storeFlags) (*sqlstore.DB, string, error) 
 	case s.db == "" || strings.HasPrefix(s.db, "sqlite:"):
 		path := strings.TrimPrefix(s.db, "sqlite:")
 		if path == "" {
+			if strings.TrimSpace(s.data) == "" {
+				return nil, "", errors.New("--data: want a directory for the SQLite database (or --db)")
+			}
 			if err := os.MkdirAll(s.data, 0o750); err != nil {
 				return nil, "", err
 			}
@@ -125,14 +177,14 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, nil)), nil
 	}
-	return nil, fmt.Errorf("--log-format: want text or json")
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
 }
 
 func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs := newFlagSet("migrate", "Apply the database migrations and print the schema version.")
 	var sf storeFlags
 	sf.register(fs)
-	if err := parseFlags(fs, args, getenv, stderr); err != nil {
+	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
 	db, kind, err := openStore(ctx, sf)
@@ -171,14 +223,14 @@ func adminUser(ctx context.Context, sf storeFlags, name string) (*core.Service, 
 }
 
 func userCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	fs := newFlagSet("user create", "Create a user; prints it as the native API renders it to the system.")
 	var sf storeFlags
 	sf.register(fs)
 	name := fs.String("name", "", "user name (required)")
 	password := fs.String("password", "", "password (required)")
 	email := fs.String("email", "", "e-mail address")
 	level := fs.Int("level", core.LevelMember, "level on Danbooru's scale (20 member … 50 admin, 60 owner)")
-	if err := parseFlags(fs, args, getenv, stderr); err != nil {
+	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
 	if *name == "" || *password == "" {
@@ -202,12 +254,12 @@ func userCreate(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 func userSetLevel(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("user set-level", flag.ContinueOnError)
+	fs := newFlagSet("user set-level", "Set a user's level on Danbooru's scale.")
 	var sf storeFlags
 	sf.register(fs)
 	name := fs.String("name", "", "user name (required)")
 	level := fs.Int("level", 0, "new level (required)")
-	if err := parseFlags(fs, args, getenv, stderr); err != nil {
+	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
 	if *name == "" || *level == 0 {
@@ -226,12 +278,12 @@ func userSetLevel(ctx context.Context, args []string, getenv func(string) string
 }
 
 func tokenCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	fs := newFlagSet("token create", "Mint a write-scoped API token for a user; the secret is the last line.")
 	var sf storeFlags
 	sf.register(fs)
 	name := fs.String("name", "", "user name (required)")
 	label := fs.String("label", "cli", "token label")
-	if err := parseFlags(fs, args, getenv, stderr); err != nil {
+	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
 	if *name == "" {

@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -19,6 +19,8 @@ import (
 	"usersd/internal/face/native"
 	"usersd/internal/httpx"
 	"usersd/internal/ratelimit/redisrate"
+	"usersd/internal/metrics"
+	"usersd/internal/store/sqlstore"
 )
 
 // faces are the compatibility faces and their default prefixes.
@@ -98,6 +100,57 @@ func resolveMounts(entries []string) (map[string]string, error) {
 	return out, nil
 }
 
+// checkServeFlags refuses values serve would otherwise take silently or
+// fail on only after opening the database: a zero or negative limit would
+// lock every account out (or, below zero, never), and a malformed address
+// fails at listen time.
+func checkServeFlags(addr string, accountLimit, addrLimit int) error {
+	if _, port, err := net.SplitHostPort(addr); err != nil {
+		return fmt.Errorf("--addr %q: want HOST:PORT, e.g. 127.0.0.1:8080 or :8080 (port 0 picks a free one)", addr)
+	} else if _, err := net.LookupPort("tcp", port); err != nil {
+		return fmt.Errorf("--addr %q: port must be 0..65535", addr)
+	}
+	for _, l := range []struct {
+		flag string
+		n    int
+	}{{"--login-account-limit", accountLimit}, {"--login-addr-limit", addrLimit}} {
+		if l.n < 1 {
+			return fmt.Errorf("%s %d: must be at least 1 (the failed logins allowed per 15 minutes before a lock-out)", l.flag, l.n)
+		}
+	}
+	return nil
+}
+
+// checkMetricsPath refuses a metrics path that is not a plain path, or
+// that a mounted face or the service's own routes already answer.
+func checkMetricsPath(path string, mounted map[string]string) error {
+	if path == "off" {
+		return nil
+	}
+	if !strings.HasPrefix(path, "/") || path == "/" || strings.HasSuffix(path, "/") || strings.ContainsAny(path, " {}?#") {
+		return fmt.Errorf("--metrics %q: want a path such as /metrics, or off", path)
+	}
+	taken := map[string]string{nativePrefix: "native", "/healthz": "system", "/readyz": "system"}
+	for f, p := range mounted {
+		taken[p] = f
+	}
+	for p, owner := range taken {
+		if p != "/" && (path == p || strings.HasPrefix(path, p+"/")) {
+			return fmt.Errorf("--metrics %q: %s already answers %s", path, owner, p)
+		}
+	}
+	return nil
+}
+
+// addPools exports the store's connection pools: SQLite has a reader pool
+// and a single writer, PostgreSQL one pool for both.
+func addPools(m *metrics.Metrics, db *sqlstore.DB) error {
+	if db.R == db.W {
+		return m.AddDB("readwrite", db.R)
+	}
+	return errors.Join(m.AddDB("read", db.R), m.AddDB("write", db.W))
+}
+
 // mount places h at prefix, with the prefix stripped ("/" passes all).
 func mount(mux *http.ServeMux, prefix string, h http.Handler) {
 	if prefix == "/" {
@@ -120,8 +173,8 @@ func loginLimit(flagName, name string, n int) (core.Limit, error) {
 	return l, nil
 }
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "Run the HTTP service: the native API at /v1, the faces at their mounts,\n/healthz, /readyz and /metrics.")
 	var sf storeFlags
 	sf.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
@@ -133,7 +186,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	redisURL := fs.String("redis", "", "Redis URL (redis://host:6379/0) holding rate limits for every node; empty keeps them in-process")
 	redisPrefix := fs.String("redis-prefix", redisrate.DefaultPrefix, "prefix of the Redis keys; nodes sharing limits must agree")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
-	if err := parseFlags(fs, args, getenv, stderr); err != nil {
+	metricsPath := fs.String("metrics", "/metrics", "path of the Prometheus metrics, or off")
+	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
+		return err
+	}
+	if err := checkServeFlags(*addr, *accountLimit, *addrLimit); err != nil {
 		return err
 	}
 	accountLogin, err := loginLimit("login-account-limit", core.LoginAccount, *accountLimit)
@@ -162,6 +219,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		defer rdb.Close()
 		limiter, limiterKind = rdb, "redis"
 	}
+	if err := checkMetricsPath(*metricsPath, mounted); err != nil {
+		return err
+	}
 	db, kind, err := openStore(ctx, sf)
 	if err != nil {
 		return err
@@ -175,11 +235,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	svc.AccountLimit = accountLogin
 	svc.AddrLimit = addrLogin
 
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	m := metrics.New()
+	svc.Events = m
+	if err := addPools(m, db); err != nil {
+		return err
+	}
+
+	// The service's own routes, counted under the face "system".
+	sys := http.NewServeMux()
+	sys.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.Raw(w, http.StatusOK, "application/json", []byte(`{"status":"ok"}`+"\n"))
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+	sys.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := db.Ping(ctx); err != nil {
@@ -196,12 +263,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		}
 		httpx.Raw(w, http.StatusOK, "application/json", []byte(`{"status":"ready"}`+"\n"))
 	})
-	mount(mux, nativePrefix, native.NewHandler(svc, log))
+	sysPaths := []string{"/healthz", "/readyz"}
+	if *metricsPath != "off" {
+		sys.Handle("GET "+*metricsPath, m.Handler())
+		sysPaths = append(sysPaths, *metricsPath)
+	}
+	mux := http.NewServeMux()
+	for _, p := range sysPaths {
+		mux.Handle(p, m.Face("system", sys)) // methods are the inner mux's business
+	}
+	mount(mux, nativePrefix, m.Face("native", native.NewHandler(svc, log)))
 	for face, prefix := range mounted {
 		if build := builtFaces[face]; build != nil {
-			mount(mux, prefix, build(svc, log))
+			mount(mux, prefix, m.Face(face, build(svc, log)))
 			log.Info("mounted", "face", face, "prefix", prefix)
 		}
+	}
+	if !slices.Contains(slices.Collect(maps.Values(mounted)), "/") {
+		// Paths outside every mount are counted too, as face "none".
+		mux.Handle("/", m.Face("none", http.NotFoundHandler()))
 	}
 
 	ln, err := net.Listen("tcp", *addr)

@@ -59,6 +59,7 @@ func (s *Service) CheckPassword(ctx context.Context, ident, password string, add
 		return nil, err
 	}
 	fail := func() error {
+		s.events().LoginFailed()
 		// A refused spend (a race past the check above) still fails.
 		if _, err := s.Limiter.Allow(ctx, s.AccountLimit, acctKey, 1); err != nil {
 			return err
@@ -102,6 +103,7 @@ func (s *Service) checkLimit(ctx context.Context, l Limit, key string) error {
 		return err
 	}
 	if !r.Allowed {
+		s.events().RateLimited(limitBucket(key))
 		return &Error{Code: RateLimited, Reason: ReasonTooManyFailures, Message: "Too many failed logins; try again later.", RetryAfter: r.RetryAfter}
 	}
 	return nil

@@ -35,6 +35,7 @@ type Service struct {
 	// MaxTokens caps the API tokens one user may hold.
 	MaxTokens int
 	Log       *slog.Logger
+	Events    Events // optional observer of login failures and lock-outs (events.go)
 }
 
 // NewService returns a Service with production defaults: argon2id at OWASP's

@@ -122,6 +122,7 @@ type ctxKey int
 const (
 	requestIDKey ctxKey = iota
 	callerKey
+	routeKey
 )
 
 // caller is a per-request slot, placed by Middleware so the access log
@@ -154,6 +155,39 @@ func Caller(ctx context.Context) *core.User {
 	return nil
 }
 
+// routeSlot is a per-request slot for the route a face matched. It is a
+// pointer placed before the face runs, because faces (and StripPrefix)
+// pass copies of the request further in, whose r.Pattern the code that
+// mounted the face never sees.
+type routeSlot struct{ pattern string }
+
+// WithRouteSlot returns ctx with a slot for SetRoute, or ctx itself when
+// it has one already (Middleware places one for every request).
+func WithRouteSlot(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(routeKey).(*routeSlot); ok {
+		return ctx
+	}
+	return context.WithValue(ctx, routeKey, &routeSlot{})
+}
+
+// SetRoute records the route pattern a face matched, below its mount
+// ("GET /users/{id}"), for metrics and the access log. It must be one of
+// the face's fixed patterns, never the raw path, so that the set of values
+// stays small; a request no route matched sets nothing.
+func SetRoute(ctx context.Context, pattern string) {
+	if s, ok := ctx.Value(routeKey).(*routeSlot); ok {
+		s.pattern = pattern
+	}
+}
+
+// Route returns the pattern SetRoute recorded, or "".
+func Route(ctx context.Context) string {
+	if s, ok := ctx.Value(routeKey).(*routeSlot); ok {
+		return s.pattern
+	}
+	return ""
+}
+
 // ClientAddr is the peer address of the request.
 func ClientAddr(r *http.Request) netip.Addr {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -177,6 +211,7 @@ func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		ctx = context.WithValue(ctx, routeKey, &routeSlot{})
 		r = r.WithContext(context.WithValue(ctx, callerKey, &caller{}))
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
@@ -192,6 +227,9 @@ func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 			}
 			attrs := []any{"request_id", id, "method", r.Method, "path", r.URL.Path, "status", rec.status,
 				"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds()) / 1000, "remote", r.RemoteAddr}
+			if rt := Route(r.Context()); rt != "" {
+				attrs = append(attrs, "route", rt)
+			}
 			if u := Caller(r.Context()); u != nil {
 				attrs = append(attrs, "user_id", u.ID)
 			}

@@ -17,6 +17,7 @@ import (
 
 	"usersd/internal/core"
 	"usersd/internal/face/railsparams"
+	"usersd/internal/httpx"
 )
 
 // NewHandler returns the Danbooru face, expecting its prefix stripped.
@@ -61,6 +62,7 @@ type handlerFunc func(w http.ResponseWriter, rq *request)
 
 type route struct {
 	method  string
+	pattern string // "GET /users/{id}", for metrics
 	segs    []string
 	handler handlerFunc
 	// anyFormat: the route answers every format (it only redirects), so
@@ -77,7 +79,7 @@ type router struct {
 func (rt *router) handle(method, pattern string, h handlerFunc) {
 	segs := strings.Split(strings.Trim(pattern, "/"), "/")
 	anyFormat := strings.HasPrefix(pattern, "/admin/") || strings.HasPrefix(pattern, "/user/show/")
-	rt.routes = append(rt.routes, route{method: method, segs: segs, handler: h, anyFormat: anyFormat})
+	rt.routes = append(rt.routes, route{method: method, pattern: method + " " + pattern, segs: segs, handler: h, anyFormat: anyFormat})
 }
 
 // request is one request as the handlers see it.
@@ -154,6 +156,9 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rq := &request{r: r, log: rt.log, svc: rt.svc, prefix: mountPrefix(r), now: rt.svc.Now()}
 
 	rr, id, ext := rt.match(r.Method, r.URL.Path)
+	if rr != nil {
+		httpx.SetRoute(r.Context(), rr.pattern)
+	}
 	pairs, qerr := railsparams.SplitQuery(r.URL.RawQuery)
 	rq.pairs = pairs
 	var query *params

@@ -113,11 +113,14 @@ func (h *handler) serveLegacy(w http.ResponseWriter, r *http.Request, segs []str
 	req.caller = h.legacyCaller(r, params)
 	switch {
 	case len(segs) == 1 && segs[0] == "user", len(segs) == 2 && segs[1] == "index":
+		httpx.SetRoute(r.Context(), r.Method+" /user/index")
 		h.legacyIndex(w, r, req)
 	case len(segs) == 2 && segs[1] == "show":
+		httpx.SetRoute(r.Context(), r.Method+" /user/show")
 		id, _ := params.text("id")
 		h.legacyShow(w, r, req, id, params.get("id") != nil)
 	case len(segs) == 3 && segs[1] == "show":
+		httpx.SetRoute(r.Context(), r.Method+" /user/show/{id}")
 		h.legacyShow(w, r, req, segs[2], true)
 	default:
 		writeLegacyError(w, format, req.callback, http.StatusNotFound, "not found")

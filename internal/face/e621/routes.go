@@ -145,6 +145,21 @@ func (h *handler) routeNG(method string, segs []string) (ngAction, []string) {
 	return nil, nil
 }
 
+// ngPattern names a matched e621ng route for metrics: the path below the
+// mount with the user argument as {id}.
+func ngPattern(method string, segs []string) string {
+	p := "/users"
+	switch {
+	case len(segs) == 2 && (method == http.MethodGet || method == http.MethodHead) && (segs[1] == "me" || segs[1] == "upload_limit"):
+		p += "/" + segs[1]
+	case len(segs) == 2:
+		p += "/{id}"
+	case len(segs) == 3:
+		p += "/{id}/upload_limit"
+	}
+	return method + " " + p
+}
+
 // serveNG runs the e621ng request pipeline in ApplicationController's
 // order: body parsing (400), authentication (401), time zone, pagination
 // parameter types (410), search normalization (302), then the action.
@@ -163,6 +178,7 @@ func (h *handler) serveNG(w http.ResponseWriter, r *http.Request, segs []string)
 		writeReason(w, http.StatusNotFound, reasonNotFound)
 		return
 	}
+	httpx.SetRoute(r.Context(), ngPattern(r.Method, segs))
 	switch ext {
 	case "", "json":
 		// usersd has no HTML: extensionless routes answer JSON.

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 
 	"usersd/internal/core"
+	"usersd/internal/httpx"
 )
 
 // NewHandler returns the native API, expecting its prefix already stripped.
@@ -55,7 +56,8 @@ func problemFallback(mux *http.ServeMux, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, pattern := mux.Handler(r)
 		if pattern != "" {
-			mux.ServeHTTP(w, r) // sets the path values, which Handler does not
+			httpx.SetRoute(r.Context(), pattern) // for metrics: r is a copy the mount never sees
+			mux.ServeHTTP(w, r)                  // sets the path values, which Handler does not
 			return
 		}
 		rec := httptest.NewRecorder()

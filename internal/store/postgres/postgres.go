@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -91,17 +93,34 @@ func classify(err error) *core.Error {
 	return nil
 }
 
+// connectTimeout bounds the first connection, so a server that drops
+// packets is reported in seconds rather than after the OS's TCP timeout.
+const connectTimeout = 15 * time.Second
+
 // Open connects to the database at dsn (postgres://…) and applies the
-// migrations.
+// migrations. Errors say whether the server could not be reached, refused
+// the connection, or lacks pg_trgm; they never contain the password.
 func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
+	cfg, err := pgconn.ParseConfig(dsn)
+	if err != nil {
+		// pgconn's message may quote the URL, password and all.
+		return nil, &connectError{msg: "postgres: the database URL does not parse; want postgres://user:password@host:port/database?options", err: err}
+	}
 	pool, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return nil, err
+		return nil, &connectError{msg: "postgres: the database URL does not parse", err: err}
 	}
 	pool.SetMaxOpenConns(20)
 	pool.SetMaxIdleConns(20)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	db := &sqlstore.DB{R: pool, W: pool, F: Flavor}
+	pctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	err = pool.PingContext(pctx)
+	cancel()
+	if err != nil {
+		pool.Close()
+		return nil, describeConnect(cfg, err, ctx.Err() == nil)
+	}
 	if err := ensureExtensions(ctx, pool); err != nil {
 		pool.Close()
 		return nil, err
@@ -113,9 +132,55 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 	return db, nil
 }
 
-// ensureExtensions installs pg_trgm once per database. Concurrent first
-// installs race on the catalog's unique index; the loser sees the winner's.
+// connectError is a connection failure told in our words; the driver's
+// error stays reachable through errors.As.
+type connectError struct {
+	msg string
+	err error
+}
+
+func (e *connectError) Error() string { return e.msg }
+func (e *connectError) Unwrap() error { return e.err }
+
+// describeConnect says why the first connection failed: the server
+// answered and refused (wrong database, role or password), did not answer
+// in time, or could not be reached at all. timedOut counts only when the
+// caller's own context is still live.
+func describeConnect(cfg *pgconn.Config, err error, ownTimeout bool) error {
+	where := net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))
+	if strings.HasPrefix(cfg.Host, "/") {
+		where = fmt.Sprintf("%s/.s.PGSQL.%d", cfg.Host, cfg.Port)
+	}
+	var pe *pgconn.PgError
+	var ne *net.OpError
+	var msg string
+	switch {
+	case errors.As(err, &pe):
+		msg = fmt.Sprintf("postgres: the server at %s refused the connection (user %q, database %q): %s (SQLSTATE %s)",
+			where, cfg.User, cfg.Database, pe.Message, pe.Code)
+	case ownTimeout && errors.Is(err, context.DeadlineExceeded):
+		msg = fmt.Sprintf("postgres: the server at %s did not answer within %s", where, connectTimeout)
+	case errors.As(err, &ne):
+		msg = fmt.Sprintf("postgres: cannot reach the server at %s: %v", where, ne)
+	default:
+		// pgconn lists each attempt (TLS, then plain) on its own line.
+		detail := strings.ReplaceAll(strings.ReplaceAll(err.Error(), "\n\t", "; "), "\n", "; ")
+		msg = fmt.Sprintf("postgres: cannot connect to the server at %s: %s", where, detail)
+	}
+	return &connectError{msg: msg, err: err}
+}
+
+// ensureExtensions makes sure pg_trgm is installed, installing it once per
+// database when it is missing. Concurrent first installs race on the
+// catalog's unique index; the loser sees the winner's.
 func ensureExtensions(ctx context.Context, pool *sql.DB) error {
+	var have bool
+	if err := pool.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')").Scan(&have); err != nil {
+		return fmt.Errorf("postgres: look for the pg_trgm extension: %w", err)
+	}
+	if have {
+		return nil // an operator may have installed it for a role that cannot
+	}
 	var err error
 	for range 5 {
 		if _, err = pool.ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"); err == nil {
@@ -127,5 +192,8 @@ func ensureExtensions(ctx context.Context, pool *sql.DB) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("postgres: install pg_trgm (needs a role that may create extensions, or an operator to run CREATE EXTENSION pg_trgm once): %w", err)
+	if e := (*pgconn.PgError)(nil); !errors.As(err, &e) {
+		return fmt.Errorf("postgres: install pg_trgm: %w", err) // not the server's refusal: say what happened
+	}
+	return fmt.Errorf("postgres: the pg_trgm extension is missing and this role may not install it (grant it CREATE on the database, or have an operator run CREATE EXTENSION pg_trgm once): %w", err)
 }
