@@ -18,8 +18,8 @@ import (
 	"usersd/internal/face/e621"
 	"usersd/internal/face/native"
 	"usersd/internal/httpx"
-	"usersd/internal/ratelimit/redisrate"
 	"usersd/internal/metrics"
+	"usersd/internal/ratelimit/redisrate"
 	"usersd/internal/store/sqlstore"
 )
 
