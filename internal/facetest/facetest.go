@@ -22,6 +22,9 @@ import (
 	"testing"
 	"time"
 
+	"usersd/internal/store/postgres"
+	"usersd/internal/store/sqlite"
+	"usersd/internal/store/sqlstore"
 	"usersd/internal/testdb"
 )
 
@@ -345,4 +348,23 @@ func (s *Server) Token(name, label string) string {
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	return lines[len(lines)-1]
+}
+
+// Open opens the backend's database for fixtures made through the core,
+// beside the running server.
+func (b Backend) Open(tb testing.TB) *sqlstore.DB {
+	tb.Helper()
+	var db *sqlstore.DB
+	var err error
+	ctx := context.Background()
+	if b.Args[0] == "--data" {
+		db, err = sqlite.Open(ctx, filepath.Join(b.Args[1], "usersd.db"))
+	} else {
+		db, err = postgres.Open(ctx, b.Args[1])
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
 }

@@ -14,7 +14,8 @@ var Profile = &core.Profile{
 		core.ReadSelf:  core.SelfOnly,
 		core.ReadNever: core.Nobody,
 	},
-	Fields:   map[string]core.Audience{"last_login_at": core.SelfAndAdmin},
+	// is_verified (from requires_verification) is public on e621ng.
+	Fields:   map[string]core.Audience{"last_login_at": core.SelfAndAdmin, "requires_verification": core.Everyone},
 	Search:   map[string]core.Audience{"email": core.AdminOnly, "last_ip": core.AdminOnly, "updated_at": core.Everyone},
 	AnyField: true,
 	Deleted:  core.DeletedHidden,
