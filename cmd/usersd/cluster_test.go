@@ -68,9 +68,9 @@ func TestServeLimitFlags(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"zero account limit", []string{"--login-account-limit", "0"}, nil, "--login-account-limit must be at least 1 failed login per 15 minutes (got 0)"},
-		{"negative addr limit", []string{"--login-addr-limit", "-3"}, nil, "--login-addr-limit must be at least 1 failed login per 15 minutes (got -3)"},
-		{"zero from the environment", nil, map[string]string{"USERSD_LOGIN_ADDR_LIMIT": "0"}, "--login-addr-limit must be at least 1"},
+		{"zero account limit", []string{"--login-account-limit", "0"}, nil, "--login-account-limit 0: must be at least 1"},
+		{"negative addr limit", []string{"--login-addr-limit", "-3"}, nil, "--login-addr-limit -3: must be at least 1"},
+		{"zero from the environment", nil, map[string]string{"USERSD_LOGIN_ADDR_LIMIT": "0"}, "--login-addr-limit 0: must be at least 1"},
 		{"huge limit", []string{"--login-account-limit", "2000000000"}, nil, "--login-account-limit 2000000000 is too large"},
 		{"unreachable redis", []string{"--redis", "redis://127.0.0.1:1/0"}, nil, "--redis: redis at 127.0.0.1:1 is unreachable"},
 		{"redis from the environment", nil, map[string]string{"USERSD_REDIS": "redis://127.0.0.1:1/0"}, "--redis: redis at 127.0.0.1:1 is unreachable"},

@@ -160,12 +160,10 @@ func mount(mux *http.ServeMux, prefix string, h http.Handler) {
 	mux.Handle(prefix+"/", http.StripPrefix(prefix, h))
 }
 
-// loginLimit checks a --login-*-limit flag: at least one failure per
-// period, and few enough that the bucket refills in whole microseconds.
+// loginLimit builds the limit of a --login-*-limit flag that
+// checkServeFlags has found positive, refusing counts so large that the
+// bucket would not refill in whole microseconds.
 func loginLimit(flagName, name string, n int) (core.Limit, error) {
-	if n < 1 {
-		return core.Limit{}, fmt.Errorf("--%s must be at least 1 failed login per 15 minutes (got %d)", flagName, n)
-	}
 	l := core.LoginLimit(name, n)
 	if err := l.Check(); err != nil {
 		return core.Limit{}, fmt.Errorf("--%s %d is too large: %w", flagName, n, err)
