@@ -51,19 +51,22 @@ func (s *Service) Deactivate(ctx context.Context, actor *User, id int64) error {
 	if actor != System {
 		meta.By = &actor.ID
 	}
-	if _, err := s.Store.UpdateUser(ctx, id, p, meta); err != nil {
-		return err
-	}
-	return s.Store.RevokeTokens(ctx, id, now)
+	// The rename, its history row and the revocations commit together.
+	return s.Store.Tx(ctx, func(tx Store) error {
+		if _, err := tx.UpdateUser(ctx, id, p, meta); err != nil {
+			return err
+		}
+		return tx.RevokeTokens(ctx, id, now)
+	})
 }
 
 // restoreName gives a user renamed by Deactivate their last name back, if
 // nobody has taken it since.
-func (s *Service) restoreName(ctx context.Context, u *User, p Patch) error {
+func restoreName(ctx context.Context, st Store, u *User, p Patch) error {
 	if !deletedNameRE.MatchString(u.Name) {
 		return nil
 	}
-	hist, err := s.Store.NameChanges(ctx, u.ID)
+	hist, err := st.NameChanges(ctx, u.ID)
 	if err != nil {
 		return err
 	}
@@ -72,7 +75,7 @@ func (s *Service) restoreName(ctx context.Context, u *User, p Patch) error {
 			continue
 		}
 		old := hist[i].OldName
-		if _, err := s.Store.FindUserByNameKey(ctx, Fold(old)); ErrorCode(err) == NotFound {
+		if _, err := st.FindUserByNameKey(ctx, Fold(old)); ErrorCode(err) == NotFound {
 			p["name"], p["name_key"] = old, Fold(old)
 		}
 		return nil

@@ -376,22 +376,30 @@ func (s *Service) RestoreUser(ctx context.Context, actor *User, id int64) (*User
 	if !target.Deleted {
 		return target, nil
 	}
-	p := Patch{"deleted": false, "deleted_at": nil, "updated_at": s.now()}
-	if err := s.restoreName(ctx, target, p); err != nil {
-		return nil, err
-	}
 	var meta UpdateMeta
 	if actor != System {
 		meta.By = &actor.ID
 	}
-	u, err := s.Store.UpdateUser(ctx, id, p, meta)
-	if ErrorCode(err) == Conflict {
-		// The old name was taken meanwhile: restore under user_<id>.
-		delete(p, "name")
-		delete(p, "name_key")
-		u, err = s.Store.UpdateUser(ctx, id, p, meta)
+	var u *User
+	err = s.Store.Tx(ctx, func(tx Store) error {
+		p := Patch{"deleted": false, "deleted_at": nil, "updated_at": s.now()}
+		if err := restoreName(ctx, tx, target, p); err != nil {
+			return err
+		}
+		var err error
+		u, err = tx.UpdateUser(ctx, id, p, meta)
+		if ErrorCode(err) == Conflict {
+			// The old name was taken meanwhile: restore under user_<id>.
+			delete(p, "name")
+			delete(p, "name_key")
+			u, err = tx.UpdateUser(ctx, id, p, meta)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return u, err
+	return u, nil
 }
 
 // SetLevel sets a user's level as the actor (System from the CLI).

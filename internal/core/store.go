@@ -41,6 +41,14 @@ type Store interface {
 	RevokeTokens(ctx context.Context, userID int64, at time.Time) error
 	TouchToken(ctx context.Context, tokenID int64, at time.Time, ip netip.Addr) error
 
+	// Tx runs fn with a Store bound to one database transaction: it
+	// commits when fn returns nil and rolls back when fn returns an error
+	// or panics. Reads through tx see fn's writes. The store may run fn
+	// again when the database asks to retry the transaction, so fn must
+	// have no effects but through tx. Tx on a tx Store runs fn inside the
+	// same transaction (its error undoes fn's writes only).
+	Tx(ctx context.Context, fn func(tx Store) error) error
+
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error

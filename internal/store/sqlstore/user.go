@@ -26,7 +26,7 @@ func (db *DB) CreateUser(ctx context.Context, p core.Patch) (*core.User, error) 
 	}
 	b.write("INSERT INTO users (", strings.Join(cols, ", "), ") VALUES (", strings.Join(vals, ", "), ") RETURNING id")
 	var u *core.User
-	err := db.tx(ctx, "create user", func(tx *sql.Tx) error {
+	err := db.tx(ctx, "create user", func(tx conn) error {
 		var id int64
 		if err := tx.QueryRowContext(ctx, b.sb.String(), b.args...).Scan(&id); err != nil {
 			return err
@@ -38,14 +38,12 @@ func (db *DB) CreateUser(ctx context.Context, p core.Patch) (*core.User, error) 
 	return u, err
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func (db *DB) findUser(ctx context.Context, q querier, cond string, args ...any) (*core.User, error) {
+// findUser reads one user through q, or through the read path (with its
+// statement cache) when q is nil.
+func (db *DB) findUser(ctx context.Context, q conn, cond string, args ...any) (*core.User, error) {
 	query := "SELECT " + userColumns + " FROM users WHERE " + cond
 	var row *sql.Row
-	if q == db.R {
+	if q == nil {
 		row = db.queryRow(ctx, query, args...)
 	} else {
 		row = q.QueryRowContext(ctx, query, args...)
@@ -59,19 +57,19 @@ func (db *DB) findUser(ctx context.Context, q querier, cond string, args ...any)
 
 // FindUserByID implements core.Store.
 func (db *DB) FindUserByID(ctx context.Context, id int64) (*core.User, error) {
-	u, err := db.findUser(ctx, db.R, "users.id = "+db.F.Placeholder(1), id)
+	u, err := db.findUser(ctx, nil, "users.id = "+db.F.Placeholder(1), id)
 	return u, db.wrap("find user", err)
 }
 
 // FindUserByNameKey implements core.Store.
 func (db *DB) FindUserByNameKey(ctx context.Context, key string) (*core.User, error) {
-	u, err := db.findUser(ctx, db.R, "users.name_key = "+db.F.Placeholder(1), key)
+	u, err := db.findUser(ctx, nil, "users.name_key = "+db.F.Placeholder(1), key)
 	return u, db.wrap("find user", err)
 }
 
 // FindUserByEmailKey implements core.Store.
 func (db *DB) FindUserByEmailKey(ctx context.Context, key string) (*core.User, error) {
-	u, err := db.findUser(ctx, db.R, "users.email_key = "+db.F.Placeholder(1), key)
+	u, err := db.findUser(ctx, nil, "users.email_key = "+db.F.Placeholder(1), key)
 	return u, db.wrap("find user", err)
 }
 
@@ -121,7 +119,7 @@ func (db *DB) Explain(ctx context.Context, q query.List) (string, error) {
 	if err := db.pageSQL(b, q); err != nil {
 		return "", err
 	}
-	rows, err := db.R.QueryContext(ctx, db.F.Explain+b.sb.String(), b.args...)
+	rows, err := db.rd().QueryContext(ctx, db.F.Explain+b.sb.String(), b.args...)
 	if err != nil {
 		return "", db.wrap("explain", err)
 	}
@@ -232,7 +230,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, p core.Patch, meta core.
 	b.write(" WHERE id = ", b.arg(id))
 	newName, renaming := p["name"].(string)
 	var u *core.User
-	err := db.tx(ctx, "update user", func(tx *sql.Tx) error {
+	err := db.tx(ctx, "update user", func(tx conn) error {
 		var oldName string
 		if renaming {
 			if err := tx.QueryRowContext(ctx, "SELECT name FROM users WHERE id = "+db.F.Placeholder(1), id).Scan(&oldName); err != nil {
@@ -282,13 +280,13 @@ func (db *DB) TouchUser(ctx context.Context, id int64, lastLogin *time.Time, ip 
 		return nil
 	}
 	b.write(" WHERE id = ", b.arg(id))
-	_, err := db.W.ExecContext(ctx, b.sb.String(), b.args...)
+	_, err := db.exec(ctx, b.sb.String(), b.args...)
 	return db.wrap("touch user", err)
 }
 
 // NameChanges implements core.Store.
 func (db *DB) NameChanges(ctx context.Context, userID int64) ([]core.NameChange, error) {
-	rows, err := db.R.QueryContext(ctx, "SELECT id, user_id, old_name, new_name, changed_at, changed_by_id, is_deletion FROM user_name_changes WHERE user_id = "+
+	rows, err := db.rd().QueryContext(ctx, "SELECT id, user_id, old_name, new_name, changed_at, changed_by_id, is_deletion FROM user_name_changes WHERE user_id = "+
 		db.F.Placeholder(1)+" ORDER BY changed_at, id", userID)
 	if err != nil {
 		return nil, db.wrap("name changes", err)

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("OrderAndKeyset", func(t *testing.T) { testOrderAndKeyset(t, open(t)) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("FaceFilters", func(t *testing.T) { testFaceFilters(t, open(t)) })
+	t.Run("Tx", func(t *testing.T) { testTx(t, open(t)) })
 }
 
 var seq struct {
