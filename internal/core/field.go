@@ -64,16 +64,20 @@ type Field struct {
 	Items     string // JSON arrays: "text" for arrays of strings
 	ItemMax   int    // JSON text items: max code points
 
-	ptr func(*User) any
+	// ptr is the accessor as written in the registry, func(*T) any for the
+	// registry's record type T; get is the same, taking the record as any.
+	ptr any
+	get func(any) any
 }
 
-// Ptr returns a pointer to the field's Go value in u.
-func (f *Field) Ptr(u *User) any { return f.ptr(u) }
+// Ptr returns a pointer to the field's Go value in rec, a record of the
+// field's registry (*User for Users, *Member for Members, …).
+func (f *Field) Ptr(rec any) any { return f.get(rec) }
 
-// Value returns the field's value in u in the kind's canonical Go type, nil
-// for NULL.
-func (f *Field) Value(u *User) any {
-	switch p := f.ptr(u).(type) {
+// Value returns the field's value in rec in the kind's canonical Go type,
+// nil for NULL.
+func (f *Field) Value(rec any) any {
+	switch p := f.get(rec).(type) {
 	case *int64:
 		return *p
 	case *int:
@@ -118,13 +122,13 @@ func (f *Field) Value(u *User) any {
 // Settable reports whether any caller may write the field through an API.
 func (f *Field) Settable() bool { return f.Write != WriteSystem && !f.Generated }
 
-// Fields lists every column of the users table in table order.
+// Fields lists every column of the users table in table order
+// (Users.Fields).
 var Fields []*Field
 
-var fieldByName map[string]*Field
-
-// FieldByName returns the registry entry named name, or nil.
-func FieldByName(name string) *Field { return fieldByName[name] }
+// FieldByName returns the users registry entry named name, or nil
+// (Users.ByName).
+func FieldByName(name string) *Field { return Users.ByName(name) }
 
 var levelEnum = []string{"10", "20", "30", "31", "32", "35", "37", "40", "50", "60"}
 
@@ -295,11 +299,5 @@ func init() {
 		// Credentials (§1.7).
 		text("password_hash", 1, 512, true, ReadNever, system, func(u *User) any { return &u.PasswordHash }),
 	}
-	fieldByName = make(map[string]*Field, len(Fields))
-	for _, f := range Fields {
-		if fieldByName[f.Name] != nil {
-			panic("core: duplicate field " + f.Name)
-		}
-		fieldByName[f.Name] = f
-	}
+	Users = newEntity[User]("user", "users", Fields)
 }
