@@ -12,6 +12,8 @@ import (
 // *Error with NotFound for missing rows and Conflict (Fields naming the
 // field) for unique violations, never (nil, nil).
 type Store interface {
+	MemberStore
+
 	// CreateUser inserts a user from p, with database defaults for fields p
 	// does not name, and returns the stored row.
 	CreateUser(ctx context.Context, p Patch) (*User, error)

@@ -249,3 +249,17 @@ func (db *DB) Tx(ctx context.Context, fn func(tx core.Store) error) error {
 		return db.wrap("transaction", err)
 	}
 }
+
+var errNoRows = sql.ErrNoRows
+
+// oneRow turns an UPDATE or DELETE that matched no row into sql.ErrNoRows.
+func oneRow(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return sql.ErrNoRows
+	}
+	return nil
+}
