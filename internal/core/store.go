@@ -13,6 +13,8 @@ import (
 // field) for unique violations, never (nil, nil).
 type Store interface {
 	MemberStore
+	ImageStore
+	FlagStore
 
 	// CreateUser inserts a user from p, with database defaults for fields p
 	// does not name, and returns the stored row.

@@ -33,6 +33,8 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("Tx", func(t *testing.T) { testTx(t, open(t)) })
 	t.Run("Members", func(t *testing.T) { testMembers(t, open(t)) })
 	t.Run("MemberList", func(t *testing.T) { testMemberList(t, open(t)) })
+	t.Run("Images", func(t *testing.T) { testImages(t, open(t)) })
+	t.Run("Flags", func(t *testing.T) { testFlags(t, open(t)) })
 }
 
 var seq struct {
