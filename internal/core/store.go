@@ -15,6 +15,7 @@ type Store interface {
 	MemberStore
 	ImageStore
 	FlagStore
+	SessionStore
 
 	// CreateUser inserts a user from p, with database defaults for fields p
 	// does not name, and returns the stored row.

@@ -99,10 +99,7 @@ func findRecord[T any](ctx context.Context, db *DB, c conn, e *core.Entity, cond
 
 // notFound names the entity in a no-rows error.
 func notFound(err error, e *core.Entity) error {
-	if err == errNoRows {
-		return &core.Error{Code: core.NotFound, Message: strings.ToUpper(e.Name[:1]) + e.Name[1:] + " not found."}
-	}
-	return err
+	return notFoundAs(err, strings.ToUpper(e.Name[:1])+e.Name[1:]+" not found.")
 }
 
 var selectLists sync.Map // *core.Entity → string

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("MemberList", func(t *testing.T) { testMemberList(t, open(t)) })
 	t.Run("Images", func(t *testing.T) { testImages(t, open(t)) })
 	t.Run("Flags", func(t *testing.T) { testFlags(t, open(t)) })
+	t.Run("Sessions", func(t *testing.T) { testSessions(t, open(t)) })
 }
 
 var seq struct {
