@@ -16,6 +16,7 @@ type Store interface {
 	ImageStore
 	FlagStore
 	SessionStore
+	GroupStore
 
 	// CreateUser inserts a user from p, with database defaults for fields p
 	// does not name, and returns the stored row.

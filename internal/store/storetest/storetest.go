@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("Images", func(t *testing.T) { testImages(t, open(t)) })
 	t.Run("Flags", func(t *testing.T) { testFlags(t, open(t)) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open(t)) })
+	t.Run("Groups", func(t *testing.T) { testGroups(t, open(t)) })
 }
 
 var seq struct {
