@@ -41,6 +41,7 @@ func newEntity[T any](name, table string, fields []*Field) *Entity {
 			panic("core: field " + table + "." + f.Name + " has no accessor of its record type")
 		}
 		f.get = func(rec any) any { return p(rec.(*T)) }
+		f.user, _ = f.ptr.(func(*User) any)
 		e.byName[f.Name] = f
 	}
 	for _, f := range fields {
