@@ -136,7 +136,7 @@ func TestCLI(t *testing.T) {
 		if _, err := s.cli("user", "set-level", "--name", "admin", "--level", "45"); err == nil {
 			t.Error("set-level 45 succeeded")
 		}
-		if out, err := s.cli("migrate"); err != nil || !strings.Contains(out, "version 2") {
+		if out, err := s.cli("migrate"); err != nil || !strings.Contains(out, "version 3") {
 			t.Errorf("migrate: %q %v", out, err)
 		}
 	})

@@ -27,8 +27,12 @@ func (s *Service) deleteUser(ctx context.Context, prof *Profile, actor *User, id
 			return nil
 		}
 		now := s.now()
-		_, err = s.store.UpdateUser(ctx, id, Patch{"deleted": true, "deleted_at": now, "updated_at": now}, UpdateMeta{})
-		return err
+		return s.store.Tx(ctx, func(tx Store) error {
+			if _, err := tx.UpdateUser(ctx, id, Patch{"deleted": true, "deleted_at": now, "updated_at": now}, UpdateMeta{}); err != nil {
+				return err
+			}
+			return tx.DeleteSessions(ctx, id)
+		})
 	}
 	if err := s.mayDelete(ctx, d, actor, target, password); err != nil {
 		return err
@@ -51,10 +55,17 @@ func (s *Service) deleteUser(ctx context.Context, prof *Profile, actor *User, id
 	if actor != System {
 		meta.By = &actor.ID
 	}
-	if _, err := s.store.UpdateUser(ctx, id, p, meta); err != nil {
-		return err
-	}
-	return s.store.RevokeTokens(ctx, id, now)
+	// The rename, its name history, the revocations and the end of every
+	// session commit together or not at all.
+	return s.store.Tx(ctx, func(tx Store) error {
+		if _, err := tx.UpdateUser(ctx, id, p, meta); err != nil {
+			return err
+		}
+		if err := tx.RevokeTokens(ctx, id, now); err != nil {
+			return err
+		}
+		return tx.DeleteSessions(ctx, id)
+	})
 }
 
 // mayDelete applies a face's deletion rules.
@@ -96,8 +107,8 @@ func (s *Service) mayDelete(ctx context.Context, d *Deletion, actor, target *Use
 
 // restoreName gives a user renamed by a face's deletion their last name
 // back, if nobody has taken it since.
-func (s *Service) restoreName(ctx context.Context, u *User, p Patch) error {
-	hist, err := s.store.NameChanges(ctx, u.ID)
+func restoreName(ctx context.Context, st Store, u *User, p Patch) error {
+	hist, err := st.NameChanges(ctx, u.ID)
 	if err != nil || len(hist) == 0 {
 		return err
 	}
@@ -105,7 +116,7 @@ func (s *Service) restoreName(ctx context.Context, u *User, p Patch) error {
 	if !last.IsDeletion || last.NewName != u.Name {
 		return nil
 	}
-	if _, err := s.store.FindUserByNameKey(ctx, Fold(last.OldName)); ErrorCode(err) == NotFound {
+	if _, err := st.FindUserByNameKey(ctx, Fold(last.OldName)); ErrorCode(err) == NotFound {
 		p["name"], p["name_key"] = last.OldName, Fold(last.OldName)
 	}
 	return nil

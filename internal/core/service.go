@@ -403,22 +403,30 @@ func (s *Service) restoreUser(ctx context.Context, prof *Profile, actor *User, i
 	if !target.Deleted {
 		return target, nil
 	}
-	p := Patch{"deleted": false, "deleted_at": nil, "updated_at": s.now()}
-	if err := s.restoreName(ctx, target, p); err != nil {
-		return nil, err
-	}
 	var meta UpdateMeta
 	if actor != System {
 		meta.By = &actor.ID
 	}
-	u, err := s.store.UpdateUser(ctx, id, p, meta)
-	if ErrorCode(err) == Conflict {
-		// The old name was taken meanwhile: restore under the deletion name.
-		delete(p, "name")
-		delete(p, "name_key")
-		u, err = s.store.UpdateUser(ctx, id, p, meta)
+	var u *User
+	err = s.store.Tx(ctx, func(tx Store) error {
+		p := Patch{"deleted": false, "deleted_at": nil, "updated_at": s.now()}
+		if err := restoreName(ctx, tx, target, p); err != nil {
+			return err
+		}
+		var err error
+		u, err = tx.UpdateUser(ctx, id, p, meta)
+		if ErrorCode(err) == Conflict {
+			// The old name was taken meanwhile: restore under the deletion name.
+			delete(p, "name")
+			delete(p, "name_key")
+			u, err = tx.UpdateUser(ctx, id, p, meta)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return u, err
+	return u, nil
 }
 
 // SetLevel sets a user's level as the actor (System from the CLI): staff

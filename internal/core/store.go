@@ -12,6 +12,12 @@ import (
 // *Error with NotFound for missing rows and Conflict (Fields naming the
 // field) for unique violations, never (nil, nil).
 type Store interface {
+	MemberStore
+	ImageStore
+	FlagStore
+	SessionStore
+	GroupStore
+
 	// CreateUser inserts a user from p, with database defaults for fields p
 	// does not name, and returns the stored row.
 	CreateUser(ctx context.Context, p Patch) (*User, error)
@@ -40,6 +46,14 @@ type Store interface {
 	// RevokeTokens revokes every token of the user.
 	RevokeTokens(ctx context.Context, userID int64, at time.Time) error
 	TouchToken(ctx context.Context, tokenID int64, at time.Time, ip netip.Addr) error
+
+	// Tx runs fn with a Store bound to one database transaction: it
+	// commits when fn returns nil and rolls back when fn returns an error
+	// or panics. Reads through tx see fn's writes. The store may run fn
+	// again when the database asks to retry the transaction, so fn must
+	// have no effects but through tx. Tx on a tx Store runs fn inside the
+	// same transaction (its error undoes fn's writes only).
+	Tx(ctx context.Context, fn func(tx Store) error) error
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

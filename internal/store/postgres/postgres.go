@@ -72,13 +72,7 @@ func classify(err error) *core.Error {
 	}
 	switch e.Code {
 	case "23505": // unique_violation
-		field := e.ColumnName
-		if c, ok := strings.CutPrefix(e.ConstraintName, "ux_users_"); ok {
-			field = c
-		} else if field == "" {
-			field = e.ConstraintName
-		}
-		field = strings.TrimSuffix(field, "_key")
+		field := conflictField(e)
 		return &core.Error{Code: core.Conflict, Message: "The " + field + " is already taken.", Fields: map[string]string{field: "is already taken"}}
 	case "23514", "23502", "22001", "22003", "22P02", "22007", "22008", "22021", "54000":
 		// check, not-null, too long, out of range, bad text, bad time, bad UTF-8, too large
@@ -96,6 +90,33 @@ func classify(err error) *core.Error {
 // connectTimeout bounds the first connection, so a server that drops
 // packets is reported in seconds rather than after the OS's TCP timeout.
 const connectTimeout = 15 * time.Second
+
+// compositeConflicts names the field of the multi-column unique
+// constraints, by the names PostgreSQL gives them (table_cols_key): the
+// column that is unique within the others.
+var compositeConflicts = map[string]string{
+	"members_user_id_name_key_key":       "name",
+	"permissions_app_label_codename_key": "codename",
+}
+
+// conflictField names the field of a unique violation from its constraint:
+// ux_users_<col> (migration 001's unique indexes on users), <table>_<col>_key
+// (PostgreSQL's name for a column's UNIQUE), or a composite one above.
+func conflictField(e *pgconn.PgError) string {
+	name := e.ConstraintName
+	field := e.ColumnName
+	if f, ok := compositeConflicts[name]; ok {
+		return f
+	}
+	if c, ok := strings.CutPrefix(name, "ux_users_"); ok {
+		field = c
+	} else if c, ok := strings.CutPrefix(name, e.TableName+"_"); ok && e.TableName != "" && strings.HasSuffix(c, "_key") {
+		field = strings.TrimSuffix(c, "_key")
+	} else if field == "" {
+		field = name
+	}
+	return strings.TrimSuffix(field, "_key")
+}
 
 // Open connects to the database at dsn (postgres://…) and applies the
 // migrations. Errors say whether the server could not be reached, refused

@@ -20,3 +20,12 @@ func TestConformance(t *testing.T) {
 		return db
 	})
 }
+
+func TestCascade(t *testing.T) {
+	db, err := postgres.Open(context.Background(), testdb.Postgres(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	storetest.Cascade(t, db)
+}

@@ -99,16 +99,18 @@ func classify(err error) *core.Error {
 }
 
 // conflictField names the field of a unique violation. SQLite reports the
-// column only in the message ("UNIQUE constraint failed: users.name_key");
-// the error code has already decided that this is a conflict.
+// columns only in the message ("UNIQUE constraint failed: users.name_key",
+// "… members.user_id, members.name_key"); the error code has already
+// decided that this is a conflict. Of several columns the last is the one
+// unique within the others (a name within a user).
 func conflictField(msg string) string {
 	i := strings.LastIndex(msg, "constraint failed: ")
 	if i < 0 {
 		return "record"
 	}
 	cols := msg[i+len("constraint failed: "):]
-	col, _, _ := strings.Cut(cols, ",")
-	col, _, _ = strings.Cut(col, " ")
+	col := cols[strings.LastIndex(cols, ",")+1:]
+	col, _, _ = strings.Cut(strings.TrimSpace(col), " ")
 	if _, c, ok := strings.Cut(col, "."); ok {
 		col = c
 	}

@@ -33,9 +33,10 @@ func (db *DB) encode(v any) any {
 	return v
 }
 
-// scanTarget returns what rows.Scan should fill for field f of u.
-func scanTarget(f *core.Field, u *core.User) any {
-	switch p := f.Ptr(u).(type) {
+// scanTarget returns what rows.Scan should fill for field f of rec, a
+// record of f's registry.
+func scanTarget(f *core.Field, rec any) any {
+	switch p := f.Ptr(rec).(type) {
 	case *time.Time:
 		return timeScanner{p}
 	case **time.Time:
@@ -142,25 +143,33 @@ func (s ipScanner) Scan(src any) error {
 	return nil
 }
 
-// userColumns is the select list of every users column, in registry order.
-var userColumns = func() string {
-	names := make([]string, len(core.Fields))
-	for i, f := range core.Fields {
-		names[i] = "users." + f.Name
+// selectList is the select list of every column of e's table, in
+// registry order.
+func selectList(e *core.Entity) string {
+	names := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		names[i] = e.Table + "." + f.Name
 	}
 	return strings.Join(names, ", ")
-}()
+}
+
+// userColumns is the select list of every users column.
+var userColumns = selectList(core.Users)
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanUser(r scanner) (*core.User, error) {
-	u := new(core.User)
-	dest := make([]any, len(core.Fields))
-	for i, f := range core.Fields {
-		dest[i] = scanTarget(f, u)
+// scanRecord scans a row of selectList(e) into a new T, the record type of
+// e.
+func scanRecord[T any](e *core.Entity, r scanner) (*T, error) {
+	rec := new(T)
+	dest := make([]any, len(e.Fields))
+	for i, f := range e.Fields {
+		dest[i] = scanTarget(f, rec)
 	}
 	if err := r.Scan(dest...); err != nil {
 		return nil, err
 	}
-	return u, nil
+	return rec, nil
 }
+
+func scanUser(r scanner) (*core.User, error) { return scanRecord[core.User](core.Users, r) }

@@ -14,12 +14,32 @@ import (
 // DB is a core.Store over database/sql. Reads go to R; writes to W, which
 // for SQLite is a single connection taking the write lock at BEGIN (so
 // writers queue instead of failing), and for PostgreSQL is R itself.
+//
+// A DB made by Tx is bound to one transaction (txn): reads and writes both
+// go to it, so reads see the transaction's writes.
 type DB struct {
 	R, W *sql.DB
 	F    *Flavor
 
 	stmts sync.Map // SQL text → *sql.Stmt on R, when F.CacheStatements
 	nstmt atomic.Int32
+
+	txn *sql.Tx // set on the Store that Tx hands to its function
+}
+
+// conn is what a *sql.DB and a *sql.Tx both offer.
+type conn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// rd is where reads go: the transaction, or the read pool.
+func (db *DB) rd() conn {
+	if db.txn != nil {
+		return db.txn
+	}
+	return db.R
 }
 
 // maxStatements bounds the prepared-statement cache. Statements differ by
@@ -50,6 +70,9 @@ func (db *DB) stmt(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.txn != nil {
+		return db.txn.QueryContext(ctx, query, args...)
+	}
 	if s := db.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -57,6 +80,9 @@ func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 }
 
 func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if db.txn != nil {
+		return db.txn.QueryRowContext(ctx, query, args...)
+	}
 	if s := db.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -65,8 +91,12 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 
 var _ core.Store = (*DB)(nil)
 
-// Close closes both pools.
+// Close closes both pools. On a Store bound to a transaction it does
+// nothing: Tx ends the transaction.
 func (db *DB) Close() error {
+	if db.txn != nil {
+		return nil
+	}
 	db.stmts.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
 	err := db.R.Close()
 	if db.W != db.R {
@@ -78,7 +108,7 @@ func (db *DB) Close() error {
 // Ping implements core.Store.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
-	if err := db.R.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	if err := db.rd().QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
 		return db.wrap("ping", err)
 	}
 	return nil
@@ -103,16 +133,72 @@ func (db *DB) wrap(op string, err error) error {
 	return fmt.Errorf("%s: %w", op, err)
 }
 
-// tx runs fn in a write transaction, retrying when the engine asks to
-// (serialization failures on distributed PostgreSQL-compatible engines).
-func (db *DB) tx(ctx context.Context, op string, fn func(*sql.Tx) error) error {
-	for attempt := 0; ; attempt++ {
-		err := db.tx1(ctx, fn)
-		if err != nil && attempt < 5 && db.F.Retryable(err) {
+// maxAttempts bounds the runs of one transaction that the engine asks to
+// retry (SQLite busy, PostgreSQL serialization failure or deadlock).
+const maxAttempts = 5
+
+// savepoint names the savepoint that store methods and nested Tx calls set
+// inside a transaction. Savepoints of one name stack: RELEASE and ROLLBACK
+// TO act on the innermost.
+const savepoint = "usersd_sp"
+
+// tx runs fn atomically. On the pools it is a write transaction, retried
+// when the engine asks to; inside a Tx it is a savepoint, so a failed
+// method undoes only its own writes and (on PostgreSQL) leaves the
+// transaction usable, as callers that recover from a Conflict need.
+func (db *DB) tx(ctx context.Context, op string, fn func(conn) error) error {
+	if db.txn != nil {
+		return db.wrap(op, db.inSavepoint(ctx, func() error { return fn(db.txn) }))
+	}
+	for attempt := 1; ; attempt++ {
+		err := db.tx1(ctx, func(tx *sql.Tx) error { return fn(tx) })
+		if err != nil && attempt < maxAttempts && db.F.Retryable(err) {
 			continue
 		}
 		return db.wrap(op, err)
 	}
+}
+
+// exec runs one write statement: on the write pool (autocommit), or in a
+// savepoint inside a Tx.
+func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if db.txn == nil {
+		return db.W.ExecContext(ctx, query, args...)
+	}
+	var res sql.Result
+	err := db.inSavepoint(ctx, func() error {
+		var err error
+		res, err = db.txn.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
+}
+
+// writeRow runs one write statement returning a row (INSERT … RETURNING)
+// and scans it, as exec does.
+func (db *DB) writeRow(ctx context.Context, dest []any, query string, args ...any) error {
+	if db.txn == nil {
+		return db.W.QueryRowContext(ctx, query, args...).Scan(dest...)
+	}
+	return db.inSavepoint(ctx, func() error { return db.txn.QueryRowContext(ctx, query, args...).Scan(dest...) })
+}
+
+func (db *DB) inSavepoint(ctx context.Context, fn func() error) error {
+	if _, err := db.txn.ExecContext(ctx, "SAVEPOINT "+savepoint); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		if _, rerr := db.txn.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+savepoint); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		// ROLLBACK TO keeps the savepoint; release it so they do not pile up.
+		if _, rerr := db.txn.ExecContext(ctx, "RELEASE SAVEPOINT "+savepoint); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	_, err := db.txn.ExecContext(ctx, "RELEASE SAVEPOINT "+savepoint)
+	return err
 }
 
 func (db *DB) tx1(ctx context.Context, fn func(*sql.Tx) error) error {
@@ -120,9 +206,60 @@ func (db *DB) tx1(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	defer tx.Rollback() // after Commit a no-op; on error or panic the undo
 	if err := fn(tx); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// Tx implements core.Store: fn runs with a Store bound to one transaction,
+// which commits when fn returns nil and rolls back when it returns an error
+// or panics (the panic continues).
+//
+// On SQLite the transaction holds the single writer connection from BEGIN
+// IMMEDIATE on, so fn must not use the outer Store for writes (it would
+// wait for itself); reads of the outer Store do not see fn's writes.
+// On PostgreSQL the transaction runs at the server's default isolation
+// (READ COMMITTED).
+//
+// Retries: when the engine reports a transaction it asks to retry
+// (PostgreSQL-compatible engines' serialization failure 40001 or deadlock
+// 40P01; SQLite busy), the whole transaction, fn included, runs again, up
+// to 5 times in all. fn must therefore not have effects outside the Store
+// it is given that cannot be repeated.
+//
+// A Tx on a Store that is already bound to a transaction runs fn in that
+// transaction under a savepoint: fn's error undoes fn's writes only, and
+// the outer transaction decides the commit.
+//
+// The Store given to fn must not be used from several goroutines at once,
+// nor after fn returns.
+func (db *DB) Tx(ctx context.Context, fn func(tx core.Store) error) error {
+	if db.txn != nil {
+		return db.inSavepoint(ctx, func() error { return fn(db) })
+	}
+	for attempt := 1; ; attempt++ {
+		err := db.tx1(ctx, func(tx *sql.Tx) error {
+			return fn(&DB{R: db.R, W: db.W, F: db.F, txn: tx})
+		})
+		if err != nil && attempt < maxAttempts && db.F.Retryable(err) {
+			continue
+		}
+		return db.wrap("transaction", err)
+	}
+}
+
+var errNoRows = sql.ErrNoRows
+
+// oneRow turns an UPDATE or DELETE that matched no row into sql.ErrNoRows.
+func oneRow(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return sql.ErrNoRows
+	}
+	return nil
 }

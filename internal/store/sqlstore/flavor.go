@@ -1,8 +1,9 @@
 // Package sqlstore is the SQL both stores share: the filter compiler, the
-// migrator and the user and token queries. Queries are written in SQL that
-// SQLite and PostgreSQL both accept; where the engines differ, a Flavor
-// hook supplies the difference (placeholders, value encodings, the trigram
-// search, error codes).
+// migrator, the transaction seam, and the queries of users, tokens,
+// members, pride flags, images, sessions, groups and permissions. Queries
+// are written in SQL that SQLite and PostgreSQL both accept; where the
+// engines differ, a Flavor hook supplies the difference (placeholders,
+// value encodings, the trigram search, error codes).
 package sqlstore
 
 import (

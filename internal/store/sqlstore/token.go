@@ -20,9 +20,9 @@ func tokenTargets(t *core.Token) []any {
 // CreateToken implements core.Store.
 func (db *DB) CreateToken(ctx context.Context, t *core.Token, secretHash []byte) error {
 	ph := db.F.Placeholder
-	err := db.W.QueryRowContext(ctx, "INSERT INTO api_tokens (user_id, label, secret_hash, kind, scope, created_at, expires_at) VALUES ("+
+	err := db.writeRow(ctx, []any{&t.ID}, "INSERT INTO api_tokens (user_id, label, secret_hash, kind, scope, created_at, expires_at) VALUES ("+
 		ph(1)+", "+ph(2)+", "+ph(3)+", "+ph(4)+", "+ph(5)+", "+ph(6)+", "+ph(7)+") RETURNING id",
-		t.UserID, t.Label, secretHash, t.Kind, t.Scope, db.encode(t.CreatedAt), db.encodeNullTime(t.ExpiresAt)).Scan(&t.ID)
+		t.UserID, t.Label, secretHash, t.Kind, t.Scope, db.encode(t.CreatedAt), db.encodeNullTime(t.ExpiresAt))
 	return db.wrap("create token", err)
 }
 
@@ -51,7 +51,7 @@ func (db *DB) FindTokenByHash(ctx context.Context, secretHash []byte) (*core.Tok
 
 // FindTokens implements core.Store.
 func (db *DB) FindTokens(ctx context.Context, userID int64) ([]*core.Token, error) {
-	rows, err := db.R.QueryContext(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE user_id = "+db.F.Placeholder(1)+
+	rows, err := db.rd().QueryContext(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE user_id = "+db.F.Placeholder(1)+
 		" AND revoked_at IS NULL ORDER BY id", userID)
 	if err != nil {
 		return nil, db.wrap("find tokens", err)
@@ -71,7 +71,7 @@ func (db *DB) FindTokens(ctx context.Context, userID int64) ([]*core.Token, erro
 // RevokeToken implements core.Store.
 func (db *DB) RevokeToken(ctx context.Context, userID, tokenID int64, at time.Time) error {
 	ph := db.F.Placeholder
-	res, err := db.W.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = "+ph(1)+" WHERE id = "+ph(2)+" AND user_id = "+ph(3)+
+	res, err := db.exec(ctx, "UPDATE api_tokens SET revoked_at = "+ph(1)+" WHERE id = "+ph(2)+" AND user_id = "+ph(3)+
 		" AND revoked_at IS NULL", db.encode(at), tokenID, userID)
 	if err != nil {
 		return db.wrap("revoke token", err)
@@ -87,14 +87,14 @@ func (db *DB) RevokeToken(ctx context.Context, userID, tokenID int64, at time.Ti
 // RevokeTokens implements core.Store.
 func (db *DB) RevokeTokens(ctx context.Context, userID int64, at time.Time) error {
 	ph := db.F.Placeholder
-	_, err := db.W.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = "+ph(1)+" WHERE user_id = "+ph(2)+" AND revoked_at IS NULL", db.encode(at), userID)
+	_, err := db.exec(ctx, "UPDATE api_tokens SET revoked_at = "+ph(1)+" WHERE user_id = "+ph(2)+" AND revoked_at IS NULL", db.encode(at), userID)
 	return db.wrap("revoke tokens", err)
 }
 
 // TouchToken implements core.Store.
 func (db *DB) TouchToken(ctx context.Context, tokenID int64, at time.Time, ip netip.Addr) error {
 	ph := db.F.Placeholder
-	_, err := db.W.ExecContext(ctx, "UPDATE api_tokens SET last_used_at = "+ph(1)+", last_used_ip = coalesce("+ph(2)+", last_used_ip), uses = uses + 1 WHERE id = "+ph(3),
+	_, err := db.exec(ctx, "UPDATE api_tokens SET last_used_at = "+ph(1)+", last_used_ip = coalesce("+ph(2)+", last_used_ip), uses = uses + 1 WHERE id = "+ph(3),
 		db.encode(at), db.encode(ip), tokenID)
 	if err == sql.ErrNoRows {
 		return nil

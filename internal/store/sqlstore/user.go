@@ -14,7 +14,7 @@ import (
 
 // CreateUser implements core.Store.
 func (db *DB) CreateUser(ctx context.Context, p core.Patch) (*core.User, error) {
-	b := &builder{f: db.F}
+	b := db.newBuilder(core.Users)
 	var cols, vals []string
 	for _, f := range core.Fields {
 		v, ok := p[f.Name]
@@ -26,7 +26,7 @@ func (db *DB) CreateUser(ctx context.Context, p core.Patch) (*core.User, error) 
 	}
 	b.write("INSERT INTO users (", strings.Join(cols, ", "), ") VALUES (", strings.Join(vals, ", "), ") RETURNING id")
 	var u *core.User
-	err := db.tx(ctx, "create user", func(tx *sql.Tx) error {
+	err := db.tx(ctx, "create user", func(tx conn) error {
 		var id int64
 		if err := tx.QueryRowContext(ctx, b.sb.String(), b.args...).Scan(&id); err != nil {
 			return err
@@ -38,14 +38,12 @@ func (db *DB) CreateUser(ctx context.Context, p core.Patch) (*core.User, error) 
 	return u, err
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func (db *DB) findUser(ctx context.Context, q querier, cond string, args ...any) (*core.User, error) {
+// findUser reads one user through q, or through the read path (with its
+// statement cache) when q is nil.
+func (db *DB) findUser(ctx context.Context, q conn, cond string, args ...any) (*core.User, error) {
 	query := "SELECT " + userColumns + " FROM users WHERE " + cond
 	var row *sql.Row
-	if q == db.R {
+	if q == nil {
 		row = db.queryRow(ctx, query, args...)
 	} else {
 		row = q.QueryRowContext(ctx, query, args...)
@@ -59,69 +57,89 @@ func (db *DB) findUser(ctx context.Context, q querier, cond string, args ...any)
 
 // FindUserByID implements core.Store.
 func (db *DB) FindUserByID(ctx context.Context, id int64) (*core.User, error) {
-	u, err := db.findUser(ctx, db.R, "users.id = "+db.F.Placeholder(1), id)
+	u, err := db.findUser(ctx, nil, "users.id = "+db.F.Placeholder(1), id)
 	return u, db.wrap("find user", err)
 }
 
 // FindUserByNameKey implements core.Store.
 func (db *DB) FindUserByNameKey(ctx context.Context, key string) (*core.User, error) {
-	u, err := db.findUser(ctx, db.R, "users.name_key = "+db.F.Placeholder(1), key)
+	u, err := db.findUser(ctx, nil, "users.name_key = "+db.F.Placeholder(1), key)
 	return u, db.wrap("find user", err)
 }
 
 // FindUserByEmailKey implements core.Store.
 func (db *DB) FindUserByEmailKey(ctx context.Context, key string) (*core.User, error) {
-	u, err := db.findUser(ctx, db.R, "users.email_key = "+db.F.Placeholder(1), key)
+	u, err := db.findUser(ctx, nil, "users.email_key = "+db.F.Placeholder(1), key)
 	return u, db.wrap("find user", err)
 }
 
 // FindUsers implements core.Store.
 func (db *DB) FindUsers(ctx context.Context, q query.List) ([]*core.User, int, error) {
+	return findPage[core.User](ctx, db, "find users", core.Users, userColumns, nil, q)
+}
+
+// findPage returns one page of records of registry e (select list cols)
+// meeting scope (nil: every row) and q.Filter, and the total when q.Total
+// is set (else -1).
+func findPage[T any](ctx context.Context, db *DB, op string, e *core.Entity, cols string, scope query.Expr, q query.List) ([]*T, int, error) {
 	if q.Limit < 1 || q.Limit > query.MaxLimit+1 || q.Offset < 0 {
 		return nil, 0, &core.Error{Code: core.Invalid, Message: "Invalid page."}
 	}
-	b := &builder{f: db.F}
-	if err := db.pageSQL(b, q); err != nil {
-		return nil, 0, db.wrap("find users", err)
+	filter := q.Filter
+	if scope != nil {
+		filter = query.And{scope, orAll(filter)}
+		q.Filter = filter
+	}
+	b := db.newBuilder(e)
+	if err := db.pageSQL(b, cols, q); err != nil {
+		return nil, 0, db.wrap(op, err)
 	}
 	rows, err := db.query(ctx, b.sb.String(), b.args...)
 	if err != nil {
-		return nil, 0, db.wrap("find users", err)
+		return nil, 0, db.wrap(op, err)
 	}
 	defer rows.Close()
-	users := make([]*core.User, 0, min(q.Limit, 100))
+	out := make([]*T, 0, min(q.Limit, 100))
 	for rows.Next() {
-		u, err := scanUser(rows)
+		rec, err := scanRecord[T](e, rows)
 		if err != nil {
-			return nil, 0, db.wrap("find users", err)
+			return nil, 0, db.wrap(op, err)
 		}
-		users = append(users, u)
+		out = append(out, rec)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, db.wrap("find users", err)
+		return nil, 0, db.wrap(op, err)
 	}
 	total := -1
 	if q.Total {
-		c := &builder{f: db.F}
-		c.write("SELECT count(*) FROM users WHERE ")
-		if err := db.where(c, q.Filter); err != nil {
-			return nil, 0, db.wrap("count users", err)
+		c := db.newBuilder(e)
+		c.write("SELECT count(*) FROM ", e.Table, " WHERE ")
+		if err := db.where(c, filter); err != nil {
+			return nil, 0, db.wrap(op, err)
 		}
 		if err := db.queryRow(ctx, c.sb.String(), c.args...).Scan(&total); err != nil {
-			return nil, 0, db.wrap("count users", err)
+			return nil, 0, db.wrap(op, err)
 		}
 	}
-	return users, total, nil
+	return out, total, nil
+}
+
+// orAll stands for "every row" where an expression must not be nil.
+func orAll(e query.Expr) query.Expr {
+	if e == nil {
+		return query.And{}
+	}
+	return e
 }
 
 // Explain returns the engine's plan for the page statement FindUsers runs
 // for q, so tests can check which indexes answer a query.
 func (db *DB) Explain(ctx context.Context, q query.List) (string, error) {
-	b := &builder{f: db.F}
-	if err := db.pageSQL(b, q); err != nil {
+	b := db.newBuilder(core.Users)
+	if err := db.pageSQL(b, userColumns, q); err != nil {
 		return "", err
 	}
-	rows, err := db.R.QueryContext(ctx, db.F.Explain+b.sb.String(), b.args...)
+	rows, err := db.rd().QueryContext(ctx, db.F.Explain+b.sb.String(), b.args...)
 	if err != nil {
 		return "", db.wrap("explain", err)
 	}
@@ -157,7 +175,7 @@ func (db *DB) Explain(ctx context.Context, q query.List) (string, error) {
 // planner cannot seek a composite index by a row value (SQLite uses only
 // its first column) become a UNION ALL of one index seek per sort key,
 // each limited, merged by an outer ORDER BY.
-func (db *DB) pageSQL(b *builder, q query.List) error {
+func (db *DB) pageSQL(b *builder, cols string, q query.List) error {
 	limit := func(b *builder, n, off int) {
 		b.write(" LIMIT ", b.arg(int64(n)))
 		if off > 0 {
@@ -165,7 +183,7 @@ func (db *DB) pageSQL(b *builder, q query.List) error {
 		}
 	}
 	if q.After == nil || !db.F.SplitKeyset || len(q.Order) < 2 {
-		b.write("SELECT ", userColumns, " FROM users WHERE ")
+		b.write("SELECT ", cols, " FROM ", b.e.Table, " WHERE ")
 		if err := db.where(b, q.Filter); err != nil {
 			return err
 		}
@@ -181,7 +199,7 @@ func (db *DB) pageSQL(b *builder, q query.List) error {
 		limit(b, q.Limit, q.Offset)
 		return b.err
 	}
-	cols, _, err := keysetColumns(b, q.Order, q.After)
+	keys, _, err := keysetColumns(b, q.Order, q.After)
 	if err != nil {
 		return err
 	}
@@ -190,12 +208,12 @@ func (db *DB) pageSQL(b *builder, q query.List) error {
 		if i > 0 {
 			b.write(" UNION ALL ")
 		}
-		b.write("SELECT * FROM (SELECT ", userColumns, " FROM users WHERE ")
+		b.write("SELECT * FROM (SELECT ", cols, " FROM ", b.e.Table, " WHERE ")
 		if err := db.where(b, q.Filter); err != nil {
 			return err
 		}
 		b.write(" AND ")
-		db.keysetArm(b, cols, q.Order, q.After, i)
+		db.keysetArm(b, keys, q.Order, q.After, i)
 		if err := db.orderBy(b, q.Order, false, q.PinFirst); err != nil {
 			return err
 		}
@@ -212,7 +230,7 @@ func (db *DB) pageSQL(b *builder, q query.List) error {
 
 // UpdateUser implements core.Store.
 func (db *DB) UpdateUser(ctx context.Context, id int64, p core.Patch, meta core.UpdateMeta) (*core.User, error) {
-	b := &builder{f: db.F}
+	b := db.newBuilder(core.Users)
 	b.write("UPDATE users SET ")
 	n := 0
 	for _, f := range core.Fields {
@@ -232,7 +250,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, p core.Patch, meta core.
 	b.write(" WHERE id = ", b.arg(id))
 	newName, renaming := p["name"].(string)
 	var u *core.User
-	err := db.tx(ctx, "update user", func(tx *sql.Tx) error {
+	err := db.tx(ctx, "update user", func(tx conn) error {
 		var oldName string
 		if renaming {
 			if err := tx.QueryRowContext(ctx, "SELECT name FROM users WHERE id = "+db.F.Placeholder(1), id).Scan(&oldName); err != nil {
@@ -269,7 +287,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, p core.Patch, meta core.
 
 // TouchUser implements core.Store.
 func (db *DB) TouchUser(ctx context.Context, id int64, lastLogin *time.Time, ip netip.Addr) error {
-	b := &builder{f: db.F}
+	b := db.newBuilder(core.Users)
 	b.write("UPDATE users SET ")
 	switch {
 	case lastLogin != nil && ip.IsValid():
@@ -282,13 +300,13 @@ func (db *DB) TouchUser(ctx context.Context, id int64, lastLogin *time.Time, ip 
 		return nil
 	}
 	b.write(" WHERE id = ", b.arg(id))
-	_, err := db.W.ExecContext(ctx, b.sb.String(), b.args...)
+	_, err := db.exec(ctx, b.sb.String(), b.args...)
 	return db.wrap("touch user", err)
 }
 
 // NameChanges implements core.Store.
 func (db *DB) NameChanges(ctx context.Context, userID int64) ([]core.NameChange, error) {
-	rows, err := db.R.QueryContext(ctx, "SELECT id, user_id, old_name, new_name, changed_at, changed_by_id, is_deletion FROM user_name_changes WHERE user_id = "+
+	rows, err := db.rd().QueryContext(ctx, "SELECT id, user_id, old_name, new_name, changed_at, changed_by_id, is_deletion FROM user_name_changes WHERE user_id = "+
 		db.F.Placeholder(1)+" ORDER BY changed_at, id", userID)
 	if err != nil {
 		return nil, db.wrap("name changes", err)

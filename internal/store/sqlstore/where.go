@@ -17,15 +17,19 @@ const MaxArgs = 1000
 var errTooComplex = &core.Error{Code: core.Invalid, Message: "Filter is too complex."}
 
 // builder accumulates SQL text and its bind arguments; it alone numbers
-// placeholders.
+// placeholders. Field names resolve through the registry e.
 type builder struct {
 	f     *Flavor
+	e     *core.Entity
 	sb    strings.Builder
 	args  []any
 	err   error
-	table string // alias of the users table in the current scope; "" = users
+	table string // alias of e's table in the current scope; "" = the table itself
 	depth int    // nesting of sub-selects
 }
+
+// newBuilder starts a statement over the table of registry e.
+func (db *DB) newBuilder(e *core.Entity) *builder { return &builder{f: db.F, e: e} }
 
 // maxSubDepth bounds nested sub-selects (inviter of the inviter of …).
 const maxSubDepth = 4
@@ -47,7 +51,7 @@ func (b *builder) arg(v any) string {
 
 func (b *builder) tbl() string {
 	if b.table == "" {
-		return "users"
+		return b.e.Table
 	}
 	return b.table
 }
@@ -55,7 +59,7 @@ func (b *builder) tbl() string {
 // column resolves a field name through the registry to the column that
 // filters and orders use: the folded key for keyed text fields.
 func (b *builder) column(name string) (*core.Field, string, error) {
-	f := core.FieldByName(name)
+	f := b.e.ByName(name)
 	if f == nil {
 		return nil, "", &core.Error{Code: core.Invalid, Message: "Invalid filter.", Fields: map[string]string{name: "is not a field"}}
 	}
@@ -120,7 +124,8 @@ func (db *DB) list(b *builder, xs []query.Expr, sep, empty string) error {
 }
 
 // sub writes "field names a user matching the filter" as a sub-select
-// over the users table under a fresh alias.
+// over the users table under a fresh alias, whatever the outer table (a
+// member's user_id, a user's inviter_id).
 func (db *DB) sub(b *builder, x query.Sub) error {
 	f, col, err := b.column(x.Field)
 	if err != nil {
@@ -132,14 +137,14 @@ func (db *DB) sub(b *builder, x query.Sub) error {
 	if b.depth >= maxSubDepth {
 		return errTooComplex
 	}
-	outer := b.table
+	outer, outerE := b.table, b.e
 	b.depth++
-	b.table = fmt.Sprintf("u%d", b.depth)
+	b.table, b.e = fmt.Sprintf("u%d", b.depth), core.Users
 	b.write(col, " IN (SELECT ", b.table, ".id FROM users ", b.table, " WHERE ")
 	err = db.where(b, x.Filter)
 	b.write(")")
 	b.depth--
-	b.table = outer
+	b.table, b.e = outer, outerE
 	if err != nil {
 		return err
 	}
@@ -242,6 +247,9 @@ func (db *DB) cond(b *builder, c *query.Cond) error {
 
 // pastName matches users by a former name (the name history), folded.
 func (db *DB) pastName(b *builder, c *query.Cond) error {
+	if b.e != core.Users {
+		return &core.Error{Code: core.Invalid, Message: "Invalid filter.", Fields: map[string]string{c.Field: "is not a field"}}
+	}
 	b.write(b.tbl(), ".id IN (SELECT user_id FROM user_name_changes WHERE ")
 	switch c.Op {
 	case query.Eq:
@@ -293,7 +301,7 @@ func (db *DB) orderBy(b *builder, order []query.Order, bare bool, pin int64) err
 	}
 	b.write(" ORDER BY ")
 	if pin != 0 {
-		col := "users.id"
+		col := b.tbl() + ".id"
 		if bare {
 			col = "id"
 		}
@@ -308,7 +316,7 @@ func (db *DB) orderBy(b *builder, order []query.Order, bare bool, pin int64) err
 			b.write(", ")
 		}
 		if bare {
-			col = strings.TrimPrefix(col, "users.")
+			col = strings.TrimPrefix(col, b.tbl()+".")
 		}
 		b.write(col)
 		if o.Desc {
@@ -392,7 +400,7 @@ func (db *DB) keysetArm(b *builder, cols []string, order []query.Order, after []
 		}
 	}
 	v := after[i]
-	f := core.FieldByName(order[i].Field)
+	f := b.e.ByName(order[i].Field)
 	switch {
 	case !order[i].Desc && v == nil: // NULLs are last: nothing after them
 		b.write("1 = 0")

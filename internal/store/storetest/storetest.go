@@ -30,6 +30,13 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("OrderAndKeyset", func(t *testing.T) { testOrderAndKeyset(t, open(t)) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("FaceFilters", func(t *testing.T) { testFaceFilters(t, open(t)) })
+	t.Run("Tx", func(t *testing.T) { testTx(t, open(t)) })
+	t.Run("Members", func(t *testing.T) { testMembers(t, open(t)) })
+	t.Run("MemberList", func(t *testing.T) { testMemberList(t, open(t)) })
+	t.Run("Images", func(t *testing.T) { testImages(t, open(t)) })
+	t.Run("Flags", func(t *testing.T) { testFlags(t, open(t)) })
+	t.Run("Sessions", func(t *testing.T) { testSessions(t, open(t)) })
+	t.Run("Groups", func(t *testing.T) { testGroups(t, open(t)) })
 }
 
 var seq struct {
