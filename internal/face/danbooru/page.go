@@ -9,6 +9,7 @@ import (
 
 	"usersd/internal/core"
 	"usersd/internal/face/railsparams"
+	"usersd/internal/face/ruby"
 	"usersd/internal/query"
 )
 
@@ -58,7 +59,7 @@ func parsePage(q *params, viewer *core.User) (page, error) {
 	pg := page{limit: defaultLimit, pageLimit: pageLimit(viewer)}
 	if v, ok := q.get("limit"); ok && v != nil {
 		s, _ := railsparams.Scalar(v) // an array or hash is garbage: to_i 0
-		pg.limit = int(min(max(rubyToI(s), 1), maxLimit))
+		pg.limit = int(min(max(ruby.ToI(s), 1), maxLimit))
 	}
 	s, _ := q.str("page")
 	switch {
@@ -67,7 +68,7 @@ func parsePage(q *params, viewer *core.User) (page, error) {
 	case afterRE.MatchString(s):
 		pg.mode, pg.cursor = pageAfter, parseCursor(afterRE.FindStringSubmatch(s)[1])
 	default:
-		n := rubyToI(s)
+		n := ruby.ToI(s)
 		if n > int64(pg.pageLimit) {
 			return pg, &apiError{status: 410, class: "PaginationExtension::PaginationError",
 				message: "You cannot go beyond page " + strconv.Itoa(pg.pageLimit) + "."}

@@ -17,6 +17,7 @@ import (
 
 	"usersd/internal/core"
 	"usersd/internal/face/railsparams"
+	"usersd/internal/face/ruby"
 )
 
 // NewHandler returns the Danbooru face, expecting its prefix stripped.
@@ -185,7 +186,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if s, ok := query.present("cause_error"); ok {
 		// A testing aid: force an error page of the given status.
-		status := rubyToI(s)
+		status := ruby.ToI(s)
 		if status < 400 || status > 599 {
 			writeError(w, rq, &apiError{status: 500, class: "ArgumentError", message: ""})
 		} else {

@@ -12,6 +12,7 @@ import (
 
 	"usersd/internal/core"
 	"usersd/internal/face/railsparams"
+	"usersd/internal/face/ruby"
 	"usersd/internal/httpx"
 	"usersd/internal/query"
 )
@@ -518,7 +519,7 @@ func handleAdminUserUpdate(svc *core.Service, log *slog.Logger) handlerFunc {
 			return
 		}
 		levelText, _ := all.sub("user").str("level")
-		level := rubyToI(levelText)
+		level := ruby.ToI(levelText)
 		// UserPromotion#validate!: every refusal is User::PrivilegeError.
 		switch {
 		case promoter.ID == u.ID,

@@ -13,35 +13,7 @@ import (
 	"usersd/internal/query"
 )
 
-func TestRubyToI(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int64
-	}{
-		{"", 0},
-		{"abc", 0},
-		{"12", 12},
-		{"  12", 12},
-		{"\t\n-7", -7},
-		{"+5", 5},
-		{"12abc", 12},
-		{"1_000", 1000},
-		{"1__0", 1},
-		{"_1", 0},
-		{"1_", 1},
-		{"0x1A", 0},
-		{"1.9", 1},
-		{"- 1", 0},
-		{"99999999999999999999999", math.MaxInt64},
-		{"-99999999999999999999999", math.MinInt64},
-		{"9223372036854775807", math.MaxInt64},
-		{"-9223372036854775808", math.MinInt64},
-	}
-	for _, tt := range tests {
-		if got := rubyToI(tt.in); got != tt.want {
-			t.Errorf("rubyToI(%q) = %d, want %d", tt.in, got, tt.want)
-		}
-	}
+func TestToInt32(t *testing.T) {
 	if got := toInt32("99999999999"); got != math.MaxInt32 {
 		t.Errorf("toInt32 clamps: got %d", got)
 	}

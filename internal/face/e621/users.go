@@ -13,6 +13,7 @@ import (
 
 	"usersd/internal/core"
 	"usersd/internal/face/railstz"
+	"usersd/internal/face/ruby"
 	"usersd/internal/httpx"
 	"usersd/internal/query"
 )
@@ -176,7 +177,7 @@ func (h *handler) index(w http.ResponseWriter, r *http.Request, req *ngRequest) 
 		return
 	}
 	if e := req.params.get("expiry"); e != nil && e.kind == 's' {
-		days := rubyToI(e.str)
+		days := ruby.ToI(e.str)
 		secs := days * 86400
 		if days > 1<<40 || days < -(1<<40) {
 			secs = days // absurd values: keep the header well formed
