@@ -29,11 +29,18 @@ var faces = map[string]string{
 	"drf":         "/drf",
 }
 
-// builtFaces are the faces this binary serves; a face not listed yet is
-// simply absent, though its mount flag is still checked.
-var builtFaces = map[string]func(*core.Service, *slog.Logger) http.Handler{
-	"danbooru": danbooru.NewHandler,
-	"e621":     e621.NewHandler,
+// faceOptions are the flags of individual faces.
+type faceOptions struct {
+	e621 e621.Options
+}
+
+// buildFaces returns the faces this binary serves; a face not listed yet
+// is simply absent, though its mount flag is still checked.
+func buildFaces(svc *core.Service, log *slog.Logger, opts faceOptions) map[string]http.Handler {
+	return map[string]http.Handler{
+		"danbooru": danbooru.NewHandler(svc, log),
+		"e621":     e621.NewHandler(svc, log, opts.e621),
+	}
 }
 
 // nativePrefix is where the native API lives.
@@ -97,13 +104,14 @@ func resolveMounts(entries []string) (map[string]string, error) {
 	return out, nil
 }
 
-// mount places h at prefix, with the prefix stripped ("/" passes all).
+// mount places h at prefix, with the prefix stripped and recorded for
+// the face's links (httpx.Mount); "/" passes all.
 func mount(mux *http.ServeMux, prefix string, h http.Handler) {
 	if prefix == "/" {
 		mux.Handle("/", h)
 		return
 	}
-	mux.Handle(prefix+"/", http.StripPrefix(prefix, h))
+	mux.Handle(prefix+"/", httpx.Mount(prefix, h))
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
@@ -117,6 +125,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	accountLimit := fs.Int("login-account-limit", 5, "failed logins per account per 15 minutes before lock-out")
 	addrLimit := fs.Int("login-addr-limit", 50, "failed logins per client address per 15 minutes before lock-out")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
+	e621Levels := fs.String("e621-levels", "classic", "e621ng level numbers: classic (2019 to May 2026) or 2026")
 	if err := parseFlags(fs, args, getenv, stderr); err != nil {
 		return err
 	}
@@ -127,6 +136,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	mounted, err := resolveMounts(mounts)
 	if err != nil {
 		return err
+	}
+	var fo faceOptions
+	if fo.e621.Levels, err = e621.ParseLevelTable(*e621Levels); err != nil {
+		return fmt.Errorf("--e621-levels: %w", err)
 	}
 	db, kind, err := openStore(ctx, sf)
 	if err != nil {
@@ -155,9 +168,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		httpx.Raw(w, http.StatusOK, "application/json", []byte(`{"status":"ready"}`+"\n"))
 	})
 	mount(mux, nativePrefix, native.NewHandler(svc, log))
+	built := buildFaces(svc, log, fo)
 	for face, prefix := range mounted {
-		if build := builtFaces[face]; build != nil {
-			mount(mux, prefix, build(svc, log))
+		if h := built[face]; h != nil {
+			mount(mux, prefix, h)
 			log.Info("mounted", "face", face, "prefix", prefix)
 		}
 	}

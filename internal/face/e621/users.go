@@ -86,7 +86,7 @@ func normalizeSearch(r *http.Request, params *param) (string, bool) {
 		}
 	}
 	params.set("search", clean)
-	loc := absoluteURL(r, r.URL.EscapedPath())
+	loc := httpx.AbsoluteURL(r, r.URL.EscapedPath())
 	if q := toQuery(params, ""); q != "" {
 		loc += "?" + q
 	}
@@ -149,7 +149,7 @@ func (h *handler) writeUser(w http.ResponseWriter, status int, u *core.User, v v
 func (h *handler) index(w http.ResponseWriter, r *http.Request, req *ngRequest) {
 	if name := req.params.get("name"); !name.blank() {
 		// users_controller#index redirects to the profile, without .json.
-		w.Header().Set("Location", absoluteURL(r, "/users/"+url.PathEscape(name.value())))
+		w.Header().Set("Location", httpx.AbsoluteURL(r, "/users/"+url.PathEscape(name.value())))
 		w.WriteHeader(http.StatusFound)
 		return
 	}
@@ -377,7 +377,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, req *ngRequest)
 		h.writeWriteError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", absoluteURL(r, "/users/"+strconv.FormatInt(u.ID, 10)))
+	w.Header().Set("Location", httpx.AbsoluteURL(r, "/users/"+strconv.FormatInt(u.ID, 10)))
 	h.writeUser(w, http.StatusCreated, u, view{self: true}, req.loc)
 }
 
