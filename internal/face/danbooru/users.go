@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"usersd/internal/core"
+	"usersd/internal/face/doc"
 	"usersd/internal/face/railsparams"
 	"usersd/internal/face/ruby"
 	"usersd/internal/httpx"
@@ -120,7 +121,7 @@ func handleUserIndex(svc *core.Service, log *slog.Logger) handlerFunc {
 			writeError(w, rq, err)
 			return
 		}
-		objs := make([]*object, len(users))
+		objs := make([]*doc.Object, len(users))
 		for i, u := range users {
 			objs[i] = rd.user(u, opt)
 		}
