@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"usersd/internal/face/paging"
 	"usersd/internal/face/ruby"
 	"usersd/internal/query"
 )
@@ -601,20 +602,7 @@ func ngOrder(s string) []query.Order {
 	return []query.Order{{Field: "id", Desc: true}}
 }
 
-// pageKind is how an e621ng page parameter pages.
-type pageKind int
-
-const (
-	pageNumbered pageKind = iota
-	pageBefore            // "b<id>": ids below, id DESC
-	pageAfter             // "a<id>": ids above, fetched id ASC, shown DESC
-)
-
-var (
-	digitsRE = regexp.MustCompile(`^\d+$`)
-	beforeRE = regexp.MustCompile(`^b(\d+)$`)
-	afterRE  = regexp.MustCompile(`^a(\d+)$`)
-)
+var digitsRE = regexp.MustCompile(`^\d+$`)
 
 // parseLimit is the paginator's parse_limit; the error text is the 410
 // message.
@@ -636,17 +624,17 @@ func parseLimit(p *param) (int, string) {
 	return n, ""
 }
 
-// parsePage is the paginator's parse_page.
-func parsePage(p *param) (pageKind, int64, string) {
+// parsePage is the paginator's parse_page: the mode, and the page number
+// or the id bound.
+func parsePage(p *param) (paging.Mode, int64, string) {
 	if p.blank() {
-		return pageNumbered, 1, ""
+		return paging.Numbered, 1, ""
 	}
 	if !p.scalar() {
 		return 0, 0, "Invalid page number."
 	}
 	s := p.value()
-	switch {
-	case digitsRE.MatchString(s):
+	if digitsRE.MatchString(s) {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if n < 1 && err == nil {
 			return 0, 0, "Invalid page number."
@@ -654,17 +642,14 @@ func parsePage(p *param) (pageKind, int64, string) {
 		if err != nil || n > maxPage {
 			return 0, 0, fmt.Sprintf("You cannot go beyond page %d. Please narrow your search terms.", maxPage)
 		}
-		return pageNumbered, n, ""
-	case beforeRE.MatchString(s), afterRE.MatchString(s):
-		kind := pageBefore
-		if s[0] == 'a' {
-			kind = pageAfter
-		}
-		n, err := strconv.ParseInt(s[1:], 10, 64)
+		return paging.Numbered, n, ""
+	}
+	if mode, digits, ok := paging.Seek(s, false); ok {
+		n, err := strconv.ParseInt(digits, 10, 64)
 		if err != nil || n > maxInt32 {
 			return 0, 0, "Page parameter is out of valid range."
 		}
-		return kind, n, ""
+		return mode, n, ""
 	}
 	return 0, 0, "Invalid page number."
 }

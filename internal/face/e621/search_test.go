@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"usersd/internal/face/paging"
 	"usersd/internal/query"
 )
 
@@ -279,19 +280,19 @@ func TestPaging(t *testing.T) {
 	}
 	pages := []struct {
 		in   string
-		kind pageKind
+		kind paging.Mode
 		n    int64
 		msg  string
 	}{
-		{"", pageNumbered, 1, ""},
-		{"1", pageNumbered, 1, ""},
-		{"750", pageNumbered, 750, ""},
+		{"", paging.Numbered, 1, ""},
+		{"1", paging.Numbered, 1, ""},
+		{"750", paging.Numbered, 750, ""},
 		{"0", 0, 0, "Invalid page number."},
 		{"751", 0, 0, "You cannot go beyond page 750. Please narrow your search terms."},
 		{"99999999999999999999", 0, 0, "You cannot go beyond page 750. Please narrow your search terms."},
-		{"b12", pageBefore, 12, ""},
-		{"a12", pageAfter, 12, ""},
-		{"a0", pageAfter, 0, ""},
+		{"b12", paging.Before, 12, ""},
+		{"a12", paging.After, 12, ""},
+		{"a0", paging.After, 0, ""},
 		{"B12", 0, 0, "Invalid page number."},
 		{"A12", 0, 0, "Invalid page number."},
 		{"b2147483648", 0, 0, "Page parameter is out of valid range."},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"usersd/internal/core"
+	"usersd/internal/face/paging"
 	"usersd/internal/face/railstz"
 	"usersd/internal/face/ruby"
 	"usersd/internal/httpx"
@@ -189,17 +190,8 @@ func (h *handler) index(w http.ResponseWriter, r *http.Request, req *ngRequest) 
 		filter = append(filter, search.filter)
 	}
 	lr := core.ListRequest{Face: true, Limit: limit, Order: search.order, MaxOffset: maxPage * maxLimit}
-	switch kind {
-	case pageNumbered:
-		lr.Offset = int(n-1) * limit
-	case pageBefore:
-		filter = append(filter, &query.Cond{Field: "id", Op: query.Lt, Value: n})
-		lr.Order = []query.Order{{Field: "id", Desc: true}}
-	case pageAfter:
-		filter = append(filter, &query.Cond{Field: "id", Op: query.Gt, Value: n})
-		lr.Order = []query.Order{{Field: "id"}}
-	}
-	lr.Filter = filter
+	pg := paging.Page{Mode: kind, Limit: limit, Number: int(n), ID: n}
+	lr.Filter, lr.Order, lr.Offset = pg.Apply(filter, lr.Order)
 	var users []*core.User
 	if limit > 0 {
 		page, err := h.svc.ListUsers(r.Context(), req.caller, lr)
@@ -209,9 +201,7 @@ func (h *handler) index(w http.ResponseWriter, r *http.Request, req *ngRequest) 
 		}
 		users = page.Users
 	}
-	if kind == pageAfter {
-		slices.Reverse(users) // fetched ascending, shown newest first
-	}
+	paging.Restore(pg, users) // after pages: fetched ascending, shown newest first
 	var b bytes.Buffer
 	b.WriteByte('[')
 	for i, u := range users {
