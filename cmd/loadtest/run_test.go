@@ -13,6 +13,7 @@ import (
 	"usersd/internal/face/danbooru"
 	"usersd/internal/face/e621"
 	"usersd/internal/face/native"
+	"usersd/internal/httpx"
 	"usersd/internal/store/sqlite"
 	"usersd/internal/testdb"
 )
@@ -27,9 +28,9 @@ func TestLoadtest(t *testing.T) {
 	svc := core.NewService(db)
 	log := slog.New(slog.DiscardHandler)
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", http.StripPrefix("/v1", native.NewHandler(svc, log)))
-	mux.Handle("/danbooru/", http.StripPrefix("/danbooru", danbooru.NewHandler(svc, log)))
-	mux.Handle("/e621/", http.StripPrefix("/e621", e621.NewHandler(svc, log)))
+	mux.Handle("/v1/", httpx.Mount("/v1", native.NewHandler(svc, log)))
+	mux.Handle("/danbooru/", httpx.Mount("/danbooru", danbooru.NewHandler(svc, log)))
+	mux.Handle("/e621/", httpx.Mount("/e621", e621.NewHandler(svc, log, e621.Options{})))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	admin, err := svc.CreateUser(ctx, core.System, core.NewUser{Name: "admin", Fields: core.Patch{"level": int64(50)}})

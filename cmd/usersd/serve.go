@@ -32,11 +32,18 @@ var faces = map[string]string{
 	"drf":         "/drf",
 }
 
-// builtFaces are the faces this binary serves; a face not listed yet is
-// simply absent, though its mount flag is still checked.
-var builtFaces = map[string]func(*core.Service, *slog.Logger) http.Handler{
-	"danbooru": danbooru.NewHandler,
-	"e621":     e621.NewHandler,
+// faceOptions are the flags of individual faces.
+type faceOptions struct {
+	e621 e621.Options
+}
+
+// buildFaces returns the faces this binary serves; a face not listed yet
+// is simply absent, though its mount flag is still checked.
+func buildFaces(svc *core.Service, log *slog.Logger, opts faceOptions) map[string]http.Handler {
+	return map[string]http.Handler{
+		"danbooru": danbooru.NewHandler(svc, log),
+		"e621":     e621.NewHandler(svc, log, opts.e621),
+	}
 }
 
 // nativePrefix is where the native API lives.
@@ -151,13 +158,14 @@ func addPools(m *metrics.Metrics, db *sqlstore.DB) error {
 	return errors.Join(m.AddDB("read", db.R), m.AddDB("write", db.W))
 }
 
-// mount places h at prefix, with the prefix stripped ("/" passes all).
+// mount places h at prefix, with the prefix stripped and recorded for
+// the face's links (httpx.Mount); "/" passes all.
 func mount(mux *http.ServeMux, prefix string, h http.Handler) {
 	if prefix == "/" {
 		mux.Handle("/", h)
 		return
 	}
-	mux.Handle(prefix+"/", http.StripPrefix(prefix, h))
+	mux.Handle(prefix+"/", httpx.Mount(prefix, h))
 }
 
 // loginLimit builds the limit of a --login-*-limit flag that
@@ -185,6 +193,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	redisPrefix := fs.String("redis-prefix", redisrate.DefaultPrefix, "prefix of the Redis keys; nodes sharing limits must agree")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	metricsPath := fs.String("metrics", "/metrics", "path of the Prometheus metrics, or off")
+	e621Levels := fs.String("e621-levels", "classic", "e621ng level numbers: classic (2019 to May 2026) or 2026")
 	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
@@ -219,6 +228,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if err := checkMetricsPath(*metricsPath, mounted); err != nil {
 		return err
+	}
+	var fo faceOptions
+	if fo.e621.Levels, err = e621.ParseLevelTable(*e621Levels); err != nil {
+		return fmt.Errorf("--e621-levels: %w", err)
 	}
 	db, kind, err := openStore(ctx, sf)
 	if err != nil {
@@ -271,9 +284,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		mux.Handle(p, m.Face("system", sys)) // methods are the inner mux's business
 	}
 	mount(mux, nativePrefix, m.Face("native", native.NewHandler(svc, log)))
+	built := buildFaces(svc, log, fo)
 	for face, prefix := range mounted {
-		if build := builtFaces[face]; build != nil {
-			mount(mux, prefix, m.Face(face, build(svc, log)))
+		if h := built[face]; h != nil {
+			mount(mux, prefix, m.Face(face, h))
 			log.Info("mounted", "face", face, "prefix", prefix)
 		}
 	}

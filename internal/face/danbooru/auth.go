@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"usersd/internal/core"
+	"usersd/internal/face/authscheme"
 	"usersd/internal/face/railsparams"
 	"usersd/internal/httpx"
 )
@@ -23,7 +24,7 @@ func authenticate(rq *request) error {
 	var login, key string
 	var keyOK bool
 	if hasAuthz {
-		login, key, keyOK = basicCredentials(r.Header.Get("Authorization"))
+		login, key, keyOK = authscheme.RailsBasic(r.Header.Get("Authorization"))
 	} else {
 		l, ok1 := rq.query.present("login")
 		k, ok2 := rq.query.present("api_key")
@@ -50,61 +51,6 @@ func authenticate(rq *request) error {
 	rq.viewer, rq.token = u, t
 	rq.r = r.WithContext(httpx.WithCaller(r.Context(), u, t))
 	return nil
-}
-
-// basicCredentials reads "Authorization: <scheme> <base64 login:key>" as
-// upstream does: whatever follows the first run of white space is decoded
-// leniently (Ruby's Base64.decode64) and split at the first colon.
-func basicCredentials(h string) (login, key string, ok bool) {
-	h = strings.TrimLeft(h, " \t\r\n\f\v")
-	if i := strings.IndexAny(h, " \t\r\n\f\v"); i >= 0 {
-		h = strings.TrimLeft(h[i:], " \t\r\n\f\v")
-	}
-	login, key, ok = strings.Cut(string(decode64(h)), ":")
-	return login, key, ok
-}
-
-// decode64 is Ruby's String#unpack1("m"): characters outside the base64
-// alphabet are skipped, decoding stops at "=", and a trailing partial
-// group yields what bytes it can.
-func decode64(s string) []byte {
-	var out []byte
-	var buf [4]byte
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		var v byte
-		switch {
-		case c >= 'A' && c <= 'Z':
-			v = c - 'A'
-		case c >= 'a' && c <= 'z':
-			v = c - 'a' + 26
-		case c >= '0' && c <= '9':
-			v = c - '0' + 52
-		case c == '+':
-			v = 62
-		case c == '/':
-			v = 63
-		case c == '=':
-			i = len(s)
-			continue
-		default:
-			continue
-		}
-		buf[n] = v
-		n++
-		if n == 4 {
-			out = append(out, buf[0]<<2|buf[1]>>4, buf[1]<<4|buf[2]>>2, buf[2]<<6|buf[3])
-			n = 0
-		}
-	}
-	switch n {
-	case 2:
-		out = append(out, buf[0]<<2|buf[1]>>4)
-	case 3:
-		out = append(out, buf[0]<<2|buf[1]>>4, buf[1]<<4|buf[2]>>2)
-	}
-	return out
 }
 
 // normalizeName is User.normalize_name: lower case, trimmed, spaces as

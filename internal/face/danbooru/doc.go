@@ -12,10 +12,12 @@
 // view of railsparams' Rack parameters and which bodies it reads),
 // users.go's readParams (ParamsWrapper), search.go (the
 // search[…] language compiled to the query AST), syntax.go (RangeParser,
-// DurationParser, Ruby's Integer() and to_i, LIKE escaping), page.go
-// (PaginationExtension), wire.go and xml.go (the serializers),
-// errors.go (§8), users.go and settings.go (the actions), names.go
-// (UserNameValidator).
+// DurationParser, LIKE escaping), page.go (PaginationExtension's limits
+// over the kit's paging), wire.go (the serializers, as face/doc
+// documents), errors.go (§8), users.go and settings.go (the actions),
+// names.go (UserNameValidator). The face kit supplies Basic decoding
+// (authscheme), Ruby's to_i and Integer() (ruby), the mount prefix
+// (httpx.Mount) and the JSON/XML writers (doc).
 //
 // # Choices where the spec leaves one
 //

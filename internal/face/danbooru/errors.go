@@ -1,7 +1,6 @@
 package danbooru
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"usersd/internal/core"
+	"usersd/internal/face/doc"
 	"usersd/internal/httpx"
 )
 
@@ -178,51 +178,32 @@ func writeError(w http.ResponseWriter, rq *request, err error) {
 	}
 	switch {
 	case e.errs != nil && rq.format == "json":
-		var b bytes.Buffer
-		b.WriteString(`{"errors":{`)
-		for i, a := range e.errs.attrs {
-			if i > 0 {
-				b.WriteByte(',')
+		errs := doc.NewObject()
+		for _, a := range e.errs.attrs {
+			var msgs []doc.Value
+			for _, m := range e.errs.msgs[a] {
+				msgs = append(msgs, doc.String(m))
 			}
-			b.WriteString(jsonString(a))
-			b.WriteString(":[")
-			for j, m := range e.errs.msgs[a] {
-				if j > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString(jsonString(m))
-			}
-			b.WriteByte(']')
+			errs.Add(a, doc.Array(msgs...))
 		}
-		b.WriteString("}}")
-		writeBody(w, rq, e.status, contentJSON, b.Bytes())
+		body := doc.NewObject()
+		body.Add("errors", doc.Obj(errs))
+		writeBody(w, rq, e.status, contentJSON, railsJSON.Marshal(doc.Obj(body)))
 	case e.errs != nil && rq.format == "xml":
-		x := newXMLWriter()
-		x.open("errors", nil)
+		// ActiveModel::Errors#to_xml: full messages, skip_types.
+		var msgs []doc.Value
 		for _, m := range e.errs.fullMessages() {
-			x.leaf("error", nil, m)
+			msgs = append(msgs, doc.String(m))
 		}
-		x.close("errors")
-		writeBody(w, rq, e.status, contentXML, x.bytes())
+		writeBody(w, rq, e.status, contentXML, railsXML.Document("errors", doc.Array(msgs...).Typed("")))
 	case rq.format == "json":
-		var b bytes.Buffer
-		b.WriteString(`{"success":false,"error":`)
-		b.WriteString(jsonString(e.class))
-		b.WriteString(`,"message":`)
-		b.WriteString(jsonString(e.message))
 		// static/error.json.erb ends with a newline.
-		b.WriteString(`,"backtrace":[]}` + "\n")
-		writeBody(w, rq, e.status, contentJSON, b.Bytes())
+		body := railsJSON.Append(nil, errorDoc(e.class, e.message, doc.Array()))
+		writeBody(w, rq, e.status, contentJSON, append(body, '\n'))
 	case rq.format == "xml":
-		x := newXMLWriter()
-		x.open("result", nil)
-		x.leaf("success", attrs("type", "boolean"), "false")
-		x.leaf("error", nil, e.class)
-		x.leaf("message", nil, e.message)
-		x.empty("backtrace", attrs("type", "array"))
-		x.close("result")
-		x.raw("\n") // static/error.xml.erb ends with a newline
-		writeBody(w, rq, e.status, contentXML, x.bytes())
+		// static/error.xml.erb ends with a newline.
+		body := railsXML.Document("result", errorDoc(e.class, e.message, doc.Array()))
+		writeBody(w, rq, e.status, contentXML, append(body, '\n'))
 	default:
 		msg := e.message
 		if e.errs != nil {
@@ -232,4 +213,21 @@ func writeError(w http.ResponseWriter, rq *request, err error) {
 			"</title></head><body><h1>" + htmlEscape(e.class) + "</h1><p>" + htmlEscape(msg) + "</p></body></html>\n"
 		writeBody(w, rq, e.status, contentHTML, []byte(page))
 	}
+}
+
+// Danbooru's renderers for documents without times: Rails 8.1 JSON (no
+// HTML escaping) and to_xml.
+var (
+	railsJSON = doc.JSON{}
+	railsXML  = doc.XML{Style: doc.Rails}
+)
+
+// errorDoc is static/error.{json,xml}.erb's document.
+func errorDoc(class, message string, backtrace doc.Value) doc.Value {
+	o := doc.NewObject()
+	o.Add("success", doc.Bool(false))
+	o.Add("error", doc.String(class))
+	o.Add("message", doc.String(message))
+	o.Add("backtrace", backtrace)
+	return doc.Obj(o)
 }

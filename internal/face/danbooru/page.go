@@ -3,12 +3,13 @@ package danbooru
 import (
 	"context"
 	"math"
-	"regexp"
 	"slices"
 	"strconv"
 
 	"usersd/internal/core"
+	"usersd/internal/face/paging"
 	"usersd/internal/face/railsparams"
+	"usersd/internal/face/ruby"
 	"usersd/internal/query"
 )
 
@@ -21,27 +22,11 @@ const (
 	maxLimit     = 1000
 )
 
-// pageMode is how a page is addressed.
-type pageMode int
-
-const (
-	pageNumbered pageMode = iota
-	pageBefore            // b<id>: ids below, descending
-	pageAfter             // a<id>: ids above, fetched ascending, shown descending
-)
-
+// page is a kit page plus the viewer's page limit.
 type page struct {
-	mode      pageMode
-	limit     int
-	number    int   // numbered pages, from 1
-	cursor    int64 // b/a pages
-	pageLimit int   // the highest numbered page the viewer may ask for
+	paging.Page
+	pageLimit int // the highest numbered page the viewer may ask for
 }
-
-var (
-	beforeRE = regexp.MustCompile(`(?i)^b(\d+)$`)
-	afterRE  = regexp.MustCompile(`(?i)^a(\d+)$`)
-)
 
 // pageLimit is User.page_limit: 5000 for Gold and above, else 1000
 // (anonymous included).
@@ -55,24 +40,21 @@ func pageLimit(viewer *core.User) int {
 // parsePage reads limit and page. Numbered pages past the viewer's page
 // limit are 410.
 func parsePage(q *params, viewer *core.User) (page, error) {
-	pg := page{limit: defaultLimit, pageLimit: pageLimit(viewer)}
+	pg := page{Page: paging.Page{Limit: defaultLimit}, pageLimit: pageLimit(viewer)}
 	if v, ok := q.get("limit"); ok && v != nil {
 		s, _ := railsparams.Scalar(v) // an array or hash is garbage: to_i 0
-		pg.limit = int(min(max(rubyToI(s), 1), maxLimit))
+		pg.Limit = int(min(max(ruby.ToI(s), 1), maxLimit))
 	}
 	s, _ := q.str("page")
-	switch {
-	case beforeRE.MatchString(s):
-		pg.mode, pg.cursor = pageBefore, parseCursor(beforeRE.FindStringSubmatch(s)[1])
-	case afterRE.MatchString(s):
-		pg.mode, pg.cursor = pageAfter, parseCursor(afterRE.FindStringSubmatch(s)[1])
-	default:
-		n := rubyToI(s)
+	if mode, digits, ok := paging.Seek(s, true); ok {
+		pg.Mode, pg.ID = mode, parseCursor(digits)
+	} else {
+		n := ruby.ToI(s)
 		if n > int64(pg.pageLimit) {
 			return pg, &apiError{status: 410, class: "PaginationExtension::PaginationError",
 				message: "You cannot go beyond page " + strconv.Itoa(pg.pageLimit) + "."}
 		}
-		pg.number = int(max(n, 1))
+		pg.Number = int(max(n, 1))
 	}
 	return pg, nil
 }
@@ -92,30 +74,19 @@ func fetch(ctx context.Context, svc *core.Face, viewer *core.User, comp *compile
 	if len(comp.filter) > 0 {
 		filter = comp.filter
 	}
-	and := func(e query.Expr) query.Expr {
-		if filter == nil {
-			return e
-		}
-		return query.And{filter, e}
-	}
-	req := core.ListRequest{Limit: pg.limit}
+	req := core.ListRequest{Limit: pg.Limit}
 	switch {
-	case pg.mode == pageBefore:
-		req.Filter = and(&query.Cond{Field: "id", Op: query.Lt, Value: pg.cursor})
-		req.Order = []query.Order{{Field: "id", Desc: true}}
-	case pg.mode == pageAfter:
-		req.Filter = and(&query.Cond{Field: "id", Op: query.Gt, Value: pg.cursor})
-		req.Order = []query.Order{{Field: "id"}}
+	case pg.Mode != paging.Numbered:
+		req.Filter, req.Order, _ = pg.Apply(filter, nil)
 	case comp.isCust:
 		return fetchCustom(ctx, svc, viewer, comp, pg, filter)
 	default:
-		req.Filter = filter
-		req.Order = comp.order
-		if req.Order == nil {
-			req.Order = []query.Order{{Field: "id", Desc: true}}
+		order := comp.order
+		if order == nil {
+			order = []query.Order{{Field: "id", Desc: true}}
 		}
-		req.Offset = (pg.number - 1) * pg.limit
-		req.MaxOffset = max(pg.pageLimit*pg.limit, 1)
+		req.Filter, req.Order, req.Offset = pg.Apply(filter, order)
+		req.MaxOffset = max(pg.pageLimit*pg.Limit, 1)
 		if comp.pin && viewer != nil {
 			req.PinFirst = viewer.ID
 		}
@@ -125,9 +96,7 @@ func fetch(ctx context.Context, svc *core.Face, viewer *core.User, comp *compile
 		return nil, err
 	}
 	users := res.Users
-	if pg.mode == pageAfter {
-		slices.Reverse(users)
-	}
+	paging.Restore(pg.Page, users)
 	return users, nil
 }
 
@@ -164,9 +133,9 @@ func fetchCustom(ctx context.Context, svc *core.Face, viewer *core.User, comp *c
 		}
 		return pos[a.ID] - pos[b.ID]
 	})
-	off := (pg.number - 1) * pg.limit
+	_, _, off := pg.Apply(nil, nil)
 	if off >= len(users) {
 		return nil, nil
 	}
-	return users[off:min(off+pg.limit, len(users))], nil
+	return users[off:min(off+pg.Limit, len(users))], nil
 }

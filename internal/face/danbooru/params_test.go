@@ -13,26 +13,6 @@ func TestSearchDepth(t *testing.T) {
 	}
 }
 
-func TestBasicCredentials(t *testing.T) {
-	tests := []struct {
-		header, login, key string
-		ok                 bool
-	}{
-		{"Basic ZXhhbXBsZV91c2VyOktFWQ==", "example_user", "KEY", true},
-		{"Basic   ZXhhbXBsZV91c2VyOktFWQ", "example_user", "KEY", true}, // padding is optional
-		{"Bearer x", "", "", false},
-		{"", "", "", false},
-		{"Basic dTprOmV4dHJh", "u", "k:extra", true},              // split at the first colon
-		{"ZXhhbXBsZV91c2VyOktFWQ==", "example_user", "KEY", true}, // no scheme: split(" ", 2).last is the value
-	}
-	for _, tt := range tests {
-		login, key, ok := basicCredentials(tt.header)
-		if login != tt.login || key != tt.key || ok != tt.ok {
-			t.Errorf("basicCredentials(%q) = %q, %q, %v; want %q, %q, %v", tt.header, login, key, ok, tt.login, tt.key, tt.ok)
-		}
-	}
-}
-
 func TestNegotiate(t *testing.T) {
 	q := func(s string) *params { p, _ := parseQuery(s); return p }
 	tests := []struct {

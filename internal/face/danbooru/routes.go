@@ -1,7 +1,6 @@
 package danbooru
 
 import (
-	"encoding/json"
 	"html"
 	"io"
 	"log/slog"
@@ -16,7 +15,9 @@ import (
 	"time"
 
 	"usersd/internal/core"
+	"usersd/internal/face/doc"
 	"usersd/internal/face/railsparams"
+	"usersd/internal/face/ruby"
 	"usersd/internal/httpx"
 )
 
@@ -153,7 +154,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("X-Git-Hash", gitHash)
-	rq := &request{r: r, log: rt.log, svc: rt.svc, prefix: mountPrefix(r), now: rt.svc.Now()}
+	rq := &request{r: r, log: rt.log, svc: rt.svc, prefix: httpx.MountPrefix(r.Context()), now: rt.svc.Now()}
 
 	rr, id, ext := rt.match(r.Method, r.URL.Path)
 	if rr != nil {
@@ -203,7 +204,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if s, ok := query.present("cause_error"); ok {
 		// A testing aid: force an error page of the given status.
-		status := rubyToI(s)
+		status := ruby.ToI(s)
 		if status < 400 || status > 599 {
 			writeError(w, rq, &apiError{status: 500, class: "ArgumentError", message: ""})
 		} else {
@@ -222,35 +223,9 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // gitHash is the X-Git-Hash every response carries.
 const gitHash = "usersd"
 
-// mountPrefix recovers the prefix http.StripPrefix removed, from the
-// request line, so redirects point back into the face.
-func mountPrefix(r *http.Request) string {
-	u, err := url.ParseRequestURI(r.RequestURI)
-	if err != nil {
-		return ""
-	}
-	p, ok := strings.CutSuffix(u.Path, r.URL.Path)
-	if !ok {
-		return ""
-	}
-	return strings.TrimSuffix(p, "/")
-}
-
-// baseURL is scheme://host of the request.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
-		scheme = p
-	}
-	return scheme + "://" + r.Host
-}
-
 // url returns the absolute URL of a face path.
 func (rq *request) url(path string) string {
-	return baseURL(rq.r) + rq.prefix + path
+	return httpx.AbsoluteURL(rq.r, path)
 }
 
 // formatExt is the path extension that keeps the request's format in a
@@ -454,17 +429,11 @@ func redirect(w http.ResponseWriter, rq *request, status int, location string) {
 func writeNotFoundPage(w http.ResponseWriter, rq *request) {
 	switch rq.format {
 	case "json":
-		writeBody(w, rq, 404, contentJSON, []byte(`{"success":false,"error":"NilClass","message":"Page not found","backtrace":null}`+"\n"))
+		body := railsJSON.Append(nil, errorDoc("NilClass", "Page not found", doc.Null()))
+		writeBody(w, rq, 404, contentJSON, append(body, '\n'))
 	case "xml":
-		x := newXMLWriter()
-		x.open("result", nil)
-		x.leaf("success", attrs("type", "boolean"), "false")
-		x.leaf("error", nil, "NilClass")
-		x.leaf("message", nil, "Page not found")
-		x.empty("backtrace", attrs("nil", "true"))
-		x.close("result")
-		x.raw("\n")
-		writeBody(w, rq, 404, contentXML, x.bytes())
+		body := railsXML.Document("result", errorDoc("NilClass", "Page not found", doc.Null()))
+		writeBody(w, rq, 404, contentXML, append(body, '\n'))
 	default:
 		writeError(w, rq, &apiError{status: 404, class: "NilClass", message: "Page not found"})
 	}
@@ -476,16 +445,6 @@ func handleLegacyShow() handlerFunc {
 	return func(w http.ResponseWriter, rq *request) {
 		redirect(w, rq, http.StatusMovedPermanently, rq.url("/users/"+url.PathEscape(rq.id)))
 	}
-}
-
-// jsonString encodes s as a JSON string without HTML escaping, as Rails 8.1
-// does with escape_json_responses off.
-func jsonString(s string) string {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.Encode(s)
-	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func htmlEscape(s string) string { return html.EscapeString(s) }

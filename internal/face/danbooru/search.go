@@ -6,6 +6,7 @@ import (
 
 	"usersd/internal/core"
 	"usersd/internal/face/railsparams"
+	"usersd/internal/face/ruby"
 	"usersd/internal/query"
 )
 
@@ -164,10 +165,10 @@ func (c *compiler) compile(p *params) (*compiled, error) {
 		}
 	}
 	if s, ok := p.present("min_level"); ok {
-		*acc = append(*acc, &query.Cond{Field: "level", Op: query.Ge, Value: rubyToI(s)})
+		*acc = append(*acc, &query.Cond{Field: "level", Op: query.Ge, Value: ruby.ToI(s)})
 	}
 	if s, ok := p.present("max_level"); ok {
-		*acc = append(*acc, &query.Cond{Field: "level", Op: query.Le, Value: rubyToI(s)})
+		*acc = append(*acc, &query.Cond{Field: "level", Op: query.Le, Value: ruby.ToI(s)})
 	}
 	if s, ok := p.present("is_banned"); ok {
 		switch {
@@ -275,7 +276,7 @@ func (c *compiler) inviter(p *params, acc *query.And) error {
 var nullable = map[string]bool{"inviter_id": true}
 
 func intValue64(s string) (any, bool) {
-	n, ok := rubyInteger(s)
+	n, ok := ruby.Integer(s)
 	return n, ok
 }
 

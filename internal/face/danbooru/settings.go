@@ -11,6 +11,7 @@ import (
 	"usersd/internal/core"
 	"usersd/internal/face/railsparams"
 	"usersd/internal/face/railstz"
+	"usersd/internal/face/ruby"
 )
 
 // This file validates a settings update as User's validations and
@@ -169,7 +170,7 @@ func castSetting(x any) (int64, bool) {
 		if railsparams.IsBlank(t) {
 			return 0, false
 		}
-		return rubyToI(t), true
+		return ruby.ToI(t), true
 	}
 	return 0, false
 }

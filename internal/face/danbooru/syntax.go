@@ -6,61 +6,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"usersd/internal/face/ruby"
 )
 
 // This file ports the value syntaxes of Danbooru's searches (spec §5):
 // RangeParser (number syntax), DurationParser (ages), Ruby's Integer()
 // and to_i, truthy?/falsy?, and the LIKE escaping of string searches.
-
-// rubyInteger is Ruby's Integer(string): optional white space around an
-// optional sign, then decimal digits, or 0x/0b/0o/0d prefixed digits, or a
-// leading 0 for octal; single underscores may separate digits. Values
-// beyond int64 are refused (Ruby would make a Bignum no column holds).
-func rubyInteger(s string) (int64, bool) {
-	s = strings.TrimFunc(s, isRubyIntegerSpace)
-	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	base := 10
-	switch {
-	case len(s) > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'):
-		base, s = 16, s[2:]
-	case len(s) > 1 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B'):
-		base, s = 2, s[2:]
-	case len(s) > 1 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O'):
-		base, s = 8, s[2:]
-	case len(s) > 1 && s[0] == '0' && (s[1] == 'd' || s[1] == 'D'):
-		base, s = 10, s[2:]
-	case len(s) > 1 && s[0] == '0':
-		base, s = 8, s[1:]
-		if s[0] == '_' {
-			s = s[1:] // "0_7" is octal 7
-			if s == "" {
-				return 0, false
-			}
-		}
-	}
-	if s == "" || s[0] == '_' || s[len(s)-1] == '_' || strings.Contains(s, "__") {
-		return 0, false
-	}
-	digits := strings.ReplaceAll(s, "_", "")
-	u, err := strconv.ParseUint(digits, base, 64)
-	if err != nil {
-		return 0, false
-	}
-	if neg {
-		if u > 1<<63 {
-			return 0, false
-		}
-		return -int64(u), true
-	}
-	if u > math.MaxInt64 {
-		return 0, false
-	}
-	return int64(u), true
-}
 
 func isRubyIntegerSpace(r rune) bool {
 	switch r {
@@ -68,43 +20,6 @@ func isRubyIntegerSpace(r rune) bool {
 		return true
 	}
 	return false
-}
-
-// rubyToI is Ruby's String#to_i: leading white space, an optional sign,
-// then as many decimal digits (single underscores between them allowed)
-// as there are; anything else gives 0. Clamped to int64.
-func rubyToI(s string) int64 {
-	s = strings.TrimLeftFunc(s, isRubyIntegerSpace)
-	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	var n int64
-	over := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '_' && i > 0 && i+1 < len(s) && s[i-1] >= '0' && s[i-1] <= '9' && s[i+1] >= '0' && s[i+1] <= '9' {
-			continue
-		}
-		if c < '0' || c > '9' {
-			break
-		}
-		if n > (math.MaxInt64-int64(c-'0'))/10 {
-			over = true
-			break
-		}
-		n = n*10 + int64(c-'0')
-	}
-	switch {
-	case over && neg:
-		return math.MinInt64
-	case over:
-		return math.MaxInt64
-	case neg:
-		return -n
-	}
-	return n
 }
 
 // numericRE is ActiveModel's test for a numeric string: values failing it
@@ -117,7 +32,7 @@ func castInteger(s string) (int64, bool) {
 	if !numericRE.MatchString(s) {
 		return 0, false
 	}
-	n := rubyToI(s)
+	n := ruby.ToI(s)
 	if n == math.MaxInt64 || n == math.MinInt64 {
 		return 0, false
 	}

@@ -1,66 +1,12 @@
 package danbooru
 
 import (
-	"math"
 	"testing"
 	"time"
 
 	"usersd/internal/face/railstz"
 	"usersd/internal/query"
 )
-
-func TestRubyInteger(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int64
-		ok   bool
-	}{
-		{"5", 5, true},
-		{" 12 ", 12, true},
-		{"-5", -5, true},
-		{"+5", 5, true},
-		{"1_000", 1000, true},
-		{"0x1A", 26, true},
-		{"0b101", 5, true},
-		{"0o17", 15, true},
-		{"017", 15, true},
-		{"0d19", 19, true},
-		{"0", 0, true},
-		{"08", 0, false},
-		{"1__0", 0, false},
-		{"_1", 0, false},
-		{"1_", 0, false},
-		{"", 0, false},
-		{"+", 0, false},
-		{"abc", 0, false},
-		{"12abc", 0, false},
-		{"1.5", 0, false},
-		{"9223372036854775807", math.MaxInt64, true},
-		{"9223372036854775808", 0, false},
-		{"-9223372036854775808", math.MinInt64, true},
-	}
-	for _, tt := range tests {
-		got, ok := rubyInteger(tt.in)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("rubyInteger(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
-func TestRubyToI(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int64
-	}{
-		{"", 0}, {"abc", 0}, {"12abc", 12}, {" 7", 7}, {"-3x", -3}, {"1_000", 1000}, {"1__0", 1},
-		{"99999999999999999999", math.MaxInt64}, {"-99999999999999999999", math.MinInt64}, {"0x10", 0},
-	}
-	for _, tt := range tests {
-		if got := rubyToI(tt.in); got != tt.want {
-			t.Errorf("rubyToI(%q) = %d, want %d", tt.in, got, tt.want)
-		}
-	}
-}
 
 func TestTruthyFalsyAndFlags(t *testing.T) {
 	for _, s := range []string{"true", "T", "yes", "Y", "on", "1", "TRUE"} {

@@ -11,7 +11,9 @@ import (
 	"unicode/utf8"
 
 	"usersd/internal/core"
+	"usersd/internal/face/doc"
 	"usersd/internal/face/railsparams"
+	"usersd/internal/face/ruby"
 	"usersd/internal/httpx"
 	"usersd/internal/query"
 )
@@ -119,7 +121,7 @@ func handleUserIndex(svc *core.Face, log *slog.Logger) handlerFunc {
 			writeError(w, rq, err)
 			return
 		}
-		objs := make([]*object, len(users))
+		objs := make([]*doc.Object, len(users))
 		for i, u := range users {
 			objs[i] = rd.user(u, opt)
 		}
@@ -496,7 +498,7 @@ func handleAdminUserUpdate(svc *core.Face, log *slog.Logger) handlerFunc {
 			return
 		}
 		levelText, _ := all.sub("user").str("level")
-		level := rubyToI(levelText)
+		level := ruby.ToI(levelText)
 		if level < 0 || level > core.LevelOwner {
 			level = -1 // out of int range for the core: not a level
 		}

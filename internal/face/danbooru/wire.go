@@ -1,14 +1,14 @@
 package danbooru
 
 import (
-	"bytes"
+	"math"
 	"net/http"
 	"regexp"
 	"slices"
-	"strconv"
 	"time"
 
 	"usersd/internal/core"
+	"usersd/internal/face/doc"
 	"usersd/internal/face/railstz"
 )
 
@@ -16,70 +16,14 @@ import (
 // ActiveRecord's serializable_hash as filtered by UserPolicy#api_attributes,
 // then to_json or to_xml.
 
-// valueKind is the Ruby type of a serialized value.
-type valueKind uint8
+// Values are doc values; a users column's XML type attribute comes from
+// its column (see user), a method's from its Ruby class.
 
-const (
-	vNull valueKind = iota
-	vInt
-	vBool
-	vString
-	vTime
-	vInf // Float::INFINITY: JSON null, XML <x type="float">Infinity</x>
-	vIP  // a Danbooru::IpAddress: a string in JSON
-	vObject
-	vArray
-)
-
-type value struct {
-	kind valueKind
-	i    int64
-	b    bool
-	s    string
-	t    time.Time
-	obj  *object
-	arr  []*object
-	// xtype is the XML type attribute of a column value, which XML keeps
-	// even for nil; "" for string columns and for methods, whose type
-	// comes from the value.
-	xtype string
-	// column marks a users column (typed by its column type in XML).
-	column bool
-}
-
-type field struct {
-	key string
-	v   value
-}
-
-// object is one serialized hash in key order.
-type object struct {
-	fields []field
-	// nested objects are rendered by Hash#to_xml, which types every value
-	// by its Ruby class (nil carries no type).
-	nested bool
-}
-
-func (o *object) add(key string, v value) { o.fields = append(o.fields, field{key, v}) }
-
-func null() value                 { return value{kind: vNull} }
-func intValue(n int64) value      { return value{kind: vInt, i: n} }
-func boolValue(b bool) value      { return value{kind: vBool, b: b} }
-func stringValue(s string) value  { return value{kind: vString, s: s} }
-func timeValue(t time.Time) value { return value{kind: vTime, t: t} }
-
-func optString(p *string) value {
-	if p == nil {
-		return null()
-	}
-	return stringValue(*p)
-}
-
-func optTime(p *time.Time) value {
+func optTime(p *time.Time) doc.Value {
 	if p == nil || p.IsZero() {
-		return null()
+		return doc.Null()
 	}
-	return timeValue(*p)
+	return doc.Time(*p)
 }
 
 // column describes one users column as Danbooru's table has it, in table
@@ -87,7 +31,7 @@ func optTime(p *time.Time) value {
 type column struct {
 	name  string
 	xtype string
-	get   func(u *core.User) value
+	get   func(u *core.User) doc.Value
 }
 
 // danbooruEpoch is last_forum_read_at's default, 1960-01-01 00:00 in the
@@ -95,57 +39,57 @@ type column struct {
 var danbooruEpoch = time.Date(1960, 1, 1, 0, 0, 0, 0, railstz.Location(nil))
 
 var columns = []column{
-	{"id", "integer", func(u *core.User) value {
+	{"id", "integer", func(u *core.User) doc.Value {
 		if u.ID == 0 {
-			return null() // the anonymous pseudo-user
+			return doc.Null() // the anonymous pseudo-user
 		}
-		return intValue(u.ID)
+		return doc.Int(u.ID)
 	}},
-	{"created_at", "dateTime", func(u *core.User) value { return timeValue(u.CreatedAt) }},
-	{"updated_at", "dateTime", func(u *core.User) value { return optTime(&u.UpdatedAt) }},
-	{"name", "", func(u *core.User) value { return stringValue(u.Name) }},
-	{"inviter_id", "integer", func(u *core.User) value {
+	{"created_at", "dateTime", func(u *core.User) doc.Value { return doc.Time(u.CreatedAt) }},
+	{"updated_at", "dateTime", func(u *core.User) doc.Value { return optTime(&u.UpdatedAt) }},
+	{"name", "", func(u *core.User) doc.Value { return doc.String(u.Name) }},
+	{"inviter_id", "integer", func(u *core.User) doc.Value {
 		if u.InviterID == nil {
-			return null()
+			return doc.Null()
 		}
-		return intValue(*u.InviterID)
+		return doc.Int(*u.InviterID)
 	}},
-	{"level", "integer", func(u *core.User) value { return intValue(int64(u.Level)) }},
-	{"last_logged_in_at", "dateTime", func(u *core.User) value { return optTime(u.LastLoginAt) }},
-	{"last_forum_read_at", "dateTime", func(u *core.User) value {
+	{"level", "integer", func(u *core.User) doc.Value { return doc.Int(int64(u.Level)) }},
+	{"last_logged_in_at", "dateTime", func(u *core.User) doc.Value { return optTime(u.LastLoginAt) }},
+	{"last_forum_read_at", "dateTime", func(u *core.User) doc.Value {
 		if u.LastForumReadAt == nil {
-			return timeValue(danbooruEpoch)
+			return doc.Time(danbooruEpoch)
 		}
-		return timeValue(*u.LastForumReadAt)
+		return doc.Time(*u.LastForumReadAt)
 	}},
-	{"post_upload_count", "integer", func(u *core.User) value { return intValue(u.PostUploadCount) }},
-	{"post_update_count", "integer", func(u *core.User) value { return intValue(u.PostUpdateCount) }},
-	{"note_update_count", "integer", func(u *core.User) value { return intValue(u.NoteUpdateCount) }},
-	{"favorite_count", "integer", func(u *core.User) value { return intValue(u.FavoriteCount) }},
+	{"post_upload_count", "integer", func(u *core.User) doc.Value { return doc.Int(u.PostUploadCount) }},
+	{"post_update_count", "integer", func(u *core.User) doc.Value { return doc.Int(u.PostUpdateCount) }},
+	{"note_update_count", "integer", func(u *core.User) doc.Value { return doc.Int(u.NoteUpdateCount) }},
+	{"favorite_count", "integer", func(u *core.User) doc.Value { return doc.Int(u.FavoriteCount) }},
 	// Values other faces wrote are shown clamped to Danbooru's domain
 	// (spec/fields.md §3.0.6).
-	{"comment_threshold", "integer", func(u *core.User) value { return intValue(min(max(u.CommentThreshold, -100), 5)) }},
-	{"default_image_size", "", func(u *core.User) value {
+	{"comment_threshold", "integer", func(u *core.User) doc.Value { return doc.Int(min(max(u.CommentThreshold, -100), 5)) }},
+	{"default_image_size", "", func(u *core.User) doc.Value {
 		if u.DefaultImageSize != "original" {
-			return stringValue("large")
+			return doc.String("large")
 		}
-		return stringValue("original")
+		return doc.String("original")
 	}},
-	{"favorite_tags", "", func(u *core.User) value { return optString(u.FavoriteTags) }},
-	{"blacklisted_tags", "", func(u *core.User) value { return stringValue(u.BlacklistedTags) }},
-	{"time_zone", "", func(u *core.User) value { return stringValue(railstz.Render(u.Timezone, u.TimezoneRails)) }},
-	{"per_page", "integer", func(u *core.User) value { return intValue(min(max(u.PerPage, 1), 200)) }},
-	{"custom_style", "", func(u *core.User) value { return optString(u.CustomStyle) }},
-	{"last_ip_addr", "inet", func(u *core.User) value {
+	{"favorite_tags", "", func(u *core.User) doc.Value { return doc.StringOrNull(u.FavoriteTags) }},
+	{"blacklisted_tags", "", func(u *core.User) doc.Value { return doc.String(u.BlacklistedTags) }},
+	{"time_zone", "", func(u *core.User) doc.Value { return doc.String(railstz.Render(u.Timezone, u.TimezoneRails)) }},
+	{"per_page", "integer", func(u *core.User) doc.Value { return doc.Int(min(max(u.PerPage, 1), 200)) }},
+	{"custom_style", "", func(u *core.User) doc.Value { return doc.StringOrNull(u.CustomStyle) }},
+	{"last_ip_addr", "inet", func(u *core.User) doc.Value {
 		if !u.LastIP.IsValid() {
-			return null()
+			return doc.Null()
 		}
-		return value{kind: vIP, s: u.LastIP.Unmap().String()}
+		return doc.String(u.LastIP.Unmap().String())
 	}},
 	// theme is an enum over an integer column: Rails' XML serializer
 	// takes the column's type and the enum's label.
-	{"theme", "integer", func(u *core.User) value { return stringValue(u.Theme) }},
-	{"is_deleted", "boolean", func(u *core.User) value { return boolValue(u.Deleted) }},
+	{"theme", "integer", func(u *core.User) doc.Value { return doc.String(u.Theme) }},
+	{"is_deleted", "boolean", func(u *core.User) doc.Value { return doc.Bool(u.Deleted) }},
 }
 
 var columnByName = func() map[string]*column {
@@ -162,76 +106,74 @@ var levelStrings = map[int]string{
 	35: "Contributor", 37: "Approver", 40: "Moderator", 50: "Admin", 60: "Owner",
 }
 
-func infinity() value { return value{kind: vInf} }
-
 // methods are the serialized values that are not columns.
-var methods = map[string]func(u *core.User) value{
-	"level_string": func(u *core.User) value {
+var methods = map[string]func(u *core.User) doc.Value{
+	"level_string": func(u *core.User) doc.Value {
 		if s, ok := levelStrings[u.Level]; ok {
-			return stringValue(s)
+			return doc.String(s)
 		}
-		return null()
+		return doc.Null()
 	},
-	"is_banned":                          func(u *core.User) value { return boolValue(u.Banned) },
-	"receive_email_notifications":        func(u *core.User) value { return boolValue(u.ReceiveEmailNotifications) },
-	"new_post_navigation_layout":         func(u *core.User) value { return boolValue(u.NewPostNavigationLayout) },
-	"enable_private_favorites":           func(u *core.User) value { return boolValue(u.EnablePrivateFavorites) },
-	"show_deleted_children":              func(u *core.User) value { return boolValue(u.ShowDeletedChildren) },
-	"disable_categorized_saved_searches": func(u *core.User) value { return boolValue(u.DisableCategorizedSavedSearches) },
-	"disable_tagged_filenames":           func(u *core.User) value { return boolValue(u.DisableTaggedFilenames) },
-	"disable_mobile_gestures":            func(u *core.User) value { return boolValue(u.DisableMobileGestures) },
-	"enable_safe_mode":                   func(u *core.User) value { return boolValue(u.EnableSafeMode) },
-	"enable_desktop_mode":                func(u *core.User) value { return boolValue(u.EnableDesktopMode) },
-	"disable_post_tooltips":              func(u *core.User) value { return boolValue(u.DisablePostTooltips) },
-	"requires_verification":              func(u *core.User) value { return boolValue(u.RequiresVerification) },
-	"is_verified":                        func(u *core.User) value { return boolValue(u.EmailVerified) },
-	"show_deleted_posts":                 func(u *core.User) value { return boolValue(u.ShowDeletedPosts) },
-	"statement_timeout": func(u *core.User) value {
+	"is_banned":                          func(u *core.User) doc.Value { return doc.Bool(u.Banned) },
+	"receive_email_notifications":        func(u *core.User) doc.Value { return doc.Bool(u.ReceiveEmailNotifications) },
+	"new_post_navigation_layout":         func(u *core.User) doc.Value { return doc.Bool(u.NewPostNavigationLayout) },
+	"enable_private_favorites":           func(u *core.User) doc.Value { return doc.Bool(u.EnablePrivateFavorites) },
+	"show_deleted_children":              func(u *core.User) doc.Value { return doc.Bool(u.ShowDeletedChildren) },
+	"disable_categorized_saved_searches": func(u *core.User) doc.Value { return doc.Bool(u.DisableCategorizedSavedSearches) },
+	"disable_tagged_filenames":           func(u *core.User) doc.Value { return doc.Bool(u.DisableTaggedFilenames) },
+	"disable_mobile_gestures":            func(u *core.User) doc.Value { return doc.Bool(u.DisableMobileGestures) },
+	"enable_safe_mode":                   func(u *core.User) doc.Value { return doc.Bool(u.EnableSafeMode) },
+	"enable_desktop_mode":                func(u *core.User) doc.Value { return doc.Bool(u.EnableDesktopMode) },
+	"disable_post_tooltips":              func(u *core.User) doc.Value { return doc.Bool(u.DisablePostTooltips) },
+	"requires_verification":              func(u *core.User) doc.Value { return doc.Bool(u.RequiresVerification) },
+	"is_verified":                        func(u *core.User) doc.Value { return doc.Bool(u.EmailVerified) },
+	"show_deleted_posts":                 func(u *core.User) doc.Value { return doc.Bool(u.ShowDeletedPosts) },
+	"statement_timeout": func(u *core.User) doc.Value {
 		switch {
 		case u.Level >= core.LevelPlatinum:
-			return intValue(9000)
+			return doc.Int(9000)
 		case u.Level == core.LevelGold:
-			return intValue(6000)
+			return doc.Int(6000)
 		}
-		return intValue(3000)
+		return doc.Int(3000)
 	},
-	"favorite_group_limit": func(u *core.User) value {
+	"favorite_group_limit": func(u *core.User) doc.Value {
 		if u.Level >= core.LevelGold {
-			return infinity()
+			return doc.Float(math.Inf(1))
 		}
-		return intValue(10)
+		return doc.Int(10)
 	},
-	"tag_query_limit": func(u *core.User) value {
+	"tag_query_limit": func(u *core.User) doc.Value {
 		switch {
 		case u.Level >= core.LevelPlatinum:
-			return infinity()
+			return doc.Float(math.Inf(1))
 		case u.Level == core.LevelGold:
-			return intValue(6)
+			return doc.Int(6)
 		}
-		return intValue(2)
+		return doc.Int(2)
 	},
-	"max_saved_searches": func(u *core.User) value {
+	"max_saved_searches": func(u *core.User) doc.Value {
 		switch {
 		case u.Level >= core.LevelBuilder:
-			return infinity()
+			return doc.Float(math.Inf(1))
 		case u.Level >= core.LevelGold:
-			return intValue(1000)
+			return doc.Int(1000)
 		}
-		return intValue(250)
+		return doc.Int(250)
 	},
 	// The show-only counts (User#full_attributes).
-	"wiki_page_version_count":         func(u *core.User) value { return intValue(u.WikiPageVersionCount) },
-	"artist_version_count":            func(u *core.User) value { return intValue(u.ArtistVersionCount) },
-	"artist_commentary_version_count": func(u *core.User) value { return intValue(u.ArtistCommentaryVersionCount) },
-	"pool_version_count":              func(u *core.User) value { return intValue(u.PoolVersionCount) },
-	"forum_post_count":                func(u *core.User) value { return intValue(u.ForumPostCount) },
-	"comment_count":                   func(u *core.User) value { return intValue(u.CommentCount) },
-	"favorite_group_count":            func(u *core.User) value { return intValue(u.FavoriteGroupCount) },
-	"appeal_count":                    func(u *core.User) value { return intValue(u.AppealCount) },
-	"flag_count":                      func(u *core.User) value { return intValue(u.FlagCount) },
-	"positive_feedback_count":         func(u *core.User) value { return intValue(u.PositiveFeedbackCount) },
-	"neutral_feedback_count":          func(u *core.User) value { return intValue(u.NeutralFeedbackCount) },
-	"negative_feedback_count":         func(u *core.User) value { return intValue(u.NegativeFeedbackCount) },
+	"wiki_page_version_count":         func(u *core.User) doc.Value { return doc.Int(u.WikiPageVersionCount) },
+	"artist_version_count":            func(u *core.User) doc.Value { return doc.Int(u.ArtistVersionCount) },
+	"artist_commentary_version_count": func(u *core.User) doc.Value { return doc.Int(u.ArtistCommentaryVersionCount) },
+	"pool_version_count":              func(u *core.User) doc.Value { return doc.Int(u.PoolVersionCount) },
+	"forum_post_count":                func(u *core.User) doc.Value { return doc.Int(u.ForumPostCount) },
+	"comment_count":                   func(u *core.User) doc.Value { return doc.Int(u.CommentCount) },
+	"favorite_group_count":            func(u *core.User) doc.Value { return doc.Int(u.FavoriteGroupCount) },
+	"appeal_count":                    func(u *core.User) doc.Value { return doc.Int(u.AppealCount) },
+	"flag_count":                      func(u *core.User) doc.Value { return doc.Int(u.FlagCount) },
+	"positive_feedback_count":         func(u *core.User) doc.Value { return doc.Int(u.PositiveFeedbackCount) },
+	"neutral_feedback_count":          func(u *core.User) doc.Value { return doc.Int(u.NeutralFeedbackCount) },
+	"negative_feedback_count":         func(u *core.User) doc.Value { return doc.Int(u.NegativeFeedbackCount) },
 }
 
 // fullAttributes are the counts show and /profile add (User#full_attributes).
@@ -254,6 +196,8 @@ type renderer struct {
 	viewer   *core.User // nil: anonymous
 	loc      *time.Location
 	inviters map[int64]*core.User // for only=inviter
+	json     doc.JSON
+	xml      doc.XML
 }
 
 func newRenderer(viewer *core.User) *renderer {
@@ -261,7 +205,11 @@ func newRenderer(viewer *core.User) *renderer {
 	if viewer != nil {
 		tz = viewer.Timezone
 	}
-	return &renderer{viewer: viewer, loc: railstz.Location(tz), inviters: map[int64]*core.User{}}
+	loc := railstz.Location(tz)
+	return &renderer{viewer: viewer, loc: loc, inviters: map[int64]*core.User{},
+		// Rails 8.1 leaves HTML characters unescaped (escape_json_responses off).
+		json: doc.JSON{Time: func(t time.Time) string { return railstz.JSON(t, loc) }},
+		xml:  doc.XML{Style: doc.Rails, Time: func(t time.Time) string { return railstz.XML(t, loc) }}}
 }
 
 // isSelf is UserPolicy's record.id == user.id; the anonymous pseudo-user
@@ -369,8 +317,8 @@ type userOptions struct {
 }
 
 // user serializes u as the viewer sees it.
-func (rd *renderer) user(u *core.User, opt userOptions) *object {
-	o := &object{nested: opt.nested}
+func (rd *renderer) user(u *core.User, opt userOptions) *doc.Object {
+	o := doc.NewObject()
 	visible := rd.apiAttributes(u)
 	var cols, meths []string
 	type include struct {
@@ -409,11 +357,19 @@ func (rd *renderer) user(u *core.User, opt userOptions) *object {
 	for _, c := range cols {
 		col := columnByName[c]
 		v := col.get(u)
-		v.xtype, v.column = col.xtype, true
-		o.add(c, v)
+		switch {
+		case !opt.nested:
+			// ActiveRecord#to_xml types a column by its column type,
+			// even when nil.
+			v = v.Typed(col.xtype)
+		case c == "last_ip_addr" && v.Kind() == doc.KindString:
+			// Hash#to_xml (an included record) types by the Ruby class.
+			v = v.Typed("Danbooru::IpAddress")
+		}
+		o.Add(c, v)
 	}
 	for _, m := range meths {
-		o.add(m, methods[m](u))
+		o.Add(m, methods[m](u))
 	}
 	for _, inc := range includes {
 		switch inc.name {
@@ -429,9 +385,9 @@ func (rd *renderer) user(u *core.User, opt userOptions) *object {
 			if inc.has {
 				sub.only, sub.hasOnly = inc.sub, true
 			}
-			o.add("inviter", value{kind: vObject, obj: rd.user(inv, sub)})
+			o.Add("inviter", doc.Obj(rd.user(inv, sub)))
 		case "bans":
-			o.add("bans", value{kind: vArray}) // usersd keeps no ban records (fields.md Q1)
+			o.Add("bans", doc.Array()) // usersd keeps no ban records (fields.md Q1)
 		}
 	}
 	return o
@@ -442,162 +398,31 @@ func wantsInviters(items []onlyItem) bool {
 	return slices.ContainsFunc(items, func(it onlyItem) bool { return it.name == "inviter" })
 }
 
-// appendJSON writes o as Rails' to_json does (no spaces, no HTML escaping).
-func (rd *renderer) appendJSON(b *bytes.Buffer, o *object) {
-	b.WriteByte('{')
-	for i, f := range o.fields {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(jsonString(f.key))
-		b.WriteByte(':')
-		rd.appendJSONValue(b, f.v)
-	}
-	b.WriteByte('}')
-}
-
-func (rd *renderer) appendJSONValue(b *bytes.Buffer, v value) {
-	switch v.kind {
-	case vNull, vInf:
-		b.WriteString("null")
-	case vInt:
-		b.WriteString(strconv.FormatInt(v.i, 10))
-	case vBool:
-		b.WriteString(strconv.FormatBool(v.b))
-	case vString, vIP:
-		b.WriteString(jsonString(v.s))
-	case vTime:
-		b.WriteString(`"` + railstz.JSON(v.t, rd.loc) + `"`)
-	case vObject:
-		rd.appendJSON(b, v.obj)
-	case vArray:
-		b.WriteByte('[')
-		for i, o := range v.arr {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			rd.appendJSON(b, o)
-		}
-		b.WriteByte(']')
-	}
-}
-
-// writeXML writes o as an element named root.
-func (rd *renderer) writeXML(x *xmlWriter, root string, o *object) {
-	x.open(root, nil)
-	for _, f := range o.fields {
-		rd.writeXMLValue(x, dasherize(f.key), f.v, o.nested)
-	}
-	x.close(root)
-}
-
-func (rd *renderer) writeXMLValue(x *xmlWriter, key string, v value, nested bool) {
-	typ := v.xtype
-	if nested || !v.column {
-		// Hash#to_xml and method attributes: the type is the value's class.
-		typ = ""
-		switch v.kind {
-		case vInt:
-			typ = "integer"
-		case vBool:
-			typ = "boolean"
-		case vTime:
-			typ = "dateTime"
-		case vInf:
-			typ = "float"
-		case vIP:
-			if nested {
-				typ = "Danbooru::IpAddress"
-			}
-		}
-	}
-	var as []xmlAttr
-	if typ != "" {
-		as = attrs("type", typ)
-	}
-	switch v.kind {
-	case vNull:
-		x.empty(key, append(as, xmlAttr{"nil", "true"}))
-	case vInt:
-		x.leaf(key, as, strconv.FormatInt(v.i, 10))
-	case vBool:
-		x.leaf(key, as, strconv.FormatBool(v.b))
-	case vString, vIP:
-		x.leaf(key, as, v.s)
-	case vTime:
-		x.leaf(key, as, railstz.XML(v.t, rd.loc))
-	case vInf:
-		x.leaf(key, as, "Infinity")
-	case vObject:
-		rd.writeXML(x, key, v.obj)
-	case vArray:
-		if len(v.arr) == 0 {
-			x.empty(key, attrs("type", "array"))
-			return
-		}
-		x.open(key, attrs("type", "array"))
-		for _, o := range v.arr {
-			rd.writeXML(x, singular(key), o)
-		}
-		x.close(key)
-	}
-}
-
-func singular(key string) string {
-	if len(key) > 1 && key[len(key)-1] == 's' {
-		return key[:len(key)-1]
-	}
-	return key
-}
-
 // writeUser answers with one user in the request's format.
-func writeUser(w http.ResponseWriter, rq *request, status int, rd *renderer, o *object) {
+func writeUser(w http.ResponseWriter, rq *request, status int, rd *renderer, o *doc.Object) {
 	switch rq.format {
 	case "xml":
-		x := newXMLWriter()
-		rd.writeXML(x, "user", o)
-		writeBody(w, rq, status, contentXML, x.bytes())
+		writeBody(w, rq, status, contentXML, rd.xml.Document("user", doc.Obj(o)))
 	case "json":
-		var b bytes.Buffer
-		rd.appendJSON(&b, o)
-		writeBody(w, rq, status, contentJSON, b.Bytes())
+		writeBody(w, rq, status, contentJSON, rd.json.Marshal(doc.Obj(o)))
 	default:
-		var b bytes.Buffer
-		rd.appendJSON(&b, o)
-		writeHTMLPage(w, rq, status, "User", b.Bytes())
+		writeHTMLPage(w, rq, status, "User", rd.json.Marshal(doc.Obj(o)))
 	}
 }
 
 // writeUsers answers with a list of users in the request's format.
-func writeUsers(w http.ResponseWriter, rq *request, rd *renderer, objs []*object) {
+func writeUsers(w http.ResponseWriter, rq *request, rd *renderer, objs []*doc.Object) {
+	list := make([]doc.Value, len(objs))
+	for i, o := range objs {
+		list[i] = doc.Obj(o)
+	}
 	switch rq.format {
 	case "xml":
-		x := newXMLWriter()
-		if len(objs) == 0 {
-			x.empty("users", attrs("type", "array"))
-		} else {
-			x.open("users", attrs("type", "array"))
-			for _, o := range objs {
-				rd.writeXML(x, "user", o)
-			}
-			x.close("users")
-		}
-		writeBody(w, rq, http.StatusOK, contentXML, x.bytes())
+		writeBody(w, rq, http.StatusOK, contentXML, rd.xml.Document("users", doc.Array(list...)))
+	case "json":
+		writeBody(w, rq, http.StatusOK, contentJSON, rd.json.Marshal(doc.Array(list...)))
 	default:
-		var b bytes.Buffer
-		b.WriteByte('[')
-		for i, o := range objs {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			rd.appendJSON(&b, o)
-		}
-		b.WriteByte(']')
-		if rq.format == "json" {
-			writeBody(w, rq, http.StatusOK, contentJSON, b.Bytes())
-			return
-		}
-		writeHTMLPage(w, rq, http.StatusOK, "Users", b.Bytes())
+		writeHTMLPage(w, rq, http.StatusOK, "Users", rd.json.Marshal(doc.Array(list...)))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"usersd/internal/core"
+	"usersd/internal/face/doc"
 )
 
 func testUser() *core.User {
@@ -24,16 +25,12 @@ func testUser() *core.User {
 	}
 }
 
-func renderJSON(rd *renderer, o *object) string {
-	var b bytes.Buffer
-	rd.appendJSON(&b, o)
-	return b.String()
+func renderJSON(rd *renderer, o *doc.Object) string {
+	return string(rd.json.Marshal(doc.Obj(o)))
 }
 
-func renderXML(rd *renderer, o *object) string {
-	x := newXMLWriter()
-	rd.writeXML(x, "user", o)
-	return string(x.bytes())
+func renderXML(rd *renderer, o *doc.Object) string {
+	return string(rd.xml.Document("user", doc.Obj(o)))
 }
 
 func TestRenderOthers(t *testing.T) {

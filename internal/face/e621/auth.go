@@ -1,12 +1,12 @@
 package e621
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strings"
 	"unicode/utf8"
 
 	"usersd/internal/core"
+	"usersd/internal/face/authscheme"
 	"usersd/internal/httpx"
 )
 
@@ -37,29 +37,10 @@ func ngCredentials(r *http.Request, params *param) (c credentials, present bool)
 	return credentials{login: login.str, key: key.str, ok: true}, true
 }
 
-// basicCredentials decodes the part after the scheme leniently, as Ruby's
-// Base64.decode64 does (characters outside the alphabet are skipped).
+// basicCredentials reads a Basic header as SessionLoader does.
 func basicCredentials(authz string) credentials {
-	_, enc, _ := strings.Cut(authz, " ")
-	clean := strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '+', r == '/':
-			return r
-		}
-		return -1
-	}, enc)
-	if len(clean)%4 == 1 {
-		clean = clean[:len(clean)-1] // a lone trailing sextet holds no byte
-	}
-	raw, err := base64.RawStdEncoding.DecodeString(clean)
-	if err != nil || !utf8.Valid(raw) {
-		return credentials{}
-	}
-	login, key, found := strings.Cut(string(raw), ":")
-	if !found {
-		return credentials{}
-	}
-	return credentials{login: login, key: key, ok: true}
+	login, key, ok := authscheme.RailsBasic(authz)
+	return credentials{login: login, key: key, ok: ok}
 }
 
 // authenticate resolves credentials to a user: the key must be an active

@@ -3,7 +3,6 @@ package e621
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"html"
 	"maps"
@@ -41,11 +40,9 @@ const (
 	contentTypeScript = "application/javascript; charset=utf-8"
 )
 
-// jsonString encodes s as Rails' to_json does (HTML characters escaped).
-func jsonString(s string) []byte {
-	b, _ := json.Marshal(s)
-	return b
-}
+// jsonString encodes s as Rails' to_json does (HTML characters escaped),
+// for the error bodies laid out by hand as upstream's templates are.
+func jsonString(s string) []byte { return []byte(ngJSON.String(s)) }
 
 // writeReason writes shape 1: {"success":false,"reason":"…"}.
 func writeReason(w http.ResponseWriter, status int, reason string) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"usersd/internal/core"
+	"usersd/internal/face/doc"
 	"usersd/internal/httpx"
 	"usersd/internal/query"
 )
@@ -183,17 +184,17 @@ func (h *handler) legacyIndex(w http.ResponseWriter, r *http.Request, req legacy
 	}
 	var b bytes.Buffer
 	if req.format == formatXML {
-		b.WriteString(xmlHeader)
+		x := newLegacyXML()
 		if len(users) == 0 {
-			b.WriteString("<users type=\"array\"/>\n")
+			x.Empty("users", doc.Attrs("type", "array"))
 		} else {
-			b.WriteString("<users type=\"array\">\n")
+			x.Open("users", doc.Attrs("type", "array"))
 			for _, u := range users {
-				appendLegacyXML(&b, u, "  ")
+				writeLegacyUserXML(x, u)
 			}
-			b.WriteString("</users>\n")
+			x.Close("users")
 		}
-		httpx.Raw(w, http.StatusOK, contentTypeXML, b.Bytes())
+		httpx.Raw(w, http.StatusOK, contentTypeXML, x.Bytes())
 		return
 	}
 	b.WriteByte('[')
@@ -242,9 +243,9 @@ func (h *handler) legacyShow(w http.ResponseWriter, r *http.Request, req legacyR
 	}
 	var b bytes.Buffer
 	if req.format == formatXML {
-		b.WriteString(xmlHeader)
-		appendLegacyXML(&b, u, "")
-		httpx.Raw(w, http.StatusOK, contentTypeXML, b.Bytes())
+		x := newLegacyXML()
+		writeLegacyUserXML(x, u)
+		httpx.Raw(w, http.StatusOK, contentTypeXML, x.Bytes())
 		return
 	}
 	appendLegacyJSON(&b, u)
@@ -296,66 +297,56 @@ func legacyCreatedAt(u *core.User) string { return u.CreatedAt.UTC().Format(lega
 // appendLegacyJSON renders the legacy object: name, id, level, created_at,
 // avatar_id, stats, artist_tags (A.7). Nothing private, for any viewer.
 func appendLegacyJSON(b *bytes.Buffer, u *core.User) {
-	o := newObject(b)
-	o.str("name", u.Name)
-	o.int("id", u.ID)
-	o.int("level", int64(legacyLevels.render(u)))
-	o.str("created_at", legacyCreatedAt(u))
-	o.intp("avatar_id", u.AvatarPostID)
-	if o.key("stats") {
-		s := newObject(b)
-		for _, st := range legacyStats(u) {
-			s.int(st.name, st.v)
-		}
-		s.close()
+	o := doc.NewObject()
+	o.Add("name", doc.String(u.Name))
+	o.Add("id", doc.Int(u.ID))
+	o.Add("level", doc.Int(int64(legacyLevels.render(u))))
+	o.Add("created_at", doc.String(legacyCreatedAt(u)))
+	o.Add("avatar_id", doc.IntOrNull(u.AvatarPostID))
+	stats := doc.NewObject()
+	for _, st := range legacyStats(u) {
+		stats.Add(st.name, doc.Int(st.v))
 	}
-	if o.key("artist_tags") {
-		b.WriteByte('[')
-		for i, t := range artistTags(u.ArtistTags) {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.Write(jsonString(t))
-		}
-		b.WriteByte(']')
+	o.Add("stats", doc.Obj(stats))
+	var tags []doc.Value
+	for _, t := range artistTags(u.ArtistTags) {
+		tags = append(tags, doc.String(t))
 	}
-	o.close()
+	o.Add("artist_tags", doc.Array(tags...))
+	b.Write(ngJSON.Marshal(doc.Obj(o)))
 }
 
-const xmlHeader = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+// newLegacyXML starts a legacy XML document.
+func newLegacyXML() *doc.Writer {
+	return doc.NewWriter(`<?xml version="1.0" encoding="UTF-8"?>`+"\n", "  ", doc.LegacyEscaping)
+}
 
-// xmlAttr escapes an attribute value as Ruby's Builder does.
-var xmlAttr = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "\n", "&#10;", "\r", "&#13;", "\t", "&#9;")
-
-var xmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
-// appendLegacyXML renders one <user> element at the given indent: scalar
-// fields as attributes, stats as an empty element with attributes, and
-// artist_tags as child elements (A.7.2).
-func appendLegacyXML(b *bytes.Buffer, u *core.User, indent string) {
+// writeLegacyUserXML renders one <user> element: scalar fields as
+// attributes, stats as an empty element with attributes, and artist_tags
+// as child elements (A.7.2).
+func writeLegacyUserXML(x *doc.Writer, u *core.User) {
 	avatar := ""
 	if u.AvatarPostID != nil {
 		avatar = strconv.FormatInt(*u.AvatarPostID, 10)
 	}
-	b.WriteString(indent + `<user name="` + xmlAttr.Replace(u.Name) + `" id="` + strconv.FormatInt(u.ID, 10) +
-		`" level="` + strconv.Itoa(legacyLevels.render(u)) + `" created_at="` + legacyCreatedAt(u) +
-		`" avatar_id="` + avatar + "\">\n")
-	b.WriteString(indent + "  <stats")
+	x.Open("user", doc.Attrs("name", u.Name, "id", strconv.FormatInt(u.ID, 10),
+		"level", strconv.Itoa(legacyLevels.render(u)), "created_at", legacyCreatedAt(u), "avatar_id", avatar))
+	var stats []doc.Attr
 	for _, st := range legacyStats(u) {
-		b.WriteString(" " + st.name + `="` + strconv.FormatInt(st.v, 10) + `"`)
+		stats = append(stats, doc.Attr{Name: st.name, Value: strconv.FormatInt(st.v, 10)})
 	}
-	b.WriteString("/>\n")
+	x.Empty("stats", stats)
 	tags := artistTags(u.ArtistTags)
 	if len(tags) == 0 {
-		b.WriteString(indent + "  <artist_tags/>\n")
+		x.Empty("artist_tags", nil)
 	} else {
-		b.WriteString(indent + "  <artist_tags>\n")
+		x.Open("artist_tags", nil)
 		for _, t := range tags {
-			b.WriteString(indent + "    <artist_tag>" + xmlText.Replace(t) + "</artist_tag>\n")
+			x.Leaf("artist_tag", nil, t)
 		}
-		b.WriteString(indent + "  </artist_tags>\n")
+		x.Close("artist_tags")
 	}
-	b.WriteString(indent + "</user>\n")
+	x.Close("user")
 }
 
 // writeLegacyJSON writes a JSON body, wrapped as JSONP when asked (A.2).
@@ -371,15 +362,15 @@ func writeLegacyJSON(w http.ResponseWriter, status int, callback string, body []
 // (A.8).
 func writeLegacyError(w http.ResponseWriter, format, callback string, status int, reason string) {
 	if format == formatXML {
-		body := xmlHeader + `<response success="false" reason="` + xmlAttr.Replace(reason) + "\"/>\n"
-		httpx.Raw(w, status, contentTypeXML, []byte(body))
+		x := newLegacyXML()
+		x.Empty("response", doc.Attrs("success", "false", "reason", reason))
+		httpx.Raw(w, status, contentTypeXML, x.Bytes())
 		return
 	}
-	var b bytes.Buffer
-	b.WriteString(`{"success":false,"reason":`)
-	b.Write(jsonString(reason))
-	b.WriteByte('}')
-	writeLegacyJSON(w, status, callback, b.Bytes())
+	o := doc.NewObject()
+	o.Add("success", doc.Bool(false))
+	o.Add("reason", doc.String(reason))
+	writeLegacyJSON(w, status, callback, ngJSON.Marshal(doc.Obj(o)))
 }
 
 func (h *handler) legacyInternal(w http.ResponseWriter, r *http.Request, req legacyRequest, err error) {

@@ -1,6 +1,7 @@
 package e621
 
 import (
+	"fmt"
 	"slices"
 
 	"usersd/internal/core"
@@ -22,11 +23,20 @@ const (
 	Table2026
 )
 
-// DefaultLevelTable is the table NewHandler serves. It is a package-level
-// option: set it before the handler is built (cmd/usersd wires faces in
-// serve), e.g. e621.DefaultLevelTable = e621.Table2026, or build the face
-// with New(svc, log, e621.Options{Levels: e621.Table2026}).
-var DefaultLevelTable = TableClassic
+// DefaultLevelTable is the table an Options without Levels serves.
+const DefaultLevelTable = TableClassic
+
+// ParseLevelTable reads a table's name as the --e621-levels flag gives
+// it: "classic" or "2026".
+func ParseLevelTable(s string) (LevelTable, error) {
+	switch s {
+	case "classic":
+		return TableClassic, nil
+	case "2026":
+		return Table2026, nil
+	}
+	return 0, fmt.Errorf("e621 level table %q: want classic or 2026", s)
+}
 
 // blocked is e621's level of banned users, in every table. The canonical
 // banned flag wins over the level (spec/fields.md §3.0.3).

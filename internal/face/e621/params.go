@@ -3,10 +3,7 @@ package e621
 import (
 	"bytes"
 	"errors"
-	"io"
 	"mime"
-	"mime/multipart"
-	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -89,94 +86,27 @@ func sanitize(s string) string {
 	return strings.ReplaceAll(s, "\x00", "")
 }
 
-// parseQuery reads a query string or form body the way Rack does: pairs
-// split on '&', '+' as space, bracketed keys nest ("a[b][c]", "a[]").
-// Undecodable percent escapes are kept as they are; a later value for a
-// key replaces an earlier one.
+// formOptions read query strings and form bodies as e621's face always
+// has: Rack's nesting, with NUL and invalid UTF-8 stripped as
+// ParameterSanitizer does, and Rack's refusals (bad escapes, shape
+// conflicts, nesting past its limit) forgiven.
+var formOptions = railsparams.Options{Clean: sanitize, Lenient: true}
+
+// parseQuery adds a query string or form body to root (a later value for
+// a key replaces an earlier one).
 func parseQuery(root *param, raw string) {
-	for _, pair := range strings.Split(raw, "&") {
-		if pair == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
-		k, v = sanitize(unescape(k)), sanitize(unescape(v))
-		if k == "" {
-			continue
-		}
-		assign(root, k, strParam(v))
+	h, err := formOptions.ParseQuery(raw)
+	if err != nil {
+		return // unreachable: Clean leaves valid UTF-8 and Lenient refuses nothing
 	}
+	merge(root, h)
 }
 
-func unescape(s string) string {
-	if u, err := url.QueryUnescape(s); err == nil {
-		return u
+// merge lays a parsed hash over root, key by key at the top level.
+func merge(root *param, h *railsparams.Hash) {
+	for k, v := range h.All() {
+		root.set(k, fromJSON(v))
 	}
-	return strings.ReplaceAll(s, "+", " ")
-}
-
-// maxNesting bounds how deep a bracketed key may nest (Rack's limit is 32).
-const maxNesting = 32
-
-// assign stores v under a possibly bracketed key name.
-func assign(root *param, name string, v *param) {
-	head, rest, found := strings.Cut(name, "[")
-	if !found || head == "" {
-		root.set(name, v)
-		return
-	}
-	var path []string
-	for rest != "" {
-		seg, after, ok := strings.Cut(rest, "]")
-		if !ok || len(path) >= maxNesting {
-			root.set(name, v) // malformed: a flat key, as Rack keeps it
-			return
-		}
-		path = append(path, seg)
-		rest = after
-		if rest == "" {
-			break
-		}
-		if rest[0] != '[' {
-			break // Rack ignores trailing garbage after the last ']'
-		}
-		rest = rest[1:]
-	}
-	put(root, head, path, v)
-}
-
-// put stores v at key, descending through path ("" = array append).
-func put(h *param, key string, path []string, v *param) {
-	if len(path) == 0 {
-		h.set(key, v)
-		return
-	}
-	if path[0] == "" {
-		arr := h.hash[key]
-		if arr == nil || arr.kind != 'a' {
-			arr = &param{kind: 'a'}
-			h.set(key, arr)
-		}
-		if len(path) == 1 {
-			arr.arr = append(arr.arr, v)
-			return
-		}
-		// "a[][b]=x": add to the last hash unless it already has b.
-		var last *param
-		if n := len(arr.arr); n > 0 && arr.arr[n-1].kind == 'h' && arr.arr[n-1].hash[path[1]] == nil {
-			last = arr.arr[n-1]
-		} else {
-			last = newHash()
-			arr.arr = append(arr.arr, last)
-		}
-		put(last, path[1], path[2:], v)
-		return
-	}
-	child := h.hash[key]
-	if child == nil || child.kind != 'h' {
-		child = newHash()
-		h.set(key, child)
-	}
-	put(child, path[0], path[1:], v)
 }
 
 // errBadJSON is a JSON body that does not parse (B.2).
@@ -219,33 +149,10 @@ func parseBody(root *param, ct string, body []byte) (jsonBody *param, err error)
 		}
 		return v, nil
 	case mt == "application/x-www-form-urlencoded":
-		form := newHash()
-		parseQuery(form, string(body))
-		for _, k := range form.keys {
-			root.set(k, form.hash[k])
-		}
+		parseQuery(root, string(body))
 	case mt == "multipart/form-data" && mp["boundary"] != "":
-		form := newHash()
-		mr := multipart.NewReader(bytes.NewReader(body), mp["boundary"])
-		for {
-			part, err := mr.NextPart()
-			if err != nil {
-				break
-			}
-			name := part.FormName()
-			if name == "" || part.FileName() != "" {
-				part.Close()
-				continue
-			}
-			b, err := io.ReadAll(part)
-			part.Close()
-			if err != nil {
-				break
-			}
-			assign(form, sanitize(name), strParam(sanitize(string(b))))
-		}
-		for _, k := range form.keys {
-			root.set(k, form.hash[k])
+		if h, err := formOptions.ParseMultipart(body, mp["boundary"]); err == nil {
+			merge(root, h)
 		}
 	}
 	return nil, nil
@@ -266,8 +173,8 @@ func decodeJSON(body []byte) (*param, error) {
 	return fromJSON(v), nil
 }
 
-// fromJSON converts a decoded JSON value to a param: e621 keeps no JSON
-// types, only Rails' string, hash, array and nil shapes.
+// fromJSON converts a parsed value (query, form or JSON) to a param: e621
+// keeps no JSON types, only Rails' string, hash, array and nil shapes.
 func fromJSON(v any) *param {
 	switch x := v.(type) {
 	case *railsparams.Hash:

@@ -37,8 +37,6 @@ func TestParseQuery(t *testing.T) {
 		{"a[]=1&a[]=2", "{a:['1' '2']}"},
 		{"a[][b]=1&a[][c]=2&a[][b]=3", "{a:[{b:'1' c:'2'} {b:'3'}]}"},
 		{"user[dmail_filter_attributes][words]=x", "{user:{dmail_filter_attributes:{words:'x'}}}"},
-		{"a[b=1", "{a[b:'1'}"},
-		{"a[b]x=1", "{a:{b:'1'}}"},
 		{"=1&&x", "{x:''}"},
 		{"a=%zz", "{a:'%zz'}"},
 		{"a=b%00c%FF", "{a:'bc'}"},

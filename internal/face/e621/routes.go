@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -32,14 +31,10 @@ type handler struct {
 	ng   levels
 }
 
-// NewHandler returns the e621 face, expecting its prefix stripped, with
-// the level table DefaultLevelTable names.
-func NewHandler(svc *core.Service, log *slog.Logger) http.Handler {
-	return New(svc, log, Options{Levels: DefaultLevelTable})
-}
-
-// New returns the e621 face with explicit options.
-func New(svc *core.Service, log *slog.Logger, opts Options) http.Handler {
+// NewHandler returns the e621 face, expecting its prefix stripped and
+// recorded (httpx.Mount). The zero Options is the classic level table
+// with the sock-puppet check off.
+func NewHandler(svc *core.Service, log *slog.Logger, opts Options) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -54,6 +49,12 @@ var Routes = []string{
 	"GET /user", "GET /user/index", "GET /user/show", "GET /user/show/{id}",
 	"GET /users", "POST /users", "GET /users/me", "GET /users/upload_limit",
 	"GET /users/{id}", "PATCH /users/{id}", "PUT /users/{id}", "GET /users/{id}/upload_limit",
+}
+
+// New is NewHandler, under the name callers used before NewHandler took
+// options.
+func New(svc *core.Service, log *slog.Logger, opts Options) http.Handler {
+	return NewHandler(svc, log, opts)
 }
 
 // Routes, below the face's prefix (Go's ServeMux cannot match "{id}.json",
@@ -239,27 +240,4 @@ func readBody(r *http.Request) ([]byte, error) {
 		return nil, errBodyTooLarge
 	}
 	return b, nil
-}
-
-// basePath is the face's mount prefix as the client sees it: the request
-// path minus the path the face was handed.
-func basePath(r *http.Request) string {
-	u, err := url.ParseRequestURI(r.RequestURI)
-	if err != nil {
-		return ""
-	}
-	full, mine := u.EscapedPath(), r.URL.EscapedPath()
-	if strings.HasSuffix(full, mine) {
-		return strings.TrimSuffix(full, mine)
-	}
-	return ""
-}
-
-// absoluteURL is Rails' full URL for a path below the face.
-func absoluteURL(r *http.Request, path string) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + basePath(r) + path
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 
+	"usersd/internal/face/paging"
+	"usersd/internal/face/ruby"
 	"usersd/internal/query"
 )
 
@@ -67,50 +69,8 @@ func splitRange(s string) (rangeOp, []string) {
 	return opEq, []string{s}
 }
 
-// rubyToI is Ruby's String#to_i: leading white space, an optional sign,
-// then digits (single underscores between digits allowed); anything else
-// ends the number, and no digits at all is 0. The result saturates at the
-// int64 range.
-func rubyToI(s string) int64 {
-	i := 0
-	for i < len(s) && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')) {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	var n uint64
-	over := false
-	for digits := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '_' && digits > 0 && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
-			continue
-		}
-		if c < '0' || c > '9' {
-			break
-		}
-		digits++
-		if n > (math.MaxUint64-9)/10 {
-			over = true
-			continue
-		}
-		n = n*10 + uint64(c-'0')
-	}
-	switch {
-	case neg && (over || n > 1<<63):
-		return math.MinInt64
-	case neg:
-		return -int64(n)
-	case over || n > math.MaxInt64:
-		return math.MaxInt64
-	}
-	return int64(n)
-}
-
 // toInt32 is ParseValue's integer cast: to_i clamped to the 32-bit range.
-func toInt32(s string) int64 { return max(min(rubyToI(s), maxInt32), minInt32) }
+func toInt32(s string) int64 { return max(min(ruby.ToI(s), maxInt32), minInt32) }
 
 // intRange is a parsed integer condition.
 type intRange struct {
@@ -245,7 +205,7 @@ func parseDate(s string, now time.Time, loc *time.Location) (dateValue, bool, er
 		return dateValue{ago(today, 1, m[1]), true}, true, nil
 	}
 	if m := relativeRE.FindStringSubmatch(s); m != nil {
-		n := rubyToI(m[1])
+		n := ruby.ToI(m[1])
 		n = min(n, maxInt32)
 		t := ago(now, n, strings.ToLower(m[2]))
 		if y := t.Year(); y < 1 || y > 9999 {
@@ -525,7 +485,7 @@ func (h *handler) compileSearch(search *param, admin bool, now time.Time, loc *t
 		}
 	}
 	if v, ok := get("avatar_id"); ok {
-		if n := rubyToI(v); n > 0 {
+		if n := ruby.ToI(v); n > 0 {
 			add(&query.Cond{Field: "avatar_post_id", Op: query.Eq, Value: n})
 		} else {
 			add(query.Or{})
@@ -539,11 +499,11 @@ func (h *handler) compileSearch(search *param, admin bool, now time.Time, loc *t
 		add(nameMatches(v))
 	}
 	if v, ok := get("min_level"); ok {
-		n := rubyToI(v)
+		n := ruby.ToI(v)
 		add(h.ng.filter(func(l int) bool { return int64(l) >= n }))
 	}
 	if v, ok := get("max_level"); ok {
-		n := rubyToI(v)
+		n := ruby.ToI(v)
 		add(h.ng.filter(func(l int) bool { return int64(l) <= n }))
 	}
 	if v, ok := get("ip_addr"); ok && admin {
@@ -642,20 +602,7 @@ func ngOrder(s string) []query.Order {
 	return []query.Order{{Field: "id", Desc: true}}
 }
 
-// pageKind is how an e621ng page parameter pages.
-type pageKind int
-
-const (
-	pageNumbered pageKind = iota
-	pageBefore            // "b<id>": ids below, id DESC
-	pageAfter             // "a<id>": ids above, fetched id ASC, shown DESC
-)
-
-var (
-	digitsRE = regexp.MustCompile(`^\d+$`)
-	beforeRE = regexp.MustCompile(`^b(\d+)$`)
-	afterRE  = regexp.MustCompile(`^a(\d+)$`)
-)
+var digitsRE = regexp.MustCompile(`^\d+$`)
 
 // parseLimit is the paginator's parse_limit; the error text is the 410
 // message.
@@ -677,17 +624,17 @@ func parseLimit(p *param) (int, string) {
 	return n, ""
 }
 
-// parsePage is the paginator's parse_page.
-func parsePage(p *param) (pageKind, int64, string) {
+// parsePage is the paginator's parse_page: the mode, and the page number
+// or the id bound.
+func parsePage(p *param) (paging.Mode, int64, string) {
 	if p.blank() {
-		return pageNumbered, 1, ""
+		return paging.Numbered, 1, ""
 	}
 	if !p.scalar() {
 		return 0, 0, "Invalid page number."
 	}
 	s := p.value()
-	switch {
-	case digitsRE.MatchString(s):
+	if digitsRE.MatchString(s) {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if n < 1 && err == nil {
 			return 0, 0, "Invalid page number."
@@ -695,17 +642,14 @@ func parsePage(p *param) (pageKind, int64, string) {
 		if err != nil || n > maxPage {
 			return 0, 0, fmt.Sprintf("You cannot go beyond page %d. Please narrow your search terms.", maxPage)
 		}
-		return pageNumbered, n, ""
-	case beforeRE.MatchString(s), afterRE.MatchString(s):
-		kind := pageBefore
-		if s[0] == 'a' {
-			kind = pageAfter
-		}
-		n, err := strconv.ParseInt(s[1:], 10, 64)
+		return paging.Numbered, n, ""
+	}
+	if mode, digits, ok := paging.Seek(s, false); ok {
+		n, err := strconv.ParseInt(digits, 10, 64)
 		if err != nil || n > maxInt32 {
 			return 0, 0, "Page parameter is out of valid range."
 		}
-		return kind, n, ""
+		return mode, n, ""
 	}
 	return 0, 0, "Invalid page number."
 }

@@ -10,38 +10,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"usersd/internal/face/paging"
 	"usersd/internal/query"
 )
 
-func TestRubyToI(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int64
-	}{
-		{"", 0},
-		{"abc", 0},
-		{"12", 12},
-		{"  12", 12},
-		{"\t\n-7", -7},
-		{"+5", 5},
-		{"12abc", 12},
-		{"1_000", 1000},
-		{"1__0", 1},
-		{"_1", 0},
-		{"1_", 1},
-		{"0x1A", 0},
-		{"1.9", 1},
-		{"- 1", 0},
-		{"99999999999999999999999", math.MaxInt64},
-		{"-99999999999999999999999", math.MinInt64},
-		{"9223372036854775807", math.MaxInt64},
-		{"-9223372036854775808", math.MinInt64},
-	}
-	for _, tt := range tests {
-		if got := rubyToI(tt.in); got != tt.want {
-			t.Errorf("rubyToI(%q) = %d, want %d", tt.in, got, tt.want)
-		}
-	}
+func TestToInt32(t *testing.T) {
 	if got := toInt32("99999999999"); got != math.MaxInt32 {
 		t.Errorf("toInt32 clamps: got %d", got)
 	}
@@ -307,19 +280,19 @@ func TestPaging(t *testing.T) {
 	}
 	pages := []struct {
 		in   string
-		kind pageKind
+		kind paging.Mode
 		n    int64
 		msg  string
 	}{
-		{"", pageNumbered, 1, ""},
-		{"1", pageNumbered, 1, ""},
-		{"750", pageNumbered, 750, ""},
+		{"", paging.Numbered, 1, ""},
+		{"1", paging.Numbered, 1, ""},
+		{"750", paging.Numbered, 750, ""},
 		{"0", 0, 0, "Invalid page number."},
 		{"751", 0, 0, "You cannot go beyond page 750. Please narrow your search terms."},
 		{"99999999999999999999", 0, 0, "You cannot go beyond page 750. Please narrow your search terms."},
-		{"b12", pageBefore, 12, ""},
-		{"a12", pageAfter, 12, ""},
-		{"a0", pageAfter, 0, ""},
+		{"b12", paging.Before, 12, ""},
+		{"a12", paging.After, 12, ""},
+		{"a0", paging.After, 0, ""},
 		{"B12", 0, 0, "Invalid page number."},
 		{"A12", 0, 0, "Invalid page number."},
 		{"b2147483648", 0, 0, "Page parameter is out of valid range."},

@@ -9,6 +9,7 @@ import (
 
 	"usersd/internal/core"
 	"usersd/internal/face/railstz"
+	"usersd/internal/face/ruby"
 )
 
 // The user[...] keys of create and update (users_controller.rb
@@ -126,7 +127,7 @@ func intCast(s string) (int64, bool) {
 	if strings.TrimSpace(s) == "" {
 		return 0, false
 	}
-	return rubyToI(s), true
+	return ruby.ToI(s), true
 }
 
 var integerRE = regexp.MustCompile(`^[+-]?\d+$`)

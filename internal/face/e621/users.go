@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"usersd/internal/core"
+	"usersd/internal/face/paging"
 	"usersd/internal/face/railstz"
+	"usersd/internal/face/ruby"
 	"usersd/internal/httpx"
 	"usersd/internal/query"
 )
@@ -85,7 +87,7 @@ func normalizeSearch(r *http.Request, params *param) (string, bool) {
 		}
 	}
 	params.set("search", clean)
-	loc := absoluteURL(r, r.URL.EscapedPath())
+	loc := httpx.AbsoluteURL(r, r.URL.EscapedPath())
 	if q := toQuery(params, ""); q != "" {
 		loc += "?" + q
 	}
@@ -148,7 +150,7 @@ func (h *handler) writeUser(w http.ResponseWriter, status int, u *core.User, v v
 func (h *handler) index(w http.ResponseWriter, r *http.Request, req *ngRequest) {
 	if name := req.params.get("name"); !name.blank() {
 		// users_controller#index redirects to the profile, without .json.
-		w.Header().Set("Location", absoluteURL(r, "/users/"+url.PathEscape(name.value())))
+		w.Header().Set("Location", httpx.AbsoluteURL(r, "/users/"+url.PathEscape(name.value())))
 		w.WriteHeader(http.StatusFound)
 		return
 	}
@@ -176,7 +178,7 @@ func (h *handler) index(w http.ResponseWriter, r *http.Request, req *ngRequest) 
 		return
 	}
 	if e := req.params.get("expiry"); e != nil && e.kind == 's' {
-		days := rubyToI(e.str)
+		days := ruby.ToI(e.str)
 		secs := days * 86400
 		if days > 1<<40 || days < -(1<<40) {
 			secs = days // absurd values: keep the header well formed
@@ -188,17 +190,8 @@ func (h *handler) index(w http.ResponseWriter, r *http.Request, req *ngRequest) 
 		filter = append(filter, search.filter)
 	}
 	lr := core.ListRequest{Limit: limit, Order: search.order, MaxOffset: maxPage * maxLimit}
-	switch kind {
-	case pageNumbered:
-		lr.Offset = int(n-1) * limit
-	case pageBefore:
-		filter = append(filter, &query.Cond{Field: "id", Op: query.Lt, Value: n})
-		lr.Order = []query.Order{{Field: "id", Desc: true}}
-	case pageAfter:
-		filter = append(filter, &query.Cond{Field: "id", Op: query.Gt, Value: n})
-		lr.Order = []query.Order{{Field: "id"}}
-	}
-	lr.Filter = filter
+	pg := paging.Page{Mode: kind, Limit: limit, Number: int(n), ID: n}
+	lr.Filter, lr.Order, lr.Offset = pg.Apply(filter, lr.Order)
 	var users []*core.User
 	if limit > 0 {
 		page, err := h.svc.ListUsers(r.Context(), req.caller, lr)
@@ -208,9 +201,7 @@ func (h *handler) index(w http.ResponseWriter, r *http.Request, req *ngRequest) 
 		}
 		users = page.Users
 	}
-	if kind == pageAfter {
-		slices.Reverse(users) // fetched ascending, shown newest first
-	}
+	paging.Restore(pg, users) // after pages: fetched ascending, shown newest first
 	var b bytes.Buffer
 	b.WriteByte('[')
 	for i, u := range users {
@@ -376,7 +367,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, req *ngRequest)
 		h.writeWriteError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", absoluteURL(r, "/users/"+strconv.FormatInt(u.ID, 10)))
+	w.Header().Set("Location", httpx.AbsoluteURL(r, "/users/"+strconv.FormatInt(u.ID, 10)))
 	h.writeUser(w, http.StatusCreated, u, view{self: true}, req.loc)
 }
 

@@ -3,10 +3,10 @@ package e621
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
 	"time"
 
 	"usersd/internal/core"
+	"usersd/internal/face/doc"
 	"usersd/internal/face/railstz"
 )
 
@@ -29,179 +29,113 @@ type view struct {
 	anon  bool // the anonymous pseudo-user of /users/me.json
 }
 
-// object writes one JSON object key by key, skipping repeated keys.
-type object struct {
-	b    *bytes.Buffer
-	seen map[string]bool
-}
+// ngJSON is e621ng's to_json: HTML characters escaped.
+var ngJSON = doc.JSON{EscapeHTML: true}
 
-func newObject(b *bytes.Buffer) *object {
-	b.WriteByte('{')
-	return &object{b: b, seen: map[string]bool{}}
-}
-
-func (o *object) close() { o.b.WriteByte('}') }
-
-func (o *object) key(k string) bool {
-	if o.seen[k] {
-		return false
-	}
-	if len(o.seen) > 0 {
-		o.b.WriteByte(',')
-	}
-	o.seen[k] = true
-	o.b.WriteByte('"')
-	o.b.WriteString(k)
-	o.b.WriteString(`":`)
-	return true
-}
-
-func (o *object) int(k string, v int64) {
-	if o.key(k) {
-		o.b.WriteString(strconv.FormatInt(v, 10))
-	}
-}
-
-func (o *object) bool(k string, v bool) {
-	if o.key(k) {
-		o.b.WriteString(strconv.FormatBool(v))
-	}
-}
-
-func (o *object) str(k, v string) {
-	if o.key(k) {
-		o.b.Write(jsonString(v))
-	}
-}
-
-func (o *object) null(k string) {
-	if o.key(k) {
-		o.b.WriteString("null")
-	}
-}
-
-func (o *object) strp(k string, v *string) {
-	if v == nil {
-		o.null(k)
-		return
-	}
-	o.str(k, *v)
-}
-
-func (o *object) intp(k string, v *int64) {
-	if v == nil {
-		o.null(k)
-		return
-	}
-	o.int(k, *v)
-}
-
-// time renders a timestamp as Rails does in JSON: milliseconds and the
-// offset of the request's zone (B.7.5).
-func (o *object) time(k string, t *time.Time, loc *time.Location) {
-	if t == nil {
-		o.null(k)
-		return
-	}
-	o.str(k, railstz.JSON(*t, loc))
-}
-
-// appendUser renders u in e621ng's JSON for a viewer (B.7).
+// appendUser renders u in e621ng's JSON for a viewer (B.7), timestamps
+// with milliseconds and the offset of the request's zone (B.7.5).
 func (h *handler) appendUser(b *bytes.Buffer, u *core.User, v view, loc *time.Location) {
-	o := newObject(b)
-	defer o.close()
+	enc := ngJSON
+	enc.Time = func(t time.Time) string { return railstz.JSON(t, loc) }
+	b.Write(enc.Marshal(doc.Obj(h.userDoc(u, v))))
+}
+
+// userDoc is u's e621ng attributes for a viewer (B.7).
+func (h *handler) userDoc(u *core.User, v view) *doc.Object {
+	o := doc.NewObject()
 	if v.show {
-		o.int("wiki_page_version_count", u.WikiPageVersionCount)
-		o.int("artist_version_count", u.ArtistVersionCount)
-		o.int("pool_version_count", u.PoolVersionCount)
-		o.int("forum_post_count", u.ForumPostCount)
-		o.int("comment_count", u.CommentCount)
-		o.int("flag_count", u.FlagCount)
-		o.int("favorite_count", u.FavoriteCount)
-		o.int("positive_feedback_count", u.PositiveFeedbackCount)
-		o.int("neutral_feedback_count", u.NeutralFeedbackCount)
-		o.int("negative_feedback_count", u.NegativeFeedbackCount)
-		o.int("upload_slots", uploadSlots(u))
-		o.str("profile_about", deref(u.Bio))
-		o.str("profile_artinfo", deref(u.ArtistInfo))
+		o.Add("wiki_page_version_count", doc.Int(u.WikiPageVersionCount))
+		o.Add("artist_version_count", doc.Int(u.ArtistVersionCount))
+		o.Add("pool_version_count", doc.Int(u.PoolVersionCount))
+		o.Add("forum_post_count", doc.Int(u.ForumPostCount))
+		o.Add("comment_count", doc.Int(u.CommentCount))
+		o.Add("flag_count", doc.Int(u.FlagCount))
+		o.Add("favorite_count", doc.Int(u.FavoriteCount))
+		o.Add("positive_feedback_count", doc.Int(u.PositiveFeedbackCount))
+		o.Add("neutral_feedback_count", doc.Int(u.NeutralFeedbackCount))
+		o.Add("negative_feedback_count", doc.Int(u.NegativeFeedbackCount))
+		o.Add("upload_slots", doc.Int(uploadSlots(u)))
+		o.Add("profile_about", doc.String(deref(u.Bio)))
+		o.Add("profile_artinfo", doc.String(deref(u.ArtistInfo)))
 	}
 	level := h.ng.render(u)
 	levelString := h.ng.name(level)
 	if v.anon {
-		o.null("id")
+		o.Add("id", doc.Null())
 		level, levelString = 0, h.ng.name(0)
 	} else {
-		o.int("id", u.ID)
+		o.Add("id", doc.Int(u.ID))
 	}
-	o.time("created_at", &u.CreatedAt, loc)
-	o.str("name", u.Name)
-	o.int("level", int64(level))
-	o.int("base_upload_limit", u.BaseUploadLimit)
-	o.int("upload_karma", max(u.UploadKarma, 0))
-	o.bool("upload_karma_free", u.UploadKarma >= karmaFreeThreshold)
-	o.int("post_upload_count", u.PostUploadCount)
-	o.int("post_update_count", u.PostUpdateCount)
-	o.int("note_update_count", u.NoteUpdateCount)
-	o.bool("is_banned", u.Banned)
-	o.bool("can_approve_posts", u.CanApprovePosts)
-	o.bool("can_upload_free", u.CanUploadFree)
-	o.str("level_string", levelString)
-	o.intp("avatar_id", u.AvatarPostID)
-	o.bool("is_verified", !v.anon && !u.RequiresVerification && u.Level != core.LevelRestricted)
-	o.bool("has_cropped_avatar", false)
+	o.Add("created_at", doc.TimeOrNull(&u.CreatedAt))
+	o.Add("name", doc.String(u.Name))
+	o.Add("level", doc.Int(int64(level)))
+	o.Add("base_upload_limit", doc.Int(u.BaseUploadLimit))
+	o.Add("upload_karma", doc.Int(max(u.UploadKarma, 0)))
+	o.Add("upload_karma_free", doc.Bool(u.UploadKarma >= karmaFreeThreshold))
+	o.Add("post_upload_count", doc.Int(u.PostUploadCount))
+	o.Add("post_update_count", doc.Int(u.PostUpdateCount))
+	o.Add("note_update_count", doc.Int(u.NoteUpdateCount))
+	o.Add("is_banned", doc.Bool(u.Banned))
+	o.Add("can_approve_posts", doc.Bool(u.CanApprovePosts))
+	o.Add("can_upload_free", doc.Bool(u.CanUploadFree))
+	o.Add("level_string", doc.String(levelString))
+	o.Add("avatar_id", doc.IntOrNull(u.AvatarPostID))
+	o.Add("is_verified", doc.Bool(!v.anon && !u.RequiresVerification && u.Level != core.LevelRestricted))
+	o.Add("has_cropped_avatar", doc.Bool(false))
 	switch {
 	case v.self:
-		o.bool("blacklist_users", u.BlacklistUsers)
-		o.bool("description_collapsed_initially", u.DescriptionCollapsedInitially)
-		o.bool("hide_comments", u.HideComments)
-		o.bool("show_hidden_comments", u.ShowHiddenComments)
-		o.bool("show_post_statistics", u.ShowPostStatistics)
-		o.bool("receive_email_notifications", u.ReceiveEmailNotifications)
-		o.bool("enable_keyboard_navigation", u.EnableKeyboardNavigation)
-		o.bool("enable_privacy_mode", u.EnablePrivateFavorites)
-		o.bool("enable_auto_complete", u.EnableAutoComplete)
-		o.bool("enable_safe_mode", u.EnableSafeMode)
-		o.bool("disable_responsive_mode", u.DisableResponsiveMode)
-		o.bool("no_flagging", u.NoFlagging)
-		o.bool("disable_user_dmails", u.DisableUserDmails)
-		o.bool("enable_compact_uploader", u.EnableCompactUploader)
-		o.bool("replacements_beta", u.ReplacementsBeta)
-		o.bool("forum_notification_dot", u.ForumNotificationDot)
+		o.Add("blacklist_users", doc.Bool(u.BlacklistUsers))
+		o.Add("description_collapsed_initially", doc.Bool(u.DescriptionCollapsedInitially))
+		o.Add("hide_comments", doc.Bool(u.HideComments))
+		o.Add("show_hidden_comments", doc.Bool(u.ShowHiddenComments))
+		o.Add("show_post_statistics", doc.Bool(u.ShowPostStatistics))
+		o.Add("receive_email_notifications", doc.Bool(u.ReceiveEmailNotifications))
+		o.Add("enable_keyboard_navigation", doc.Bool(u.EnableKeyboardNavigation))
+		o.Add("enable_privacy_mode", doc.Bool(u.EnablePrivateFavorites))
+		o.Add("enable_auto_complete", doc.Bool(u.EnableAutoComplete))
+		o.Add("enable_safe_mode", doc.Bool(u.EnableSafeMode))
+		o.Add("disable_responsive_mode", doc.Bool(u.DisableResponsiveMode))
+		o.Add("no_flagging", doc.Bool(u.NoFlagging))
+		o.Add("disable_user_dmails", doc.Bool(u.DisableUserDmails))
+		o.Add("enable_compact_uploader", doc.Bool(u.EnableCompactUploader))
+		o.Add("replacements_beta", doc.Bool(u.ReplacementsBeta))
+		o.Add("forum_notification_dot", doc.Bool(u.ForumNotificationDot))
 		if v.anon {
-			o.null("updated_at")
+			o.Add("updated_at", doc.Null())
 		} else {
-			o.time("updated_at", &u.UpdatedAt, loc)
+			o.Add("updated_at", doc.TimeOrNull(&u.UpdatedAt))
 		}
-		o.strp("email", u.Email)
-		o.time("last_logged_in_at", u.LastLoginAt, loc)
-		o.time("last_forum_read_at", u.LastForumReadAt, loc)
+		o.Add("email", doc.StringOrNull(u.Email))
+		o.Add("last_logged_in_at", doc.TimeOrNull(u.LastLoginAt))
+		o.Add("last_forum_read_at", doc.TimeOrNull(u.LastForumReadAt))
 		if v.anon {
-			o.null("recent_tags")
+			o.Add("recent_tags", doc.Null())
 		} else {
-			o.str("recent_tags", u.RecentTags)
+			o.Add("recent_tags", doc.String(u.RecentTags))
 		}
-		o.int("comment_threshold", u.CommentThreshold)
-		o.str("default_image_size", u.DefaultImageSize)
-		o.strp("favorite_tags", u.FavoriteTags)
-		o.str("blacklisted_tags", u.BlacklistedTags)
-		o.str("time_zone", railstz.Render(u.Timezone, u.TimezoneRails))
-		o.int("per_page", u.PerPage)
-		o.strp("custom_style", u.CustomStyle)
-		o.int("favorite_count", u.FavoriteCount)
-		o.int("api_regen_multiplier", 1)
-		o.int("api_burst_limit", apiBurstLimit(u))
+		o.Add("comment_threshold", doc.Int(u.CommentThreshold))
+		o.Add("default_image_size", doc.String(u.DefaultImageSize))
+		o.Add("favorite_tags", doc.StringOrNull(u.FavoriteTags))
+		o.Add("blacklisted_tags", doc.String(u.BlacklistedTags))
+		o.Add("time_zone", doc.String(railstz.Render(u.Timezone, u.TimezoneRails)))
+		o.Add("per_page", doc.Int(u.PerPage))
+		o.Add("custom_style", doc.StringOrNull(u.CustomStyle))
+		o.Add("favorite_count", doc.Int(u.FavoriteCount))
+		o.Add("api_regen_multiplier", doc.Int(1))
+		o.Add("api_burst_limit", doc.Int(apiBurstLimit(u)))
 		// The users endpoints skip e621ng's write throttle (users_controller
 		// skip_before_action :api_check) and usersd serves no other e621
 		// endpoint, so the bucket is always full.
-		o.int("remaining_api_limit", apiBurstLimit(u))
-		o.int("statement_timeout", 3000)
-		o.int("favorite_limit", 100000)
-		o.int("tag_query_limit", 40)
-		o.bool("has_mail", u.UnreadDmailCount > 0)
-		o.int("unread_dmail_count", u.UnreadDmailCount)
+		o.Add("remaining_api_limit", doc.Int(apiBurstLimit(u)))
+		o.Add("statement_timeout", doc.Int(3000))
+		o.Add("favorite_limit", doc.Int(100000))
+		o.Add("tag_query_limit", doc.Int(40))
+		o.Add("has_mail", doc.Bool(u.UnreadDmailCount > 0))
+		o.Add("unread_dmail_count", doc.Int(u.UnreadDmailCount))
 	case v.admin:
-		o.time("last_logged_in_at", u.LastLoginAt, loc)
+		o.Add("last_logged_in_at", doc.TimeOrNull(u.LastLoginAt))
 	}
+	return o
 }
 
 // anonymousUser is the pseudo-user e621ng's /users/me.json renders for an

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"usersd/internal/core"
+	"usersd/internal/face/authscheme"
 	"usersd/internal/httpx"
 )
 
@@ -19,12 +20,12 @@ func authenticate(svc *core.Face, log *slog.Logger, next http.Handler) http.Hand
 			next.ServeHTTP(w, r)
 			return
 		}
-		scheme, secret, _ := strings.Cut(h, " ")
-		if !strings.EqualFold(scheme, "Bearer") {
+		c := authscheme.Parse(h, authscheme.Strict)
+		if c.Scheme != authscheme.Bearer {
 			writeError(w, r, log, core.Errorf(core.Unauthenticated, "Use Authorization: Bearer <token>."))
 			return
 		}
-		u, t, err := svc.Authenticate(r.Context(), strings.TrimSpace(secret), httpx.ClientAddr(r))
+		u, t, err := svc.Authenticate(r.Context(), c.Payload, httpx.ClientAddr(r))
 		if err != nil {
 			writeError(w, r, log, err)
 			return

@@ -4,20 +4,23 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/netip"
-	"strconv"
 	"time"
 
 	"usersd/internal/core"
+	"usersd/internal/face/doc"
 )
 
 // timeFormat renders instants in UTC with microseconds, as stored.
 const timeFormat = "2006-01-02T15:04:05.000000Z07:00"
 
+// nativeJSON is the native API's JSON: encoding/json's string escaping,
+// instants in UTC with microseconds.
+var nativeJSON = doc.JSON{EscapeHTML: true, Time: func(t time.Time) string { return t.UTC().Format(timeFormat) }}
+
 // appendUser renders the fields of u the viewer may read, in registry order,
 // restricted to only when it is non-nil.
 func appendUser(buf *bytes.Buffer, u *core.User, viewer *core.User, only map[string]bool) {
-	buf.WriteByte('{')
-	first := true
+	o := doc.NewObject()
 	for _, f := range core.Fields {
 		if only != nil && !only[f.Name] {
 			continue
@@ -25,43 +28,33 @@ func appendUser(buf *bytes.Buffer, u *core.User, viewer *core.User, only map[str
 		if !u.Shows(f.Name) {
 			continue
 		}
-		if !first {
-			buf.WriteByte(',')
-		}
-		first = false
-		buf.WriteString(strconv.Quote(f.Name))
-		buf.WriteByte(':')
-		appendValue(buf, f.Value(u))
+		o.Add(f.Name, docValue(f.Value(u)))
 	}
-	buf.WriteByte('}')
+	buf.Write(nativeJSON.Marshal(doc.Obj(o)))
 }
 
-func appendValue(buf *bytes.Buffer, v any) {
+// docValue is a registry value as a document value.
+func docValue(v any) doc.Value {
 	switch x := v.(type) {
 	case nil:
-		buf.WriteString("null")
+		return doc.Null()
 	case int64:
-		buf.WriteString(strconv.FormatInt(x, 10))
+		return doc.Int(x)
 	case bool:
-		buf.WriteString(strconv.FormatBool(x))
+		return doc.Bool(x)
+	case string:
+		return doc.String(x)
 	case time.Time:
-		buf.WriteByte('"')
-		buf.WriteString(x.UTC().Format(timeFormat))
-		buf.WriteByte('"')
+		return doc.Time(x)
 	case core.Date:
-		buf.WriteString(strconv.Quote(string(x)))
+		return doc.String(string(x))
 	case json.RawMessage:
-		if len(x) == 0 {
-			buf.WriteString("null")
-		} else {
-			buf.Write(x)
-		}
+		return doc.Raw(x)
 	case netip.Addr:
-		buf.WriteString(strconv.Quote(x.String()))
-	default:
-		b, _ := json.Marshal(x)
-		buf.Write(b)
+		return doc.String(x.String())
 	}
+	b, _ := json.Marshal(v)
+	return doc.Raw(b)
 }
 
 func userJSON(u *core.User, viewer *core.User) []byte {

@@ -14,6 +14,13 @@ import (
 // parameters. File parts are not parameters and are skipped; a malformed
 // body, invalid UTF-8 or a nesting conflict is ErrInvalid.
 func ParseMultipart(body []byte, boundary string) (*Hash, error) {
+	return Options{}.ParseMultipart(body, boundary)
+}
+
+// ParseMultipart is ParseMultipart with o's cleaning and leniency: Clean
+// applies to names and values, and a lenient parse keeps the fields read
+// before a malformed part instead of failing.
+func (o Options) ParseMultipart(body []byte, boundary string) (*Hash, error) {
 	if boundary == "" {
 		return nil, ErrInvalid
 	}
@@ -25,6 +32,9 @@ func ParseMultipart(body []byte, boundary string) (*Hash, error) {
 			break
 		}
 		if err != nil {
+			if o.Lenient {
+				break
+			}
 			return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 		}
 		if part.FormName() == "" || part.FileName() != "" {
@@ -32,12 +42,19 @@ func ParseMultipart(body []byte, boundary string) (*Hash, error) {
 		}
 		// A part is no larger than body, which the caller has bounded.
 		b, err := io.ReadAll(part)
-		if err != nil || !utf8.Valid(b) {
+		if err != nil && o.Lenient {
+			break
+		}
+		name, value := part.FormName(), string(b)
+		if o.Clean != nil {
+			name, value = o.Clean(name), o.Clean(value)
+		}
+		if err != nil || !utf8.ValidString(name) || !utf8.ValidString(value) {
 			return nil, ErrInvalid
 		}
-		pairs = append(pairs, Pair{Key: part.FormName(), Value: string(b), HasValue: true})
+		pairs = append(pairs, Pair{Key: name, Value: value, HasValue: true})
 	}
-	return Build(pairs)
+	return o.Build(pairs)
 }
 
 // JSONOptions adjusts DecodeJSON and ParseJSON to a face.

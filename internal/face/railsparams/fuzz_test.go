@@ -2,6 +2,7 @@ package railsparams
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -40,6 +41,13 @@ func FuzzParse(f *testing.F) {
 			check(t, h)
 		}
 		_, _ = ParseMultipart([]byte(s), "XX")
+		lenient := Options{Clean: func(s string) string { return strings.ToValidUTF8(s, "") }, Lenient: true}
+		h, err = lenient.ParseQuery(s)
+		if err != nil {
+			t.Fatalf("lenient ParseQuery(%q): %v", s, err)
+		}
+		check(t, h)
+		_, _ = lenient.ParseMultipart([]byte(s), "XX")
 	})
 }
 

@@ -73,6 +73,54 @@ func TestParseQuery(t *testing.T) {
 	}
 }
 
+// TestOptions pins the leniency e621's face keeps (its cases moved here
+// from its own parser's tests) and Clean.
+func TestOptions(t *testing.T) {
+	clean := func(s string) string { return strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\x00", "") }
+	lenient := Options{Clean: clean, Lenient: true}
+	tests := []struct {
+		opt      Options
+		in, want string
+	}{
+		{lenient, "a=1&b=2", `{a:"1",b:"2"}`},
+		{lenient, "user[name]=fox&user[password]=x+y", `{user:{name:"fox",password:"x y"}}`},
+		{lenient, "a[][b]=1&a[][c]=2&a[][b]=3", `{a:[{b:"1",c:"2"},{b:"3"}]}`},
+		{lenient, "=1&&x", `{x:""}`},                  // a bare key is ""
+		{lenient, "a=%zz&b=%+x", `{a:"%zz",b:"% x"}`}, // bad escapes stay as written
+		{lenient, "a=b%00c%FF", `{a:"bc"}`},           // cleaned, not refused
+		{lenient, "a%00=1", `{a:"1"}`},
+		{lenient, "a=1&a[b]=2", `{a:{b:"2"}}`}, // a conflict replaces
+		{lenient, "a[b]=1&a=2", `{a:"2"}`},
+		{lenient, "a[]=1&a[b]=2", `{a:{b:"2"}}`},
+		{lenient, "a[b]=1&a[]=2", `{a:["2"]}`},
+		{lenient, "a=1&a[][b]=2", `{a:[{b:"2"}]}`},
+		{lenient, "x" + strings.Repeat("[a]", 40) + "=1", `{x` + strings.Repeat("[a]", 40) + `:"1"}`}, // too deep: flat
+		{Options{Clean: clean}, "a=b%00c%FF", `{a:"bc"}`},
+	}
+	for _, tt := range tests {
+		p, err := tt.opt.ParseQuery(tt.in)
+		if err != nil {
+			t.Errorf("ParseQuery(%q): %v", tt.in, err)
+			continue
+		}
+		if got := dump(p); got != tt.want {
+			t.Errorf("ParseQuery(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+	if _, err := (Options{Clean: clean}).ParseQuery("a=%zz"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Clean alone still refuses bad escapes: %v", err)
+	}
+	part := "--XX\r\nContent-Disposition: form-data; name=\"user[name]\"\r\n\r\nf\x00o\xffx\r\n"
+	p, err := lenient.ParseMultipart([]byte(part+"--XX--\r\n"), "XX")
+	if err != nil || dump(p) != `{user:{name:"fox"}}` {
+		t.Errorf("lenient multipart = %s, %v", dump(p), err)
+	}
+	p, err = lenient.ParseMultipart([]byte("--XX\r\nbroken"), "XX")
+	if err != nil || dump(p) != `{}` {
+		t.Errorf("lenient broken multipart = %s, %v", dump(p), err)
+	}
+}
+
 func TestSplitQuery(t *testing.T) {
 	pairs, err := SplitQuery("a=1&b& c=x+y&d=%41")
 	if err != nil {
