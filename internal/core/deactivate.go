@@ -18,11 +18,11 @@ func (s *Service) deleteUser(ctx context.Context, prof *Profile, actor *User, id
 	if err != nil {
 		return err
 	}
+	if err := s.may(prof, actor, ActDelete, target); err != nil {
+		return err
+	}
 	d := prof.Deletion
 	if d == nil {
-		if !canDelete(actor, target) {
-			return reasonf(Forbidden, ReasonOutranked, "You may not delete this user.")
-		}
 		if target.Deleted {
 			return nil
 		}
@@ -34,8 +34,10 @@ func (s *Service) deleteUser(ctx context.Context, prof *Profile, actor *User, id
 			return tx.DeleteSessions(ctx, id)
 		})
 	}
-	if err := s.mayDelete(ctx, d, actor, target, password); err != nil {
-		return err
+	if d.SelfNeedsPassword && isSelf(actor, target) {
+		if err := s.confirmPassword(ctx, target, password); err != nil {
+			return err
+		}
 	}
 	now := s.now()
 	p := Patch{"deleted": true, "deleted_at": now, "updated_at": now}
@@ -68,26 +70,27 @@ func (s *Service) deleteUser(ctx context.Context, prof *Profile, actor *User, id
 	})
 }
 
-// mayDelete applies a face's deletion rules.
-func (s *Service) mayDelete(ctx context.Context, d *Deletion, actor, target *User, password string) error {
-	if actor == System {
-		return nil
-	}
-	if isSelf(actor, target) {
-		if d.SelfNeedsPassword {
-			ok := false
-			if target.PasswordHash != nil && len(password) <= MaxPasswordBytes {
-				var err error
-				if ok, _, err = s.hasher.Verify(ctx, *target.PasswordHash, password); err != nil {
-					return err
-				}
-			} else {
-				s.hasher.VerifyDummy(ctx, password)
-			}
-			if !ok {
-				return reasonf(Forbidden, ReasonPasswordIncorrect, "Password is incorrect.")
-			}
+// confirmPassword checks the password a user confirms an action with,
+// taking as long whether or not the account has one.
+func (s *Service) confirmPassword(ctx context.Context, u *User, password string) error {
+	ok := false
+	if u.PasswordHash != nil && len(password) <= MaxPasswordBytes {
+		var err error
+		if ok, _, err = s.hasher.Verify(ctx, *u.PasswordHash, password); err != nil {
+			return err
 		}
+	} else {
+		s.hasher.VerifyDummy(ctx, password)
+	}
+	if !ok {
+		return reasonf(Forbidden, ReasonPasswordIncorrect, "Password is incorrect.")
+	}
+	return nil
+}
+
+// mayDelete applies a face's deletion rules but the password.
+func (s *Service) mayDelete(d *Deletion, actor, target *User) error {
+	if isSelf(actor, target) {
 		switch {
 		case d.StaffMayNotLeave && target.IsStaff():
 			return reasonf(Forbidden, ReasonStaffMayNotLeave, "Staff cannot delete their account.")

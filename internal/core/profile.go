@@ -73,6 +73,13 @@ type Profile struct {
 	// Defaults are written on sign-up for fields the sign-up does not name
 	// (Danbooru's default tag blacklist).
 	Defaults Patch
+	// SignupAnonymousOnly refuses sign-ups by signed-in callers, staff
+	// included (Danbooru's and e621's sign-up form is for visitors).
+	SignupAnonymousOnly bool
+	// SelfEditsOnly lets users change only their own account through the
+	// face's update route (Danbooru's settings); standing changes go
+	// through SetLevel.
+	SelfEditsOnly bool
 }
 
 // Deletion describes a face's account deletion beyond the soft delete

@@ -78,11 +78,11 @@ func (s *Service) CreateUser(ctx context.Context, actor *User, in NewUser) (*Use
 var siteDefaults = Patch{"blacklisted_tags": ""}
 
 func (s *Service) createUser(ctx context.Context, prof *Profile, actor *User, in NewUser) (*User, error) {
+	if err := s.may(prof, actor, ActSignup, nil); err != nil {
+		return nil, err
+	}
 	if actor != System && !actor.IsStaff() {
 		actor = nil // a signed-in member creating an account is a sign-up
-	}
-	if actor == nil && !s.Signup {
-		return nil, reasonf(Forbidden, ReasonSignupClosed, "Sign-up is closed.")
 	}
 	target := &User{Level: LevelMember}
 	if lv, ok := in.Fields["level"].(int64); ok {
@@ -308,6 +308,9 @@ func (s *Service) updateUser(ctx context.Context, prof *Profile, actor *User, id
 	if err != nil {
 		return nil, err
 	}
+	if prof.SelfEditsOnly && actor != System && !isSelf(actor, target) {
+		return nil, s.may(prof, actor, ActUpdate, target)
+	}
 	p := Patch{}
 	probs := problems{}
 	if err := s.checkFields(actor, target, in.Fields, p, probs); err != nil {
@@ -397,8 +400,8 @@ func (s *Service) restoreUser(ctx context.Context, prof *Profile, actor *User, i
 	if err != nil {
 		return nil, err
 	}
-	if actor != System && !(actor.Level >= LevelAdmin && outranks(actor, target)) {
-		return nil, reasonf(Forbidden, ReasonOutranked, "You may not restore this user.")
+	if err := s.may(prof, actor, ActRestore, target); err != nil {
+		return nil, err
 	}
 	if !target.Deleted {
 		return target, nil
@@ -445,21 +448,11 @@ func (s *Service) setLevel(ctx context.Context, prof *Profile, actor *User, id i
 	if err != nil {
 		return nil, err
 	}
-	if actor != System {
-		deny := func(reason string) (*User, error) {
-			return nil, &Error{Code: Forbidden, Reason: reason, Message: "You may not change this level.",
-				Fields: map[string]string{"level": "you may not change this field"}}
-		}
-		switch {
-		case !actor.IsStaff():
-			return deny(ReasonFieldDenied)
-		case isSelf(actor, target):
-			return deny(ReasonSelf)
-		case !outranks(actor, target):
-			return deny(ReasonOutranked)
-		case level >= actor.Level:
-			return deny(ReasonLevelTooHigh)
-		}
+	if err := s.may(prof, actor, ActSetLevel, target); err != nil {
+		return nil, err
+	}
+	if actor != System && level >= actor.Level {
+		return nil, levelDenied(ReasonLevelTooHigh)
 	}
 	if !ValidLevel(level) {
 		return nil, FieldError("level", "is not a level")

@@ -33,7 +33,9 @@ var Profile = &core.Profile{
 		OthersBy:          core.LevelOwner,
 		ProtectedFrom:     core.LevelGold,
 	},
-	Defaults: core.Patch{"blacklisted_tags": defaultBlacklist},
+	Defaults:            core.Patch{"blacklisted_tags": defaultBlacklist},
+	SignupAnonymousOnly: true,
+	SelfEditsOnly:       true,
 }
 
 // deletedName is the name UserDeletion#rename gives: user_<id>.

@@ -277,7 +277,7 @@ var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 func handleUserCreate(svc *core.Face, log *slog.Logger) handlerFunc {
 	return func(w http.ResponseWriter, rq *request) {
 		ctx := rq.r.Context()
-		if rq.viewer != nil || !svc.Signup() {
+		if svc.May(rq.viewer, core.ActSignup, nil) != nil {
 			writeError(w, rq, accessDenied())
 			return
 		}
@@ -327,7 +327,7 @@ func handleUserCreate(svc *core.Face, log *slog.Logger) handlerFunc {
 		}
 		addr := httpx.ClientAddr(rq.r)
 		// Sign-up logs the new user in, which sets last_logged_in_at.
-		u, err := svc.CreateUser(ctx, nil, core.NewUser{Name: name, Password: password, Fields: fields, Addr: addr, LoggedIn: true})
+		u, err := svc.CreateUser(ctx, rq.viewer, core.NewUser{Name: name, Password: password, Fields: fields, Addr: addr, LoggedIn: true})
 		if err != nil {
 			writeError(w, rq, signupError(err))
 			return
@@ -392,7 +392,7 @@ func handleUserUpdate(svc *core.Face, log *slog.Logger) handlerFunc {
 			writeError(w, rq, err)
 			return
 		}
-		if rq.viewer == nil || rq.viewer.ID != u.ID {
+		if svc.May(rq.viewer, core.ActUpdate, u) != nil {
 			writeError(w, rq, accessDenied())
 			return
 		}
@@ -447,6 +447,12 @@ func handleUserDelete(svc *core.Face, log *slog.Logger) handlerFunc {
 			writeError(w, rq, err)
 			return
 		}
+		// Refusals of the deleter precede the parameters; the account's
+		// own state is judged after them (UserDeletion#validate_deletion).
+		if r := core.ErrorReason(svc.May(rq.viewer, core.ActDelete, u)); r == core.ReasonAuthRequired || r == core.ReasonOutranked {
+			writeError(w, rq, accessDenied())
+			return
+		}
 		all, err := readParams(rq, wrapKeys)
 		if err != nil {
 			writeError(w, rq, err)
@@ -488,7 +494,9 @@ func handleAdminUserUpdate(svc *core.Face, log *slog.Logger) handlerFunc {
 			return
 		}
 		promoter := rq.viewer
-		if promoter == nil || promoter.Level < core.LevelModerator {
+		// Only a refusal of the promoter as such precedes the parameters;
+		// the rest are UserPromotion#validate!'s, after them.
+		if r := core.ErrorReason(svc.May(promoter, core.ActSetLevel, u)); r == core.ReasonAuthRequired || r == core.ReasonFieldDenied {
 			writeError(w, rq, accessDenied())
 			return
 		}

@@ -19,4 +19,6 @@ var Profile = &core.Profile{
 	Search:   map[string]core.Audience{"email": core.AdminOnly, "last_ip": core.AdminOnly, "updated_at": core.Everyone},
 	AnyField: true,
 	Deleted:  core.DeletedHidden,
+	// Sign-up is for visitors (users_controller: "You are already signed in").
+	SignupAnonymousOnly: true,
 }

@@ -316,11 +316,11 @@ func (req *ngRequest) userParam() *param {
 
 // create handles "POST /users.json" (B.8).
 func (h *handler) create(w http.ResponseWriter, r *http.Request, req *ngRequest) {
-	switch {
-	case req.caller != nil:
+	switch core.ErrorReason(h.svc.May(req.caller, core.ActSignup, nil)) {
+	case core.ReasonSignedIn:
 		writeReason(w, http.StatusForbidden, msgSignedIn)
 		return
-	case !h.svc.Signup():
+	case core.ReasonSignupClosed:
 		writeReason(w, http.StatusForbidden, msgSignupsOff)
 		return
 	}
@@ -362,7 +362,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, req *ngRequest)
 		writeErrors(w, errs)
 		return
 	}
-	u, err := h.svc.CreateUser(r.Context(), nil, core.NewUser{Name: name, Password: password, Fields: p, Addr: httpx.ClientAddr(r)})
+	u, err := h.svc.CreateUser(r.Context(), req.caller, core.NewUser{Name: name, Password: password, Fields: p, Addr: httpx.ClientAddr(r)})
 	if err != nil {
 		h.writeWriteError(w, r, err)
 		return

@@ -1,0 +1,79 @@
+package core
+
+// Action is something an actor may do to an account.
+type Action int
+
+// Actions a face may ask about before it reads a request's parameters.
+const (
+	ActSignup   Action = iota // create an account (no target)
+	ActUpdate                 // change an account's fields
+	ActDelete                 // delete an account
+	ActRestore                // undo a soft delete
+	ActSetLevel               // change an account's level
+)
+
+// May says whether actor (nil: anonymous) may do a to target under the
+// face's profile, as far as it can be told without the request's values:
+// faces ask first when their system refuses before it reads parameters,
+// and the action itself checks again, with the values. The errors carry
+// the same Codes and Reasons as the actions.
+func (f *Face) May(actor *User, a Action, target *User) error {
+	return f.s.may(f.p, actor, a, target)
+}
+
+func (s *Service) may(p *Profile, actor *User, a Action, target *User) error {
+	if actor == System {
+		return nil
+	}
+	if a == ActSignup {
+		switch {
+		case p.SignupAnonymousOnly && actor != nil:
+			return reasonf(Forbidden, ReasonSignedIn, "You are already signed in.")
+		case (actor == nil || !actor.IsStaff()) && !s.Signup:
+			return reasonf(Forbidden, ReasonSignupClosed, "Sign-up is closed.")
+		}
+		return nil
+	}
+	if actor == nil {
+		return authRequired()
+	}
+	switch a {
+	case ActUpdate:
+		switch {
+		case isSelf(actor, target):
+			return nil
+		case p.SelfEditsOnly:
+			return reasonf(Forbidden, ReasonNotYours, "You may change only your own account here.")
+		case !actor.IsStaff() || !outranks(actor, target):
+			return reasonf(Forbidden, ReasonOutranked, "You may not change this user.")
+		}
+	case ActDelete:
+		d := p.Deletion
+		if d == nil {
+			if !canDelete(actor, target) {
+				return reasonf(Forbidden, ReasonOutranked, "You may not delete this user.")
+			}
+			return nil
+		}
+		return s.mayDelete(d, actor, target)
+	case ActRestore:
+		if !(actor.Level >= LevelAdmin && outranks(actor, target)) {
+			return reasonf(Forbidden, ReasonOutranked, "You may not restore this user.")
+		}
+	case ActSetLevel:
+		switch {
+		case !actor.IsStaff():
+			return levelDenied(ReasonFieldDenied)
+		case isSelf(actor, target):
+			return levelDenied(ReasonSelf)
+		case !outranks(actor, target):
+			return levelDenied(ReasonOutranked)
+		}
+	}
+	return nil
+}
+
+func levelDenied(reason string) *Error {
+	return &Error{Code: Forbidden, Reason: reason, Message: "You may not change this level.",
+		Fields: map[string]string{"level": "you may not change this field"}}
+}
