@@ -13,25 +13,41 @@ import (
 // timeFormat renders instants in UTC with microseconds, as stored.
 const timeFormat = "2006-01-02T15:04:05.000000Z07:00"
 
-// appendUser renders the fields of u the viewer may read, in registry order,
-// restricted to only when it is non-nil.
+// appendUser renders the fields of u the viewer may read, in layout order:
+// top-level fields, then one object per group that holds at least one of
+// them. only, when non-nil, restricts the output to the named registry
+// fields (see parseFields). A field the viewer may not read is absent,
+// never null.
 func appendUser(buf *bytes.Buffer, u *core.User, viewer *core.User, only map[string]bool) {
 	buf.WriteByte('{')
-	first := true
-	for _, f := range core.Fields {
-		if only != nil && !only[f.Name] {
-			continue
+	first := true // no member written yet in the user object
+	for _, g := range layout {
+		opened := false // the group's object has been started
+		for _, name := range g.fields {
+			f := slotOf[name].field
+			if only != nil && !only[name] || !canRead(f, viewer, u) {
+				continue
+			}
+			if g.name != "" && !opened {
+				if !first {
+					buf.WriteByte(',')
+				}
+				buf.WriteString(strconv.Quote(g.name))
+				buf.WriteString(":{")
+				opened, first = true, true
+			}
+			if !first {
+				buf.WriteByte(',')
+			}
+			first = false
+			buf.WriteString(strconv.Quote(f.Name))
+			buf.WriteByte(':')
+			appendValue(buf, f.Value(u))
 		}
-		if !core.CanRead(f, viewer, u) {
-			continue
+		if opened {
+			buf.WriteByte('}')
+			first = false
 		}
-		if !first {
-			buf.WriteByte(',')
-		}
-		first = false
-		buf.WriteString(strconv.Quote(f.Name))
-		buf.WriteByte(':')
-		appendValue(buf, f.Value(u))
 	}
 	buf.WriteByte('}')
 }
