@@ -101,8 +101,9 @@ func init() {
 	}
 }
 
-// canRead is the one place the native API asks who may see a field; every
-// rendered field, selection and schema decision goes through it.
+// canRead is the one place the native API asks whether viewer may see a
+// field of target: appendUser renders nothing else. The lead will swap it
+// for the face's visibility profile.
 func canRead(f *core.Field, viewer, target *core.User) bool {
 	return core.CanRead(f, viewer, target)
 }
