@@ -37,6 +37,10 @@ func TestUserLifecycle(t *testing.T) {
 		if m["name"] != "Alice" || m["email"] != "Alice@Example.com" || m["level"] != float64(20) || m["password"] != nil || m["password_hash"] != nil {
 			t.Fatalf("created = %v", m)
 		}
+		// Site settings sit in their site's group, not among identity.
+		if _, ok := m["blacklisted_tags"]; ok || group(t, m, "danbooru")["blacklisted_tags"] == nil {
+			t.Errorf("created user's Danbooru settings = %v (top level blacklisted_tags present: %v)", m["danbooru"], ok)
+		}
 		_, tok := s.login("alice", "correct horse")
 
 		// Get by id and by name in another case; anonymous callers see no e-mail.
@@ -52,15 +56,20 @@ func TestUserLifecycle(t *testing.T) {
 		s.want(s.do("GET", "/v1/users/nobody", "", nil), 404)
 
 		// A user edits their own profile and settings, but not their standing.
-		u := s.want(s.do("PATCH", fmt.Sprintf("/v1/users/%d", id), tok, map[string]any{"bio": "hello", "per_page": 50, "links": []string{"https://a.example"}}), 200)
-		if u["bio"] != "hello" || u["per_page"] != float64(50) {
+		u := s.want(s.do("PATCH", fmt.Sprintf("/v1/users/%d", id), tok, map[string]any{
+			"profile": map[string]any{"bio": "hello", "links": []string{"https://a.example"}}, "settings": map[string]any{"per_page": 50}}), 200)
+		if group(t, u, "profile")["bio"] != "hello" || group(t, u, "settings")["per_page"] != float64(50) {
 			t.Errorf("patched = %v", u)
+		}
+		// Flat names, as clients wrote them before the groups, still work.
+		if u := s.want(s.do("PATCH", "/v1/me", tok, map[string]any{"member_title": "Alice's"}), 200); group(t, u, "profile")["member_title"] != "Alice's" {
+			t.Errorf("flat patch = %v", u)
 		}
 		r := s.do("PATCH", fmt.Sprintf("/v1/users/%d", id), tok, map[string]any{"level": 40, "bio": "sneaky"})
 		if p := s.want(r, 403); p["errors"].(map[string]any)["level"] == nil {
 			t.Errorf("403 names no field: %v", p)
 		}
-		if g := s.want(s.do("GET", "/v1/me", tok, nil), 200); g["bio"] != "hello" || g["level"] != float64(20) {
+		if g := s.want(s.do("GET", "/v1/me", tok, nil), 200); group(t, g, "profile")["bio"] != "hello" || g["level"] != float64(20) {
 			t.Errorf("a refused PATCH changed something: %v", g)
 		}
 		// Staff edit standing.
@@ -124,7 +133,7 @@ func seedUsers(t *testing.T, s *server, admin string) []int64 {
 	}
 	var ids []int64
 	for _, sp := range specs {
-		body := map[string]any{"name": sp.name, "level": sp.level, "post_upload_count": sp.posts}
+		body := map[string]any{"name": sp.name, "level": sp.level, "counters": map[string]any{"post_upload_count": sp.posts}}
 		if sp.email != "" {
 			body["email"] = sp.email
 		}
@@ -245,6 +254,20 @@ func TestList(t *testing.T) {
 		if _, ok := s.want(s.do("GET", fmt.Sprintf("/v1/users/%d?fields=name", ids[0]), "", nil), 200)["id"]; ok {
 			t.Error("fields=name on show still renders id")
 		}
+		// Groups select whole, dotted names one member; hidden ones stay absent.
+		m = s.want(s.do("GET", fmt.Sprintf("/v1/users/%d?fields=id,counters,profile.bio,profile.timezone,settings", ids[0]), "", nil), 200)
+		if keys := slices.Sorted(mapKeys(m)); !slices.Equal(keys, []string{"counters", "id", "profile"}) {
+			t.Errorf("fields=id,counters,profile.bio,profile.timezone,settings as anonymous gave %v", keys)
+		}
+		if p := group(t, m, "profile"); len(p) != 1 || group(t, m, "counters")["post_upload_count"] != float64(5) {
+			t.Errorf("selected profile %v, counters %v", p, m["counters"])
+		}
+		for _, bad := range []string{"bio", "nickname", "profile.nickname", "settings.bio"} {
+			p := s.want(s.do("GET", "/v1/users?fields="+bad, "", nil), 400)
+			if p["errors"].(map[string]any)["fields"] == nil {
+				t.Errorf("fields=%s: %v", bad, p)
+			}
+		}
 		// Filtering on a field the caller may not read would leak it.
 		s.want(s.do("GET", "/v1/users?filter="+url.QueryEscape(`email = "apple@example.com"`), "", nil), 403)
 		s.want(s.do("GET", "/v1/users?sort=updated_at", "", nil), 403)
@@ -291,3 +314,19 @@ func TestConcurrentSignup(t *testing.T) {
 		}
 	})
 }
+
+// group returns the named group object of a native user, or an empty map
+// when the user has none.
+func group(t *testing.T, u map[string]any, name string) map[string]any {
+	t.Helper()
+	switch g := u[name].(type) {
+	case nil:
+		return map[string]any{}
+	case map[string]any:
+		return g
+	default:
+		t.Fatalf("group %s is not an object: %v", name, u[name])
+		return nil
+	}
+}
+

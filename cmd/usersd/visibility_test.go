@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"usersd/internal/facetest"
 
 	"usersd/internal/core"
 )
@@ -33,7 +34,8 @@ func TestVisibility(t *testing.T) {
 		_, otherTok := s.signup("other")
 		for i, tok := range []string{pubTok, privTok} {
 			s.want(s.do("PATCH", "/v1/me", tok, map[string]any{
-				"email": fmt.Sprintf("u%d@example.com", i), "first_name": "First", "bio": "bio", "timezone": "Europe/Paris",
+				"email": fmt.Sprintf("u%d@example.com", i), "first_name": "First",
+				"profile": map[string]any{"bio": "bio", "timezone": "Europe/Paris"},
 			}), 200)
 		}
 		s.want(s.do("PATCH", "/v1/me", privTok, map[string]any{"private_profile": true}), 200)
@@ -64,9 +66,13 @@ func TestVisibility(t *testing.T) {
 		}{{pubID, false}, {privID, true}} {
 			for _, v := range viewers {
 				tok := v.token(target.id)
-				show := s.want(s.do("GET", fmt.Sprintf("/v1/users/%d", target.id), tok, nil), 200)
+				// facetest.FlatUser lifts the groups' members, so presence is asked by
+				// field name wherever the representation nests it; it also
+				// fails on a group rendered empty instead of left out.
+				raw := s.want(s.do("GET", fmt.Sprintf("/v1/users/%d", target.id), tok, nil), 200)
+				show := facetest.FlatUser(t, raw)
 				list := s.want(s.do("GET", fmt.Sprintf("/v1/users?filter=id+%%3D+%d", target.id), tok, nil), 200)
-				listed := list["users"].([]any)[0].(map[string]any)
+				listed := facetest.FlatUser(t, list["users"].([]any)[0].(map[string]any))
 				for _, f := range core.Fields {
 					var want bool
 					switch f.Read {
@@ -89,6 +95,12 @@ func TestVisibility(t *testing.T) {
 					}
 				}
 				if !v.self && !v.staff {
+					// Groups of only private fields are left out whole.
+					for _, g := range []string{"settings", "danbooru"} {
+						if _, ok := raw[g]; ok {
+							t.Errorf("%s sees the %s group of user %d: %v", v.name, g, target.id, raw[g])
+						}
+					}
 					for _, name := range privateFields {
 						if _, ok := show[name]; ok {
 							t.Errorf("%s sees private %s of user %d", v.name, name, target.id)

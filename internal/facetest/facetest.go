@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"usersd/internal/core"
 	"usersd/internal/store/postgres"
 	"usersd/internal/store/sqlite"
 	"usersd/internal/store/sqlstore"
@@ -367,4 +368,34 @@ func (b Backend) Open(tb testing.TB) *sqlstore.DB {
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db
+}
+
+// FlatUser lifts the members of a native user's groups (profile, settings,
+// counters …: the object-valued keys that are not registry fields) to the
+// top level, for checks by field name; a group given empty or a field
+// given twice fails the test.
+func FlatUser(t testing.TB, u map[string]any) map[string]any {
+	t.Helper()
+	out := map[string]any{}
+	var groups []map[string]any
+	for k, v := range u {
+		g, isObject := v.(map[string]any)
+		if !isObject || core.FieldByName(k) != nil {
+			out[k] = v
+			continue
+		}
+		if len(g) == 0 {
+			t.Errorf("group %s is empty", k)
+		}
+		groups = append(groups, g)
+	}
+	for _, g := range groups {
+		for k, x := range g {
+			if _, dup := out[k]; dup {
+				t.Errorf("field %s is rendered twice", k)
+			}
+			out[k] = x
+		}
+	}
+	return out
 }

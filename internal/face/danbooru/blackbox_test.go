@@ -1162,7 +1162,7 @@ func TestDanbooru14_33_DeletionRename(t *testing.T) {
 		f.expect(f.req("DELETE", fmt.Sprintf("/users/%d.json?login=leaver&api_key=%s", id, url.QueryEscape(key)), "user[password]=hunter22"), 204, "")
 		deleted := fmt.Sprintf("user_%d", id)
 		// Settings, e-mail and login times are reset (UserDeletion#delete_user_settings).
-		native := f.Want(f.Do("GET", fmt.Sprintf("/v1/users/%d", id), f.ownerTok, nil), 200)
+		native := facetest.FlatUser(t, f.Want(f.Do("GET", fmt.Sprintf("/v1/users/%d", id), f.ownerTok, nil), 200))
 		for k, v := range map[string]any{"name": deleted, "deleted": true, "per_page": float64(20), "timezone": nil, "enable_safe_mode": false,
 			"favorite_tags": nil, "email": nil, "last_login_at": nil, "new_post_navigation_layout": false} {
 			if native[k] != v {

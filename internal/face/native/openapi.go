@@ -2,7 +2,11 @@ package native
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 
 	"usersd/internal/core"
@@ -12,151 +16,427 @@ import (
 
 type obj = map[string]any
 
-// openAPI builds the OpenAPI 3.1 document; the User schema comes from the
-// field registry, so it cannot drift from what the API renders.
+// Names of the user schemas in the document. Each group of the layout has a
+// response schema and, when any of its fields can be written, an input
+// schema; their names derive from the group's.
+const (
+	schemaUser       = "User"
+	schemaUserCreate = "UserCreate"
+	schemaUserUpdate = "UserUpdate"
+	// A user rendered with fields= holds only what was named, so the
+	// operations that take fields answer "User or UserSelection": the same
+	// members, none of them required.
+	selection = "Selection"
+)
+
+func groupSchema(g string) string { return "User" + exportName(g) }
+func groupInput(g string) string  { return groupSchema(g) + "Input" }
+
+// selectedUser is the answer of an operation that takes fields=.
+func selectedUser() obj {
+	return obj{"anyOf": []obj{ref(schemaUser), ref(schemaUser + selection)},
+		"description": "The User; with fields=, a UserSelection of the named fields and groups."}
+}
+
+// exportName turns a group name into the part of a schema name: profile ->
+// Profile, e621 -> E621.
+func exportName(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+
+func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
+
+// openAPI builds the OpenAPI 3.1 document. The user schemas are generated
+// from the field registry and the layout, so they list exactly what the
+// API renders and accepts; openapi_test.go checks real responses against
+// them.
 func openAPI() obj {
-	props := obj{}
-	for _, f := range core.Fields {
-		if f.Read == core.ReadNever {
-			continue
-		}
-		props[f.Name] = schemaOf(f)
-	}
-	props["password"] = obj{"type": "string", "writeOnly": true, "minLength": minPasswordLength, "maxLength": core.MaxPasswordBytes}
-	ref := func(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
-	jsonBody := func(schema obj) obj {
-		return obj{"required": true, "content": obj{"application/json": obj{"schema": schema}}}
-	}
-	resp := func(desc string, schema obj) obj {
-		r := obj{"description": desc}
-		if schema != nil {
-			r["content"] = obj{"application/json": obj{"schema": schema}}
-		}
-		return r
-	}
-	problemResp := obj{"description": "Problem", "content": obj{"application/problem+json": obj{"schema": ref("Problem")}}}
-	errs := func(codes ...string) obj {
-		o := obj{}
-		for _, c := range codes {
-			o[c] = problemResp
-		}
-		return o
-	}
-	merge := func(a, b obj) obj {
-		for k, v := range b {
-			a[k] = v
-		}
-		return a
-	}
-	param := func(name, in, desc string, schema obj) obj {
-		return obj{"name": name, "in": in, "description": desc, "schema": schema, "required": in == "path"}
-	}
-	idParam := param("id", "path", "User id", obj{"type": "integer", "format": "int64"})
-	user := ref("User")
 	return obj{
 		"openapi": "3.1.0",
 		"info": obj{
-			"title":       "usersd native API",
-			"version":     "1",
-			"description": "User accounts: one store behind this API and five compatibility faces.",
+			"title":   "usersd native API",
+			"version": "1",
+			"description": "User accounts: one store behind this API and its compatibility faces. " +
+				"A user is rendered with identity, standing and times at the top level and everything else in the groups " +
+				groupList() + ". Every field is shown only to those its read class allows: a hidden field is absent, never null, " +
+				"and a group of which the caller may read nothing is left out.",
 		},
-		"servers": []obj{{"url": "/v1"}},
-		"components": obj{
-			"securitySchemes": obj{"bearer": obj{"type": "http", "scheme": "bearer"}},
-			"schemas": obj{
-				"User": obj{"type": "object", "properties": props,
-					"description": "Fields the caller may not read are absent."},
-				"Problem": obj{"type": "object", "required": []string{"type", "title", "status", "detail"}, "properties": obj{
-					"type": obj{"type": "string"}, "title": obj{"type": "string"}, "status": obj{"type": "integer"},
-					"detail": obj{"type": "string"}, "errors": obj{"type": "object", "additionalProperties": obj{"type": "string"}},
-				}},
-				"Token": obj{"type": "object", "properties": obj{
-					"id": obj{"type": "integer"}, "label": obj{"type": "string"}, "kind": obj{"enum": []string{"api", "login"}},
-					"scope": obj{"enum": []string{"read", "write"}}, "token": obj{"type": "string", "description": "The secret; only in the response that creates it."},
-					"created_at": obj{"type": "string", "format": "date-time"}, "last_used_at": obj{"type": []string{"string", "null"}, "format": "date-time"},
-					"last_used_ip": obj{"type": []string{"string", "null"}}, "uses": obj{"type": "integer"},
-					"expires_at": obj{"type": []string{"string", "null"}, "format": "date-time"},
-				}},
-			},
-		},
-		"security": []obj{{}, {"bearer": []string{}}},
-		"paths": obj{
-			"/openapi.json": obj{"get": obj{"summary": "This document", "responses": obj{"200": resp("OpenAPI document", obj{"type": "object"})}}},
-			"/login": obj{"post": obj{"summary": "Log in with name or e-mail and password; returns a new token",
-				"requestBody": jsonBody(obj{"type": "object", "required": []string{"password"}, "properties": obj{
-					"name": obj{"type": "string"}, "email": obj{"type": "string"}, "password": obj{"type": "string"}}}),
-				"responses": merge(obj{"200": resp("Logged in", obj{"type": "object", "properties": obj{"token": obj{"type": "string"}, "user": user}})}, errs("400", "401", "403", "429"))}},
-			"/users": obj{
-				"get": obj{"summary": "List users", "parameters": []obj{
-					param("filter", "query", "Filter, e.g. level >= 20 && name contains \"abc\"", obj{"type": "string", "maxLength": query.MaxFilterLength}),
-					param("sort", "query", "Comma-separated fields, - for descending", obj{"type": "string"}),
-					param("limit", "query", "Page size", obj{"type": "integer", "minimum": 1, "maximum": query.MaxLimit, "default": DefaultLimit}),
-					param("page", "query", "1-based page number (offset pages)", obj{"type": "integer", "minimum": 1}),
-					param("cursor", "query", "next_cursor of the previous page (keyset pages)", obj{"type": "string"}),
-					param("total", "query", "Count every matching user", obj{"type": "boolean"}),
-					param("fields", "query", "Comma-separated fields to render", obj{"type": "string"}),
-				}, "responses": merge(obj{"200": resp("A page", obj{"type": "object", "properties": obj{
-					"users": obj{"type": "array", "items": user}, "next_cursor": obj{"type": []string{"string", "null"}}, "total": obj{"type": "integer"}}})}, errs("400", "401", "403"))},
-				"post": obj{"summary": "Sign up, or create a user as staff", "requestBody": jsonBody(user),
-					"responses": merge(obj{"201": resp("Created", user)}, errs("400", "401", "403", "409"))},
-			},
-			"/users/{id}": obj{
-				"get": obj{"summary": "Get a user by id, or by name in any case",
-					"parameters": []obj{param("id", "path", "Id, or name (GET only)", obj{"type": "string"}), param("fields", "query", "Fields to render", obj{"type": "string"})},
-					"responses":  merge(obj{"200": resp("The user", user)}, errs("400", "401", "404"))},
-				"patch": obj{"summary": "Update a user (partial)", "parameters": []obj{idParam}, "requestBody": jsonBody(user),
-					"responses": merge(obj{"200": resp("Updated", user)}, errs("400", "401", "403", "404", "409"))},
-				"delete": obj{"summary": "Soft-delete a user", "parameters": []obj{idParam}, "responses": merge(obj{"204": resp("Deleted", nil)}, errs("401", "403", "404"))},
-			},
-			"/users/{id}/restore": obj{"parameters": []obj{idParam}, "post": obj{"summary": "Undo a soft delete (admins)",
-				"responses": merge(obj{"200": resp("Restored", user)}, errs("401", "403", "404"))}},
-			"/users/{id}/names": obj{"parameters": []obj{idParam}, "get": obj{"summary": "Name history",
-				"responses": merge(obj{"200": resp("Past names, oldest first", obj{"type": "object"})}, errs("404"))}},
-			"/me": obj{
-				"get":   obj{"summary": "The caller", "responses": merge(obj{"200": resp("The caller", user)}, errs("401"))},
-				"patch": obj{"summary": "Update the caller", "requestBody": jsonBody(user), "responses": merge(obj{"200": resp("Updated", user)}, errs("400", "401", "403", "409"))},
-			},
-			"/me/tokens": obj{
-				"get": obj{"summary": "The caller's tokens", "responses": merge(obj{"200": resp("Tokens", obj{"type": "object", "properties": obj{"tokens": obj{"type": "array", "items": ref("Token")}}})}, errs("401"))},
-				"post": obj{"summary": "Create a token; the secret is shown once",
-					"requestBody": jsonBody(obj{"type": "object", "properties": obj{"label": obj{"type": "string", "maxLength": 100}, "scope": obj{"enum": []string{"read", "write"}}}}),
-					"responses":   merge(obj{"201": resp("Created", ref("Token"))}, errs("400", "401"))},
-			},
-			"/me/tokens/{id}": obj{"parameters": []obj{param("id", "path", "Token id", obj{"type": "integer"})},
-				"delete": obj{"summary": "Revoke a token", "responses": merge(obj{"204": resp("Revoked", nil)}, errs("401", "404"))}},
-		},
+		"servers":    []obj{{"url": "/v1"}},
+		"security":   []obj{{}, {"bearer": []string{}}},
+		"components": obj{"securitySchemes": obj{"bearer": obj{"type": "http", "scheme": "bearer"}}, "schemas": schemas(), "responses": problemResponses()},
+		"paths":      paths(),
 	}
 }
 
-func schemaOf(f *core.Field) obj {
+func groupList() string {
+	var names []string
+	for _, g := range layout[1:] {
+		names = append(names, g.name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// schemas returns every named schema of the document.
+func schemas() obj {
 	s := obj{}
-	typ := map[core.Kind]string{core.KindInt: "integer", core.KindBool: "boolean", core.KindText: "string", core.KindTime: "string",
-		core.KindDate: "string", core.KindIP: "string"}[f.Kind]
+	responseSchemas(s, "", true)
+	responseSchemas(s, selection, false)
+
+	// The request shapes: what some caller may write, nested as rendered,
+	// and each grouped field also under its flat name for older clients.
+	in, flat := obj{}, obj{}
+	for _, g := range layout {
+		props := obj{}
+		for _, name := range g.fields {
+			f := slotOf[name].field
+			if !f.Settable() {
+				continue
+			}
+			props[name] = fieldSchema(f, false)
+			if g.name != "" {
+				alias := fieldSchema(f, false)
+				alias["deprecated"] = true
+				alias["description"] = fmt.Sprintf("Flat spelling of %s.%s, kept for clients written before the groups; giving both is a 400. %s",
+					g.name, name, alias["description"])
+				flat[name] = alias
+			}
+		}
+		switch {
+		case g.name == "":
+			in = props
+		case len(props) > 0:
+			s[groupInput(g.name)] = objectSchema(props, nil, g.about)
+			in[g.name] = ref(groupInput(g.name))
+		}
+	}
+	password := obj{"type": "string", "writeOnly": true, "minLength": minPasswordLength, "maxLength": core.MaxPasswordBytes}
+	create := merge(obj{}, in, flat)
+	create["password"] = merge(obj{"description": "Required for sign-up. Staff creating a user may leave it out: the account then has no password login until one is set."}, password)
+	s[schemaUserCreate] = objectSchema(create, []string{"name"},
+		"Sign-up (anonymous or signed-in members: name and password, optionally e-mail and profile) or staff creating a user "+
+			"(any field their level may write). A field the caller may not write is a 403 naming it; nothing is created.")
+	update := merge(obj{}, in, flat)
+	update["password"] = merge(obj{"description": "A new password. Users changing their own must also give current_password; staff changing a lower-level user's need not."}, password)
+	update["current_password"] = obj{"type": "string", "writeOnly": true, "maxLength": core.MaxPasswordBytes,
+		"description": "The caller's present password; required with password when users change their own."}
+	s[schemaUserUpdate] = objectSchema(update, nil,
+		"A partial update: only the fields given change. A field the caller may not write is a 403 naming it, and nothing changes.")
+
+	s["UserPage"] = objectSchema(obj{
+		"users":       obj{"type": "array", "items": selectedUser()},
+		"next_cursor": obj{"type": []string{"string", "null"}, "description": "Pass as cursor for the next page; null on the last."},
+		"total":       obj{"type": "integer", "minimum": 0, "description": "Every matching user; only with total=true."},
+	}, []string{"users", "next_cursor"}, "One page of users.")
+	s["NameChange"] = objectSchema(obj{
+		"old_name":   obj{"type": "string"},
+		"new_name":   obj{"type": "string"},
+		"changed_at": obj{"type": "string", "format": "date-time"},
+	}, []string{"old_name", "new_name", "changed_at"}, "One rename.")
+	s["NameHistory"] = objectSchema(obj{"names": obj{"type": "array", "items": ref("NameChange"), "description": "Oldest first."}},
+		[]string{"names"}, "A user's past names.")
+	s["Login"] = objectSchema(obj{
+		"name":     obj{"type": "string", "description": "The user name, in any case; or give email."},
+		"email":    obj{"type": "string", "description": "The e-mail address, in any case; or give name."},
+		"password": obj{"type": "string", "writeOnly": true},
+	}, []string{"password"}, "Name or e-mail (one of them) and password.")
+	s["LoginResult"] = objectSchema(obj{
+		"token": obj{"type": "string", "description": "A new login token for Authorization: Bearer."},
+		"user":  ref(schemaUser),
+	}, []string{"token", "user"}, "The new token and the user as they see themselves.")
+	tokenProps := func() obj {
+		maybeTime := obj{"type": []string{"string", "null"}, "format": "date-time"}
+		return obj{
+			"id":           obj{"type": "integer", "format": "int64", "minimum": 1},
+			"label":        obj{"type": "string", "maxLength": 100},
+			"kind":         obj{"enum": []string{core.TokenAPI, core.TokenLogin}},
+			"scope":        obj{"enum": []string{core.ScopeRead, core.ScopeWrite}},
+			"created_at":   obj{"type": "string", "format": "date-time"},
+			"last_used_at": maybeTime,
+			"last_used_ip": obj{"type": []string{"string", "null"}},
+			"uses":         obj{"type": "integer", "minimum": 0},
+			"expires_at":   maybeTime,
+		}
+	}
+	tokenRequired := []string{"id", "label", "kind", "scope", "created_at", "last_used_at", "last_used_ip", "uses", "expires_at"}
+	s["Token"] = objectSchema(tokenProps(), tokenRequired, "An API or login token; its secret is never shown again.")
+	created := tokenProps()
+	created["token"] = obj{"type": "string", "description": "The secret, for Authorization: Bearer; shown only here."}
+	s["NewToken"] = objectSchema(created, append(slices.Clone(tokenRequired), "token"), "A token just created, with its secret.")
+	s["TokenList"] = objectSchema(obj{"tokens": obj{"type": "array", "items": ref("Token")}}, []string{"tokens"}, "The caller's live tokens.")
+	s["TokenCreate"] = objectSchema(obj{
+		"label": obj{"type": "string", "maxLength": 100},
+		"scope": obj{"enum": []string{core.ScopeRead, core.ScopeWrite}, "default": core.ScopeWrite, "description": "read tokens may only GET."},
+	}, nil, "A new API token.")
+	s["Problem"] = objectSchema(obj{
+		"type":     obj{"type": "string", "description": "urn:usersd:problem:<code>, or about:blank"},
+		"title":    obj{"type": "string"},
+		"status":   obj{"type": "integer"},
+		"detail":   obj{"type": "string"},
+		"instance": obj{"type": "string"},
+		"errors": obj{"type": "object", "additionalProperties": obj{"type": "string"},
+			"description": "Reasons by field, named as the request spelled them (profile.bio, or bio for a flat body)."},
+	}, []string{"type", "title", "status", "detail"}, "An RFC 9457 problem.")
+	return s
+}
+
+// responseSchemas adds the rendered user and its groups to s, under names
+// ending in suffix: one object per group, each listing what its readers may
+// see. With required, the required lists name what every caller, anonymous
+// included, is shown; without, none (a fields= selection).
+func responseSchemas(s obj, suffix string, required bool) {
+	top := obj{}
+	topRequired := []string{}
+	for _, g := range layout {
+		props := obj{}
+		needed := []string{}
+		for _, name := range g.fields {
+			f := slotOf[name].field
+			props[name] = fieldSchema(f, true)
+			if required && f.Read == core.ReadAnon {
+				needed = append(needed, name)
+			}
+		}
+		if g.name == "" {
+			top, topRequired = props, needed
+			continue
+		}
+		s[groupSchema(g.name)+suffix] = objectSchema(props, needed, g.about+" Fields the caller may not read are absent.")
+		top[g.name] = ref(groupSchema(g.name) + suffix)
+		if len(needed) > 0 {
+			topRequired = append(topRequired, g.name)
+		}
+	}
+	desc := "A user as the caller may see them. Fields the caller may not read are absent, never null; so is a group of which the caller may read nothing. " +
+		"The required lists name what every caller is shown."
+	if !required {
+		desc = "A user rendered with fields=: only the named top-level fields, groups and grouped fields that the caller may read."
+	}
+	s[schemaUser+suffix] = objectSchema(top, topRequired, desc)
+}
+
+// objectSchema is a closed object: members other than props are not sent
+// and not accepted.
+func objectSchema(props obj, required []string, desc string) obj {
+	if required == nil {
+		required = []string{}
+	}
+	return obj{"type": "object", "properties": props, "required": required, "additionalProperties": false, "description": desc}
+}
+
+func merge(dst obj, srcs ...obj) obj {
+	for _, src := range srcs {
+		for k, v := range src {
+			dst[k] = v
+		}
+	}
+	return dst
+}
+
+// fieldSchema describes one registry field; rendered says whether for a
+// response (who sees it) or a request (who writes it).
+func fieldSchema(f *core.Field, rendered bool) obj {
+	s := obj{}
+	typ := map[core.Kind]string{core.KindInt: "integer", core.KindBool: "boolean", core.KindText: "string",
+		core.KindTime: "string", core.KindDate: "string", core.KindIP: "string"}[f.Kind]
 	switch f.Kind {
+	case core.KindInt:
+		s["format"] = "int64"
+		switch {
+		case f.Enum != nil:
+			var levels []any
+			for _, e := range f.Enum {
+				n, _ := strconv.Atoi(e)
+				levels = append(levels, n)
+			}
+			s["enum"] = levels
+		case f.Max != 0 && !f.Generated:
+			s["minimum"], s["maximum"] = f.Min, f.Max
+		}
 	case core.KindTime:
 		s["format"] = "date-time"
 	case core.KindDate:
 		s["format"] = "date"
+	case core.KindIP:
+		s["description"] = "An IPv4 or IPv6 address."
 	case core.KindText:
 		s["maxLength"] = f.Max
 		if f.Min > 0 {
 			s["minLength"] = f.Min
 		}
 		if f.Enum != nil {
-			s["enum"] = f.Enum
+			var values []any
+			for _, e := range f.Enum {
+				values = append(values, e)
+			}
+			s["enum"] = values
 		}
 	case core.KindJSON:
-		typ = map[byte]string{'[': "array", '{': "object"}[f.Shape]
+		if f.Shape == '[' {
+			typ = "array"
+			s["maxItems"] = f.Max
+			if f.Items == "text" {
+				s["items"] = obj{"type": "string", "minLength": 1, "maxLength": f.ItemMax}
+			}
+		} else {
+			typ = "object"
+			s["maxProperties"] = f.Max
+		}
 	}
 	if f.Null {
 		s["type"] = []string{typ, "null"}
+		if e, ok := s["enum"].([]any); ok {
+			s["enum"] = append(e, nil)
+		}
 	} else {
 		s["type"] = typ
 	}
-	if !f.Settable() {
-		s["readOnly"] = true
+	var about string
+	if rendered {
+		about = "Shown to " + readers(f) + "."
+		if !f.Settable() {
+			s["readOnly"] = true
+		}
 	}
+	if w := writers(f); w != "" {
+		about = strings.TrimSpace(about + " Written by " + w + ".")
+	}
+	if d, ok := s["description"].(string); ok {
+		about = d + " " + about
+	}
+	s["description"] = about
 	return s
+}
+
+// readers says in words who may read f (core.CanRead).
+func readers(f *core.Field) string {
+	switch f.Read {
+	case core.ReadAnon:
+		return "everyone"
+	case core.ReadUser:
+		return "signed-in callers (only the user and staff when the profile is private)"
+	}
+	return "the user and staff"
+}
+
+// writers says in words who may write f (core.CanWrite); "" for fields only
+// the service sets.
+func writers(f *core.Field) string {
+	if !f.Settable() {
+		return ""
+	}
+	var who []string
+	if f.Write&core.WriteSelf != 0 {
+		who = append(who, "the user")
+	}
+	if f.Write&core.WriteStaff != 0 {
+		who = append(who, "staff above the user's level")
+	} else if f.Write&core.WriteAdmin != 0 {
+		who = append(who, "admins above the user's level")
+	}
+	return strings.Join(who, " and ")
+}
+
+// problemResponses are the error answers, all RFC 9457 problems.
+func problemResponses() obj {
+	problem := func(desc string, headers obj) obj {
+		r := obj{"description": desc, "content": obj{"application/problem+json": obj{"schema": ref("Problem")}}}
+		if headers != nil {
+			r["headers"] = headers
+		}
+		return r
+	}
+	header := func(desc string, schema obj) obj { return obj{"description": desc, "schema": schema} }
+	return obj{
+		"BadRequest":           problem("The request is malformed or a field is invalid; errors names each.", nil),
+		"Unauthorized":         problem("No valid credentials.", obj{"WWW-Authenticate": header("Bearer challenge", obj{"type": "string"})}),
+		"Forbidden":            problem("The caller may not do this (errors names the fields it may not write), or a read token tried to write.", nil),
+		"NotFound":             problem("No such user, token or route.", nil),
+		"Conflict":             problem("The name or e-mail is taken.", nil),
+		"UnsupportedMediaType": problem("The body is not application/json.", nil),
+		"TooManyRequests": problem("Too many failed logins for this account or address.",
+			obj{"Retry-After": header("Seconds to wait", obj{"type": "integer", "minimum": 1})}),
+		"Problem": problem("Any other error.", nil),
+	}
+}
+
+// paths lists every operation; routes.go serves exactly these.
+func paths() obj {
+	jsonBody := func(schema string) obj {
+		return obj{"required": true, "content": obj{"application/json": obj{"schema": ref(schema)}}}
+	}
+	ok := func(desc, schema string) obj {
+		return obj{"description": desc, "content": obj{"application/json": obj{"schema": ref(schema)}}}
+	}
+	noContent := func(desc string) obj { return obj{"description": desc} }
+	// op assembles an operation: its 2xx answers and the statuses of its
+	// problems; every operation may also answer 401 (a bad token) and any
+	// other problem.
+	op := func(id, summary string, answers obj, problems ...int) obj {
+		rs := merge(obj{}, answers)
+		names := map[int]string{400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+			409: "Conflict", 415: "UnsupportedMediaType", 429: "TooManyRequests"}
+		for _, st := range append(problems, 401) {
+			rs[strconv.Itoa(st)] = obj{"$ref": "#/components/responses/" + names[st]}
+		}
+		rs["default"] = obj{"$ref": "#/components/responses/Problem"}
+		return obj{"operationId": id, "summary": summary, "responses": rs}
+	}
+	with := func(o obj, kv ...any) obj {
+		for i := 0; i < len(kv); i += 2 {
+			o[kv[i].(string)] = kv[i+1]
+		}
+		return o
+	}
+	param := func(name, in, desc string, schema obj) obj {
+		return obj{"name": name, "in": in, "description": desc, "schema": schema, "required": in == "path"}
+	}
+	idParam := param("id", "path", "User id", obj{"type": "integer", "format": "int64", "minimum": 1})
+	fields := param("fields", "query", "Comma-separated: top-level fields (id), groups ("+groupList()+
+		") or grouped fields by path (profile.bio). Only these are rendered; unknown names are a 400.", obj{"type": "string"})
+	write := []int{400, 403, 404, 409, 415}
+	return obj{
+		"/openapi.json": obj{"get": op("getOpenAPI", "This document", obj{"200": obj{"description": "OpenAPI 3.1 document",
+			"content": obj{"application/json": obj{"schema": obj{"type": "object"}}}}})},
+		"/login": obj{"post": with(op("login", "Log in with name or e-mail and password; returns a new token",
+			obj{"200": ok("Logged in", "LoginResult")}, 400, 403, 415, 429), "requestBody", jsonBody("Login"))},
+		"/users": obj{
+			"get": with(op("listUsers", "List users", obj{"200": ok("A page", "UserPage")}, 400, 403), "parameters", []obj{
+				param("filter", "query", `Filter, e.g. level >= 20 && name contains "abc"; fields by their registry name (post_upload_count, not counters.post_upload_count)`,
+					obj{"type": "string", "maxLength": query.MaxFilterLength}),
+				param("sort", "query", "Comma-separated fields, - for descending", obj{"type": "string"}),
+				param("limit", "query", "Page size", obj{"type": "integer", "minimum": 1, "maximum": query.MaxLimit, "default": DefaultLimit}),
+				param("page", "query", "1-based page number (offset pages)", obj{"type": "integer", "minimum": 1}),
+				param("cursor", "query", "next_cursor of the previous page (keyset pages)", obj{"type": "string"}),
+				param("total", "query", "Count every matching user", obj{"type": "boolean"}),
+				fields,
+			}),
+			"post": with(op("createUser", "Sign up, or create a user as staff", obj{"201": merge(ok("Created; the user as the caller (or, on sign-up, the new user) sees them", schemaUser),
+				obj{"headers": obj{"Location": obj{"description": "users/{id}", "schema": obj{"type": "string"}}}})}, write...),
+				"requestBody", jsonBody(schemaUserCreate)),
+		},
+		"/users/{id}": obj{
+			"get": with(op("getUser", "Get a user by id, or by name in any case",
+				obj{"200": obj{"description": "The user", "content": obj{"application/json": obj{"schema": selectedUser()}}}}, 400, 404),
+				"parameters", []obj{param("id", "path", "Id, or name in any case", obj{"type": "string"}), fields}),
+			"patch": with(op("updateUser", "Update a user (partial)", obj{"200": ok("Updated", schemaUser)}, write...),
+				"parameters", []obj{idParam}, "requestBody", jsonBody(schemaUserUpdate)),
+			"delete": with(op("deleteUser", "Soft-delete a user (the user or an admin)", obj{"204": noContent("Deleted")}, 403, 404),
+				"parameters", []obj{idParam}),
+		},
+		"/users/{id}/restore": obj{"parameters": []obj{idParam},
+			"post": op("restoreUser", "Undo a soft delete (admins)", obj{"200": ok("Restored", schemaUser)}, 403, 404, 409)},
+		"/users/{id}/names": obj{"parameters": []obj{idParam},
+			"get": op("listUserNames", "Name history", obj{"200": ok("Past names, oldest first", "NameHistory")}, 404)},
+		"/me": obj{
+			"get":   op("getMe", "The caller", obj{"200": ok("The caller", schemaUser)}),
+			"patch": with(op("updateMe", "Update the caller", obj{"200": ok("Updated", schemaUser)}, write...), "requestBody", jsonBody(schemaUserUpdate)),
+		},
+		"/me/tokens": obj{
+			"get": op("listTokens", "The caller's tokens", obj{"200": ok("Tokens", "TokenList")}),
+			"post": with(op("createToken", "Create a token; the secret is shown once", obj{"201": ok("Created", "NewToken")}, 400, 403, 415),
+				"requestBody", jsonBody("TokenCreate")),
+		},
+		"/me/tokens/{id}": obj{"parameters": []obj{param("id", "path", "Token id", obj{"type": "integer", "format": "int64", "minimum": 1})},
+			"delete": op("deleteToken", "Revoke a token", obj{"204": noContent("Revoked")}, 403, 404)},
+	}
 }
 
 var openAPIDoc = sync.OnceValue(func() []byte {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"usersd/internal/core"
@@ -51,42 +50,6 @@ func stringMembers(obj map[string]json.RawMessage, names map[string]bool) (map[s
 	return out, nil
 }
 
-// decodeFields converts JSON members to registry values; members named in
-// special are left to the caller.
-func decodeFields(obj map[string]json.RawMessage, special ...string) (core.Patch, error) {
-	p := core.Patch{}
-	probs := map[string]string{}
-	for k, raw := range obj {
-		if contains(special, k) {
-			continue
-		}
-		f := core.FieldByName(k)
-		if f == nil || f.Read == core.ReadNever {
-			probs[k] = "is not a field"
-			continue
-		}
-		v, reason := f.DecodeJSON(raw)
-		if reason != "" {
-			probs[k] = reason
-			continue
-		}
-		p[k] = v
-	}
-	if len(probs) > 0 {
-		return nil, &core.Error{Code: core.Invalid, Message: "Invalid input.", Fields: probs}
-	}
-	return p, nil
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // optionalString decodes a string member that may be absent.
 func optionalString(obj map[string]json.RawMessage, name string) (*string, error) {
 	raw, ok := obj[name]
@@ -115,7 +78,7 @@ func handleUserCreate(svc *core.Face, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		fields, err := decodeFields(obj, "name", "password")
+		fields, err := decodeUser(obj, "name", "password")
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -136,14 +99,14 @@ func handleUserCreate(svc *core.Face, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		in := core.NewUser{Name: *name, Fields: fields}
+		in := core.NewUser{Name: *name, Fields: fields.fields}
 		if pw != nil {
 			in.Password = *pw
 		}
 		caller := httpx.Caller(r.Context())
 		u, err := svc.CreateUser(r.Context(), caller, in)
 		if err != nil {
-			writeError(w, r, log, err)
+			writeError(w, r, log, fields.respell(err))
 			return
 		}
 		viewer := caller
@@ -203,12 +166,12 @@ func updateUser(w http.ResponseWriter, r *http.Request, svc *core.Face, log *slo
 		writeError(w, r, log, err)
 		return
 	}
-	fields, err := decodeFields(obj, "password", "current_password")
+	fields, err := decodeUser(obj, "password", "current_password")
 	if err != nil {
 		writeError(w, r, log, err)
 		return
 	}
-	in := core.Update{Fields: fields}
+	in := core.Update{Fields: fields.fields}
 	if in.Password, err = optionalString(obj, "password"); err == nil && in.Password != nil {
 		err = checkPassword(*in.Password)
 	}
@@ -222,7 +185,7 @@ func updateUser(w http.ResponseWriter, r *http.Request, svc *core.Face, log *slo
 	caller := httpx.Caller(r.Context())
 	u, err := svc.UpdateUser(r.Context(), caller, id, in)
 	if err != nil {
-		writeError(w, r, log, err)
+		writeError(w, r, log, fields.respell(err))
 		return
 	}
 	httpx.Raw(w, http.StatusOK, "application/json", append(userJSON(u, caller), '\n'))
@@ -403,21 +366,4 @@ func parseList(q url.Values) (core.ListRequest, map[string]bool, error) {
 	}
 	only, err := parseFields(q.Get("fields"))
 	return req, only, err
-}
-
-// parseFields reads fields=a,b; unknown names are an error, hidden ones are
-// simply absent from each record.
-func parseFields(s string) (map[string]bool, error) {
-	if s == "" {
-		return nil, nil
-	}
-	only := map[string]bool{}
-	for _, name := range strings.Split(s, ",") {
-		name = strings.TrimSpace(name)
-		if f := core.FieldByName(name); f == nil || f.Read == core.ReadNever {
-			return nil, core.FieldError("fields", fmt.Sprintf("%q is not a field", name))
-		}
-		only[name] = true
-	}
-	return only, nil
 }

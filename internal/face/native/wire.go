@@ -17,20 +17,30 @@ const timeFormat = "2006-01-02T15:04:05.000000Z07:00"
 // instants in UTC with microseconds.
 var nativeJSON = doc.JSON{EscapeHTML: true, Time: func(t time.Time) string { return t.UTC().Format(timeFormat) }}
 
-// appendUser renders the fields of u the viewer may read, in registry order,
-// restricted to only when it is non-nil.
+// appendUser renders the fields of u the viewer may read, in layout order:
+// top-level fields, then one object per group that holds at least one of
+// them. only, when non-nil, restricts the output to the named registry
+// fields (see parseFields). A field the viewer may not read is absent,
+// never null.
 func appendUser(buf *bytes.Buffer, u *core.User, viewer *core.User, only map[string]bool) {
-	o := doc.NewObject()
-	for _, f := range core.Fields {
-		if only != nil && !only[f.Name] {
-			continue
+	top := doc.NewObject()
+	for _, g := range layout {
+		o := top
+		if g.name != "" {
+			o = doc.NewObject()
 		}
-		if !u.Shows(f.Name) {
-			continue
+		for _, name := range g.fields {
+			f := slotOf[name].field
+			if only != nil && !only[name] || !canRead(f, viewer, u) {
+				continue
+			}
+			o.Add(f.Name, docValue(f.Value(u)))
 		}
-		o.Add(f.Name, docValue(f.Value(u)))
+		if g.name != "" && o.Len() > 0 {
+			top.Add(g.name, doc.Obj(o))
+		}
 	}
-	buf.Write(nativeJSON.Marshal(doc.Obj(o)))
+	buf.Write(nativeJSON.Marshal(doc.Obj(top)))
 }
 
 // docValue is a registry value as a document value.
