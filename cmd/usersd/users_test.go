@@ -329,4 +329,3 @@ func group(t *testing.T, u map[string]any, name string) map[string]any {
 		return nil
 	}
 }
-
