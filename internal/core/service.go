@@ -311,6 +311,12 @@ func (s *Service) updateUser(ctx context.Context, prof *Profile, actor *User, id
 	if prof.SelfEditsOnly && actor != System && !isSelf(actor, target) {
 		return nil, s.may(prof, actor, ActUpdate, target)
 	}
+	return s.applyUpdate(ctx, actor, target, in)
+}
+
+// applyUpdate writes an update the actor's rights over each field allow.
+func (s *Service) applyUpdate(ctx context.Context, actor, target *User, in Update) (*User, error) {
+	id := target.ID
 	p := Patch{}
 	probs := problems{}
 	if err := s.checkFields(actor, target, in.Fields, p, probs); err != nil {
@@ -457,7 +463,7 @@ func (s *Service) setLevel(ctx context.Context, prof *Profile, actor *User, id i
 	if !ValidLevel(level) {
 		return nil, FieldError("level", "is not a level")
 	}
-	return s.updateUser(ctx, prof, actor, id, Update{Fields: Patch{"level": int64(level)}})
+	return s.applyUpdate(ctx, actor, target, Update{Fields: Patch{"level": int64(level)}})
 }
 
 // NameHistory lists a user's past names, visible where the user is.

@@ -30,13 +30,14 @@ import (
 )
 
 var (
-	binary   string
-	buildErr error
-	tmpDir   string
+	tmpDir    string
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
 )
 
-// Main builds the usersd binary, runs the package's tests and removes the
-// binary: call it from TestMain as os.Exit(facetest.Main(m)).
+// Main runs the package's tests and removes the usersd binary they built:
+// call it from TestMain as os.Exit(facetest.Main(m)).
 func Main(m *testing.M) int {
 	dir, err := os.MkdirTemp("", "usersd-facetest-")
 	if err != nil {
@@ -45,17 +46,36 @@ func Main(m *testing.M) int {
 	}
 	tmpDir = dir
 	defer os.RemoveAll(dir)
-	binary, buildErr = build(dir)
 	return m.Run()
 }
 
-// build compiles ./cmd/usersd of the module the tests run in.
+// Binary returns the path of usersd built from the module under test,
+// building it on first use.
+func Binary(tb testing.TB) string {
+	tb.Helper()
+	if tmpDir == "" {
+		tb.Fatal("facetest: call facetest.Main from TestMain")
+	}
+	buildOnce.Do(func() { binary, buildErr = build(tmpDir) })
+	if buildErr != nil {
+		tb.Fatal(buildErr)
+	}
+	return binary
+}
+
+// build compiles ./cmd/usersd of the module the tests run in. It first
+// opens every source file of the module, so that go test's result cache,
+// which knows only the files a test opens, reruns these tests when any
+// part of the server changes, not only the packages they import.
 func build(dir string) (string, error) {
 	out, err := exec.Command("go", "env", "GOMOD").Output()
 	if err != nil {
 		return "", fmt.Errorf("go env GOMOD: %w", err)
 	}
 	root := filepath.Dir(strings.TrimSpace(string(out)))
+	if err := touchSources(root); err != nil {
+		return "", err
+	}
 	bin := filepath.Join(dir, "usersd")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/usersd")
 	cmd.Dir = root
@@ -65,16 +85,28 @@ func build(dir string) (string, error) {
 	return bin, nil
 }
 
-// Binary returns the path of the built usersd.
-func Binary(tb testing.TB) string {
-	tb.Helper()
-	if binary == "" && buildErr == nil {
-		tb.Fatal("facetest: call facetest.Main from TestMain")
-	}
-	if buildErr != nil {
-		tb.Fatal(buildErr)
-	}
-	return binary
+// touchSources opens the module's Go, SQL and module files.
+func touchSources(root string) error {
+	return filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != root && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch filepath.Ext(path) {
+		case ".go", ".sql", ".mod", ".sum":
+			f, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			return f.Close()
+		}
+		return nil
+	})
 }
 
 // Backend is one database configuration: the --data or --db flags.
