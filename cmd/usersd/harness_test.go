@@ -220,15 +220,3 @@ func (s *server) login(name, password string) (int64, string) {
 	u := m["user"].(map[string]any)
 	return int64(u["id"].(float64)), m["token"].(string)
 }
-
-// total counts users matching filter as the given caller.
-func (s *server) total(token, filter string) int {
-	s.t.Helper()
-	m := s.want(s.do("GET", "/v1/users?total=true&limit=1&filter="+urlq(filter), token, nil), 200)
-	return int(m["total"].(float64))
-}
-
-func urlq(s string) string {
-	r := strings.NewReplacer("%", "%25", " ", "%20", "&", "%26", "+", "%2B", "#", "%23", `"`, "%22", "=", "%3D")
-	return r.Replace(s)
-}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -430,4 +431,11 @@ func FlatUser(t testing.TB, u map[string]any) map[string]any {
 		}
 	}
 	return out
+}
+
+// Total counts the users a native filter matches, as the holder of token.
+func (s *Server) Total(token, filter string) int {
+	s.T.Helper()
+	m := s.Want(s.Do("GET", "/v1/users?total=true&limit=1&filter="+url.QueryEscape(filter), token, nil), 200)
+	return int(m["total"].(float64))
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+
 	"usersd/internal/facetest"
 )
 

@@ -20,14 +20,14 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"usersd/internal/facetest"
-	"usersd/internal/store/postgres"
-	"usersd/internal/store/sqlite"
-	"usersd/internal/store/sqlstore"
 
 	"usersd/internal/core"
 	"usersd/internal/face/e621"
+	"usersd/internal/facetest"
 	"usersd/internal/httpx"
+	"usersd/internal/store/postgres"
+	"usersd/internal/store/sqlite"
+	"usersd/internal/store/sqlstore"
 )
 
 // e6Client does not follow redirects: e621's 302s are under test.
