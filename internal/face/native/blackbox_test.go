@@ -682,8 +682,3 @@ func TestOpenAPI(t *testing.T) {
 		t.Errorf("only %d operations documented", n)
 	}
 }
-
-func urlq(s string) string {
-	r := strings.NewReplacer("%", "%25", " ", "%20", "&", "%26", "+", "%2B", "#", "%23", `"`, "%22", "=", "%3D")
-	return r.Replace(s)
-}
