@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"usersd/internal/facetest"
 )
 
 func TestCLI(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
 		s := startServer(t, b)
-		out, err := s.cli("user", "create", "--name", "Admin", "--password", "admin password", "--email", "admin@example.com", "--level", "50")
+		out, err := s.CLI("user", "create", "--name", "Admin", "--password", "admin password", "--email", "admin@example.com", "--level", "50")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -17,25 +19,25 @@ func TestCLI(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &u); err != nil || u["name"] != "Admin" || u["level"] != float64(50) || u["email"] != "admin@example.com" {
 			t.Fatalf("user create printed %q (%v)", out, err)
 		}
-		if out, err = s.cli("user", "set-level", "--name", "admin", "--level", "60"); err != nil || !strings.Contains(out, `"level":60`) {
+		if out, err = s.CLI("user", "set-level", "--name", "admin", "--level", "60"); err != nil || !strings.Contains(out, `"level":60`) {
 			t.Fatalf("set-level: %q %v", out, err)
 		}
-		out, err = s.cli("token", "create", "--name", "ADMIN", "--label", "ops")
+		out, err = s.CLI("token", "create", "--name", "ADMIN", "--label", "ops")
 		if err != nil {
 			t.Fatal(err)
 		}
 		lines := strings.Split(strings.TrimSpace(out), "\n")
 		token := lines[len(lines)-1]
-		if me := s.want(s.do("GET", "/v1/me", token, nil), 200); me["name"] != "Admin" || me["level"] != float64(60) {
+		if me := s.Want(s.Do("GET", "/v1/me", token, nil), 200); me["name"] != "Admin" || me["level"] != float64(60) {
 			t.Errorf("CLI token authenticates as %v", me)
 		}
-		if _, err := s.cli("user", "create", "--name", "admin", "--password", "x"); err == nil || !strings.Contains(err.Error(), "taken") {
+		if _, err := s.CLI("user", "create", "--name", "admin", "--password", "x"); err == nil || !strings.Contains(err.Error(), "taken") {
 			t.Errorf("duplicate user create: %v", err)
 		}
-		if _, err := s.cli("user", "set-level", "--name", "admin", "--level", "45"); err == nil {
+		if _, err := s.CLI("user", "set-level", "--name", "admin", "--level", "45"); err == nil {
 			t.Error("set-level 45 succeeded")
 		}
-		if out, err := s.cli("migrate"); err != nil || !strings.Contains(out, "version 3") {
+		if out, err := s.CLI("migrate"); err != nil || !strings.Contains(out, "version 3") {
 			t.Errorf("migrate: %q %v", out, err)
 		}
 	})

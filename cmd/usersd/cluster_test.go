@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"usersd/internal/facetest"
 	"usersd/internal/testdb"
 )
 
@@ -17,16 +18,16 @@ import (
 // stays open.
 func TestClusterLoginLockout(t *testing.T) {
 	const limit = 4
-	cluster := func(t *testing.T, extra ...string) (a, b *server) {
-		be := backend{"postgres", []string{"--db", testdb.Postgres(t)}}
+	cluster := func(t *testing.T, extra ...string) (a, b *facetest.Server) {
+		be := facetest.Postgres(t)
 		args := append([]string{"--login-account-limit", strconv.Itoa(limit)}, extra...)
 		a = startServer(t, be, args...)
 		b = startServer(t, be, args...) // after a, which has migrated the schema
-		a.signup("carol")
-		b.signup("dave")
+		a.Signup("carol")
+		b.Signup("dave")
 		// limit/2 failures on each node.
-		for _, s := range []*server{a, a, b, b} {
-			s.want(s.do("POST", "/v1/login", "", map[string]any{"name": "carol", "password": "wrong"}), 401)
+		for _, s := range []*facetest.Server{a, a, b, b} {
+			s.Want(s.Do("POST", "/v1/login", "", map[string]any{"name": "carol", "password": "wrong"}), 401)
 		}
 		return a, b
 	}
@@ -34,28 +35,28 @@ func TestClusterLoginLockout(t *testing.T) {
 		t.Parallel()
 		url, prefix := testdb.Redis(t)
 		a, b := cluster(t, "--redis", url, "--redis-prefix", prefix)
-		for _, s := range []*server{a, b} {
-			r := s.do("POST", "/v1/login", "", map[string]any{"name": "carol", "password": "password-carol"})
-			m := s.want(r, 429)
+		for _, s := range []*facetest.Server{a, b} {
+			r := s.Do("POST", "/v1/login", "", map[string]any{"name": "carol", "password": "password-carol"})
+			m := s.Want(r, 429)
 			if m["detail"] != "Too many failed logins; try again later." {
-				t.Errorf("locked login: %s", r.body)
+				t.Errorf("locked login: %s", r.Body)
 			}
 			// One failure refills in 15m/4 = 225s.
-			if secs, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || secs < 1 || secs > 225 {
-				t.Errorf("Retry-After = %q, want 1..225 seconds", r.header.Get("Retry-After"))
+			if secs, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || secs < 1 || secs > 225 {
+				t.Errorf("Retry-After = %q, want 1..225 seconds", r.Header.Get("Retry-After"))
 			}
 			// Only carol is locked: the address bucket (50) is far from spent.
-			s.login("dave", "password-dave")
+			s.Login("dave", "password-dave")
 		}
-		if ready := a.do("GET", "/readyz", "", nil); ready.status != 200 {
-			t.Errorf("readyz with Redis: %d %s", ready.status, ready.body)
+		if ready := a.Do("GET", "/readyz", "", nil); ready.Status != 200 {
+			t.Errorf("readyz with Redis: %d %s", ready.Status, ready.Body)
 		}
 	})
 	t.Run("memory", func(t *testing.T) {
 		t.Parallel()
 		a, b := cluster(t)
-		a.login("carol", "password-carol")
-		b.login("carol", "password-carol")
+		a.Login("carol", "password-carol")
+		b.Login("carol", "password-carol")
 	})
 }
 

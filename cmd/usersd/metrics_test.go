@@ -8,17 +8,19 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"usersd/internal/facetest"
 )
 
 // scrape fetches the server's metrics as series → value.
-func (s *server) scrape(path string) map[string]float64 {
-	s.t.Helper()
-	r := s.do("GET", path, "", nil)
-	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {
-		s.t.Fatalf("GET %s: %d %s\n%.300s", path, r.status, r.header.Get("Content-Type"), r.body)
+func scrape(s *facetest.Server, path string) map[string]float64 {
+	s.T.Helper()
+	r := s.Do("GET", path, "", nil)
+	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
+		s.T.Fatalf("GET %s: %d %s\n%.300s", path, r.Status, r.Header.Get("Content-Type"), r.Body)
 	}
 	out := map[string]float64{}
-	sc := bufio.NewScanner(bytes.NewReader(r.body))
+	sc := bufio.NewScanner(bytes.NewReader(r.Body))
 	for sc.Scan() {
 		line := sc.Text()
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -27,7 +29,7 @@ func (s *server) scrape(path string) map[string]float64 {
 		i := strings.LastIndexByte(line, ' ')
 		v, err := strconv.ParseFloat(line[i+1:], 64)
 		if err != nil {
-			s.t.Fatalf("metrics line %q: %v", line, err)
+			s.T.Fatalf("metrics line %q: %v", line, err)
 		}
 		out[line[:i]] = v
 	}
@@ -35,10 +37,10 @@ func (s *server) scrape(path string) map[string]float64 {
 }
 
 // expect checks a response's status only.
-func (s *server) expect(r response, status int) {
-	s.t.Helper()
-	if r.status != status {
-		s.t.Fatalf("status = %d, want %d\n%.300s", r.status, status, r.body)
+func expect(s *facetest.Server, r facetest.Response, status int) {
+	s.T.Helper()
+	if r.Status != status {
+		s.T.Fatalf("status = %d, want %d\n%.300s", r.Status, status, r.Body)
 	}
 }
 
@@ -49,31 +51,31 @@ func requests(face, route string, code int) string {
 // TestMetrics: requests are counted by face, route pattern and status,
 // timed, and the login events and pool statistics are exported.
 func TestMetrics(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
 		s := startServer(t, b, "--login-account-limit", "2")
-		_, tok := s.signup("metered")
-		s.want(s.do("GET", "/v1/me", tok, nil), 200) // authenticated: the face passes a copy of the request on
-		s.want(s.do("GET", "/v1/users/999999", "", nil), 404)
-		s.want(s.do("GET", "/v1/no/such/route", "", nil), 404)
+		_, tok := s.Signup("metered")
+		s.Want(s.Do("GET", "/v1/me", tok, nil), 200) // authenticated: the face passes a copy of the request on
+		s.Want(s.Do("GET", "/v1/users/999999", "", nil), 404)
+		s.Want(s.Do("GET", "/v1/no/such/route", "", nil), 404)
 		for range 2 {
-			s.want(s.do("POST", "/v1/login", "", map[string]any{"name": "metered", "password": "wrong password"}), 401)
+			s.Want(s.Do("POST", "/v1/login", "", map[string]any{"name": "metered", "password": "wrong password"}), 401)
 		}
-		s.want(s.do("POST", "/v1/login", "", map[string]any{"name": "metered", "password": "wrong password"}), 429)
-		s.expect(s.do("GET", "/danbooru/users.json?search[name]=metered", "", nil), 200)
-		s.expect(s.do("GET", "/danbooru/users/999999.json", "", nil), 404)
-		s.expect(s.do("GET", "/e621/users.json", "", nil), 200)
-		s.expect(s.do("GET", "/e621/user/index.json", "", nil), 200)
-		s.do("GET", "/e621/users/metered.json", "", nil)
-		s.do("GET", "/nowhere", "", nil)
-		s.do("POST", "/healthz", "", nil)
+		s.Want(s.Do("POST", "/v1/login", "", map[string]any{"name": "metered", "password": "wrong password"}), 429)
+		expect(s, s.Do("GET", "/danbooru/users.json?search[name]=metered", "", nil), 200)
+		expect(s, s.Do("GET", "/danbooru/users/999999.json", "", nil), 404)
+		expect(s, s.Do("GET", "/e621/users.json", "", nil), 200)
+		expect(s, s.Do("GET", "/e621/user/index.json", "", nil), 200)
+		s.Do("GET", "/e621/users/metered.json", "", nil)
+		s.Do("GET", "/nowhere", "", nil)
+		s.Do("POST", "/healthz", "", nil)
 		// Raw paths never become labels, however many there are.
 		for i := range 20 {
-			s.do("GET", fmt.Sprintf("/v1/users/%d/x%d", i, i), "", nil)
-			s.do("GET", fmt.Sprintf("/danbooru/x%d/y.json", i), "", nil)
-			s.do("GET", fmt.Sprintf("/e621/users/%d/x%d", i, i), "", nil)
+			s.Do("GET", fmt.Sprintf("/v1/users/%d/x%d", i, i), "", nil)
+			s.Do("GET", fmt.Sprintf("/danbooru/x%d/y.json", i), "", nil)
+			s.Do("GET", fmt.Sprintf("/e621/users/%d/x%d", i, i), "", nil)
 		}
 
-		m := s.scrape("/metrics")
+		m := scrape(s, "/metrics")
 		for _, w := range []struct {
 			series string
 			min    float64
@@ -108,7 +110,7 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("addr limit hit %v times, want 0", v)
 		}
 		pools := []string{"readwrite"}
-		if b.name == "sqlite" {
+		if b.Name == "sqlite" {
 			pools = []string{"read", "write"}
 		}
 		for _, p := range pools {
@@ -136,19 +138,19 @@ func TestMetrics(t *testing.T) {
 // TestMetricsPath: --metrics moves the endpoint or turns it off.
 func TestMetricsPath(t *testing.T) {
 	data := []string{"--data", t.TempDir()}
-	s := startServer(t, backend{"sqlite", data}, "--metrics", "/internal/metrics")
-	if m := s.scrape("/internal/metrics"); m[requests("system", "GET /healthz", 200)] < 1 {
+	s := startServer(t, facetest.Backend{Name: "sqlite", Args: data}, "--metrics", "/internal/metrics")
+	if m := scrape(s, "/internal/metrics"); m[requests("system", "GET /healthz", 200)] < 1 {
 		t.Errorf("moved endpoint lacks the health checks: %v", m)
 	}
-	s.expect(s.do("GET", "/metrics", "", nil), 404)
-	off := startServer(t, backend{"sqlite", []string{"--data", t.TempDir()}}, "--metrics", "off")
-	if r := off.do("GET", "/metrics", "", nil); r.status != 404 {
-		t.Errorf("--metrics off: GET /metrics = %d", r.status)
+	expect(s, s.Do("GET", "/metrics", "", nil), 404)
+	off := startServer(t, facetest.SQLite(t), "--metrics", "off")
+	if r := off.Do("GET", "/metrics", "", nil); r.Status != 404 {
+		t.Errorf("--metrics off: GET /metrics = %d", r.Status)
 	}
 	// A face at / keeps its paths; /metrics is still the service's.
-	root := startServer(t, backend{"sqlite", []string{"--data", t.TempDir()}}, "--mount", "e621=/", "--mount", "danbooru=off")
-	root.expect(root.do("GET", "/users.json", "", nil), 200)
-	if m := root.scrape("/metrics"); m[requests("e621", "GET /users", 200)] != 1 {
+	root := startServer(t, facetest.SQLite(t), "--mount", "e621=/", "--mount", "danbooru=off")
+	expect(root, root.Do("GET", "/users.json", "", nil), 200)
+	if m := scrape(root, "/metrics"); m[requests("e621", "GET /users", 200)] != 1 {
 		t.Errorf("e621 at /: %v", m[requests("e621", "GET /users", 200)])
 	}
 }

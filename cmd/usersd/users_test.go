@@ -3,20 +3,22 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"usersd/internal/facetest"
 )
 
 func TestHealth(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
 		s := startServer(t, b)
-		s.want(s.do("GET", "/healthz", "", nil), 200)
-		if m := s.want(s.do("GET", "/readyz", "", nil), 200); m["status"] != "ready" {
+		s.Want(s.Do("GET", "/healthz", "", nil), 200)
+		if m := s.Want(s.Do("GET", "/readyz", "", nil), 200); m["status"] != "ready" {
 			t.Errorf("readyz = %v", m)
 		}
-		r := s.do("GET", "/v1/users", "", nil)
-		if r.header.Get("X-Request-Id") == "" {
+		r := s.Do("GET", "/v1/users", "", nil)
+		if r.Header.Get("X-Request-Id") == "" {
 			t.Error("no X-Request-Id")
 		}
-		if !strings.Contains(s.log.String(), "request_id="+r.header.Get("X-Request-Id")) {
+		if !strings.Contains(s.Log(), "request_id="+r.Header.Get("X-Request-Id")) {
 			t.Error("request log lacks the request id")
 		}
 	})

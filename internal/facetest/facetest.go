@@ -143,20 +143,28 @@ type Server struct {
 	T       *testing.T
 	Base    string // http://127.0.0.1:PORT
 	Backend Backend
-	log     *logBuffer
+	log     *LogBuffer
+	// cli runs another subcommand; nil runs the built binary.
+	cli func(args ...string) (string, error)
 }
 
-// logBuffer collects the server's log and reports the listen address.
-type logBuffer struct {
+// LogBuffer collects a server's log and reports the address it listens on.
+type LogBuffer struct {
 	mu   sync.Mutex
 	buf  bytes.Buffer
 	addr chan string
 	once sync.Once
 }
 
+// NewLogBuffer returns an empty log.
+func NewLogBuffer() *LogBuffer { return &LogBuffer{addr: make(chan string, 1)} }
+
+// Addr delivers the listen address once the server has logged it.
+func (l *LogBuffer) Addr() <-chan string { return l.addr }
+
 var listenRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
 
-func (l *logBuffer) Write(p []byte) (int, error) {
+func (l *LogBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.buf.Write(p)
@@ -166,7 +174,8 @@ func (l *logBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (l *logBuffer) String() string {
+// String returns the log so far.
+func (l *LogBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.String()
@@ -178,7 +187,7 @@ func Start(t *testing.T, b Backend, extra ...string) *Server {
 	t.Helper()
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "text"}, b.Args...)
 	args = append(args, extra...)
-	log := &logBuffer{addr: make(chan string, 1)}
+	log := NewLogBuffer()
 	cmd := exec.Command(Binary(t), args...)
 	cmd.Env = cleanEnv()
 	cmd.Stdout = io.Discard
@@ -232,6 +241,16 @@ func tail(s string) string {
 	return s
 }
 
+// Attach serves the HTTP helpers for a usersd the test runs itself (the
+// command's own tests run it in process); cli runs other subcommands on
+// its database. It waits until the server answers /healthz.
+func Attach(t *testing.T, base string, b Backend, log *LogBuffer, cli func(args ...string) (string, error)) *Server {
+	t.Helper()
+	s := &Server{T: t, Base: base, Backend: b, log: log, cli: cli}
+	s.waitHealthy()
+	return s
+}
+
 // Log returns what the server has logged so far.
 func (s *Server) Log() string { return s.log.String() }
 
@@ -252,6 +271,9 @@ func (s *Server) waitHealthy() {
 // CLI runs another usersd subcommand against the server's database and
 // returns its standard output.
 func (s *Server) CLI(args ...string) (string, error) {
+	if s.cli != nil {
+		return s.cli(args...)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, Binary(s.T), append(args, s.Backend.Args...)...)
