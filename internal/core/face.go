@@ -29,11 +29,12 @@ func (f *Face) Now() time.Time { return f.s.Now() }
 // profile shows it to viewer.
 func (f *Face) View(viewer, u *User) *User { return f.p.Redact(viewer, u) }
 
+// one redacts a record the core has just read from the store.
 func (f *Face) one(viewer, u *User, err error) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	return f.p.Redact(viewer, u), nil
+	return f.p.redact(viewer, u), nil
 }
 
 // GetUser is Service.GetUser under the face's profile.

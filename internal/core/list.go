@@ -140,7 +140,7 @@ type normalizer struct {
 
 func (n *normalizer) redact(users []*User) []*User {
 	for i, u := range users {
-		users[i] = n.p.Redact(n.viewer, u)
+		users[i] = n.p.redact(n.viewer, u)
 	}
 	return users
 }

@@ -1,5 +1,7 @@
 package core
 
+import "sync"
+
 // Audience is who sees a field under a face's profile.
 type Audience uint8
 
@@ -73,6 +75,9 @@ type Profile struct {
 	// Defaults are written on sign-up for fields the sign-up does not name
 	// (Danbooru's default tag blacklist).
 	Defaults Patch
+
+	viewsOnce  sync.Once
+	viewsByRel *[relCount]view
 	// SignupAnonymousOnly refuses sign-ups by signed-in callers, staff
 	// included (Danbooru's and e621's sign-up form is for visitors).
 	SignupAnonymousOnly bool
@@ -127,35 +132,71 @@ func (p *Profile) audience(f *Field) Audience {
 
 func isAdmin(u *User) bool { return u != nil && u.Level >= LevelAdmin && !u.Banned }
 
+// relation is what visibility depends on: who the viewer is to the
+// target, and whether the target's profile is private.
+type relation uint8
+
+const (
+	relSignedIn relation = 1 << iota
+	relSelf
+	relStaff
+	relAdmin
+	relPrivate
+	relCount = 1 << iota
+)
+
+func relate(viewer, target *User) relation {
+	var r relation
+	if viewer != nil {
+		r |= relSignedIn
+	}
+	if isSelf(viewer, target) {
+		r |= relSelf
+	}
+	if viewer.IsStaff() {
+		r |= relStaff
+	}
+	if isAdmin(viewer) {
+		r |= relAdmin
+	}
+	if target.PrivateProfile {
+		r |= relPrivate
+	}
+	return r
+}
+
+// sees is the audience rule: whether a viewer in relation r sees a field
+// shown to audience a.
+func (a Audience) sees(r relation) bool {
+	self, staff := r&relSelf != 0, r&relStaff != 0
+	switch a {
+	case Everyone:
+		return true
+	case SignedIn:
+		return r&relSignedIn != 0
+	case SignedInUnlessPrivate:
+		return r&relSignedIn != 0 && (r&relPrivate == 0 || self || staff)
+	case SelfAndStaff:
+		return self || staff
+	case SelfAndAdmin:
+		return self || r&relAdmin != 0
+	case SelfOnly:
+		return self
+	case StaffOnly:
+		return staff
+	case AdminOnly:
+		return r&relAdmin != 0
+	}
+	return false
+}
+
 // Sees reports whether viewer (nil: anonymous) sees field f of target
 // under p.
 func (p *Profile) Sees(f *Field, viewer, target *User) bool {
 	if viewer == System {
 		return f.Read != ReadNever
 	}
-	self := isSelf(viewer, target)
-	switch p.audience(f) {
-	case Everyone:
-		return true
-	case SignedIn:
-		return viewer != nil
-	case SignedInUnlessPrivate:
-		if viewer == nil {
-			return false
-		}
-		return !target.PrivateProfile || self || viewer.IsStaff()
-	case SelfAndStaff:
-		return self || viewer.IsStaff()
-	case SelfAndAdmin:
-		return self || isAdmin(viewer)
-	case SelfOnly:
-		return self
-	case StaffOnly:
-		return viewer.IsStaff()
-	case AdminOnly:
-		return isAdmin(viewer)
-	}
-	return false
+	return p.audience(f).sees(relate(viewer, target))
 }
 
 // SearchesOn reports whether viewer may filter or sort on f: only when f
@@ -199,6 +240,34 @@ const maxFields = 192
 func (m *fieldMask) set(i int)      { m[i/64] |= 1 << (i % 64) }
 func (m *fieldMask) has(i int) bool { return m[i/64]&(1<<(i%64)) != 0 }
 
+// view is what one relation sees of the users registry under a profile:
+// the fields shown, and those to zero.
+type view struct {
+	shown  fieldMask
+	hidden []*Field
+}
+
+// views returns the profile's view for each relation, computed once: the
+// profile's rules are fixed, so redaction is a copy and a few zeroings.
+func (p *Profile) views() *[relCount]view {
+	p.viewsOnce.Do(func() {
+		p.viewsByRel = new([relCount]view)
+		for r := range relation(relCount) {
+			v := &p.viewsByRel[r]
+			for _, f := range Fields {
+				switch {
+				case p.audience(f).sees(r):
+					v.shown.set(f.idx)
+				case f.Follows != "" && p.audience(FieldByName(f.Follows)).sees(r):
+				default:
+					v.hidden = append(v.hidden, f)
+				}
+			}
+		}
+	})
+	return p.viewsByRel
+}
+
 // Redact returns a copy of u as viewer sees it under p: the fields p hides
 // are zero and Shows reports them absent.
 func (p *Profile) Redact(viewer, u *User) *User {
@@ -206,18 +275,22 @@ func (p *Profile) Redact(viewer, u *User) *User {
 		return nil
 	}
 	c := *u
-	var m fieldMask
-	for _, f := range Fields {
-		switch {
-		case p.Sees(f, viewer, u):
-			m.set(f.idx)
-		case f.Follows != "" && p.Sees(FieldByName(f.Follows), viewer, u):
-		default:
-			f.zero(&c)
-		}
+	return p.redact(viewer, &c)
+}
+
+// redact is Redact in place, for records the core has just read and
+// hands on to no one else.
+func (p *Profile) redact(viewer, u *User) *User {
+	if viewer == System {
+		u.PasswordHash = nil
+		return u
 	}
-	c.shown = &m
-	return &c
+	v := &p.views()[relate(viewer, u)]
+	for _, f := range v.hidden {
+		f.zero(u)
+	}
+	u.shown = &v.shown
+	return u
 }
 
 // Shows reports whether the field named name may be rendered for u: false
