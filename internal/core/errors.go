@@ -40,6 +40,7 @@ const (
 	ReasonBadCredentials    = "bad_credentials"    // unknown name or wrong password
 	ReasonPasswordIncorrect = "password_incorrect" // a confirming password is wrong
 	ReasonUserInactive      = "user_inactive"      // deactivated or deleted: cannot log in
+	ReasonUserBanned        = "user_banned"        // banned, on a face that locks banned users out
 	ReasonTokenInvalid      = "token_invalid"      // unknown or malformed token
 	ReasonTokenRevoked      = "token_revoked"
 	ReasonTokenExpired      = "token_expired"

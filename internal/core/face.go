@@ -123,24 +123,26 @@ func (f *Face) CheckPassword(ctx context.Context, ident, password string, addr n
 	return f.p.Redact(u, u), nil
 }
 
-// Authenticate is Service.Authenticate; the caller comes back as they see
-// themselves.
+// Authenticate is Service.Authenticate under the profile's ban rule; the
+// caller comes back as they see themselves.
 func (f *Face) Authenticate(ctx context.Context, secret string, addr netip.Addr) (*User, *Token, error) {
-	u, t, err := f.s.Authenticate(ctx, secret, addr)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f.p.Redact(u, u), t, nil
+	return f.caller(f.s.Authenticate(ctx, secret, addr))
 }
 
-// AuthenticateKey is Service.AuthenticateKey; the caller comes back as
-// they see themselves.
+// AuthenticateKey is Service.AuthenticateKey under the profile's ban
+// rule; the caller comes back as they see themselves.
 func (f *Face) AuthenticateKey(ctx context.Context, login, key string, addr netip.Addr) (*User, *Token, error) {
-	u, t, err := f.s.AuthenticateKey(ctx, login, key, addr)
-	if err != nil {
+	return f.caller(f.s.AuthenticateKey(ctx, login, key, addr))
+}
+
+func (f *Face) caller(u *User, t *Token, err error) (*User, *Token, error) {
+	switch {
+	case err != nil:
 		return nil, nil, err
+	case f.p.BannedLocked && u.Banned:
+		return nil, nil, reasonf(Unauthenticated, ReasonUserBanned, "This account is banned.")
 	}
-	return f.p.Redact(u, u), t, nil
+	return f.p.redact(u, u), t, nil
 }
 
 // CreateToken is Service.CreateToken.

@@ -85,6 +85,10 @@ type Profile struct {
 	// face's update route (Danbooru's settings); standing changes go
 	// through SetLevel.
 	SelfEditsOnly bool
+	// BannedLocked refuses banned users' credentials on the face's API
+	// (e621's blocked accounts); elsewhere a ban limits what users may do,
+	// not who they are.
+	BannedLocked bool
 }
 
 // Deletion describes a face's account deletion beyond the soft delete

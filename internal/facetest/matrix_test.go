@@ -108,7 +108,7 @@ var faces = []faceUnderTest{
 			// The legacy API treats bad credentials as anonymous.
 			"GET /user":                    {want: "200 200 200 200 200 200 200 200 200 200", path: "/user.json"},
 			"GET /user/index":              {want: "200 200 200 200 200 200 200 200 200 200", path: "/user/index.json"},
-			"GET /user/show":               {want: "404 200 200 200 200 200 200 404 404 200", path: "/user/show.json"},
+			"GET /user/show":               {want: "404 200 200 200 200 200 404 404 404 200", path: "/user/show.json"},
 			"GET /user/show/{id}":          {want: "200 200 200 200 200 200 200 200 200 200", path: "/user/show/{id}.json"},
 			"GET /users":                   {want: "200 200 200 200 200 200 401 401 401 200", path: "/users.json?limit=320"},
 			"POST /users":                  {want: "201 403 403 403 403 403 401 401 401 403", path: "/users.json", ctype: form, body: "user[name]={name}&user[password]=correct-horse-{name}&user[password_confirmation]=correct-horse-{name}"},

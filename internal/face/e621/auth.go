@@ -63,14 +63,14 @@ func (h *handler) ngCaller(w http.ResponseWriter, r *http.Request, params *param
 	}
 	u, t, err := h.authenticate(r, c)
 	switch {
+	case core.ErrorReason(err) == core.ReasonUserBanned:
+		writeMessage(w, http.StatusUnauthorized, msgBanned, "")
+		return nil, false
 	case core.ErrorCode(err) == core.Unauthenticated:
 		writeMessage(w, http.StatusUnauthorized, msgAuthFailure, "")
 		return nil, false
 	case err != nil:
 		h.internal(w, r, err)
-		return nil, false
-	case u.Banned:
-		writeMessage(w, http.StatusUnauthorized, msgBanned, "")
 		return nil, false
 	}
 	httpx.WithCaller(r.Context(), u, t)

@@ -21,4 +21,6 @@ var Profile = &core.Profile{
 	Deleted:  core.DeletedHidden,
 	// Sign-up is for visitors (users_controller: "You are already signed in").
 	SignupAnonymousOnly: true,
+	// A blocked account's keys stop working on e621ng's API.
+	BannedLocked: true,
 }
