@@ -66,7 +66,7 @@ func (s *Service) may(p *Profile, actor *User, a Action, target *User) error {
 			return levelDenied(ReasonFieldDenied)
 		case isSelf(actor, target):
 			return levelDenied(ReasonSelf)
-		case !outranks(actor, target):
+		case !outranks(actor, target), p.StrictRank && target.Level >= actor.Level:
 			return levelDenied(ReasonOutranked)
 		}
 	}

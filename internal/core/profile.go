@@ -85,6 +85,10 @@ type Profile struct {
 	// face's update route (Danbooru's settings); standing changes go
 	// through SetLevel.
 	SelfEditsOnly bool
+	// StrictRank lets staff change the level of users strictly below them
+	// only, owners included (Danbooru's UserPromotion); by default an
+	// owner may act on another owner.
+	StrictRank bool
 	// BannedLocked refuses banned users' credentials on the face's API
 	// (e621's blocked accounts); elsewhere a ban limits what users may do,
 	// not who they are.

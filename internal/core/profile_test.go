@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"context"
 	"testing"
 
 	"usersd/internal/core"
@@ -95,5 +96,34 @@ func BenchmarkRedact(b *testing.B) {
 	viewer := &core.User{ID: 2, Level: core.LevelMember}
 	for b.Loop() {
 		core.NativeProfile.Redact(viewer, u)
+	}
+}
+
+// TestStrictRank: by default an owner may change another owner's level; a
+// face with StrictRank (Danbooru) refuses it, as it refuses a moderator on
+// a moderator.
+func TestStrictRank(t *testing.T) {
+	ctx := context.Background()
+	svc, _ := newService(t)
+	mk := func(name string, level int) *core.User {
+		u, err := svc.CreateUser(ctx, core.System, core.NewUser{Name: name, Fields: core.Patch{"level": int64(level)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	a, b := mk("owner_a", core.LevelOwner), mk("owner_b", core.LevelOwner)
+	strict := svc.Face(&core.Profile{Classes: core.NativeProfile.Classes, StrictRank: true})
+	if _, err := strict.SetLevel(ctx, a, b.ID, core.LevelAdmin); core.ErrorReason(err) != core.ReasonOutranked {
+		t.Errorf("strict: owner on owner = %v, want %s", err, core.ReasonOutranked)
+	}
+	if _, err := svc.Face(core.NativeProfile).SetLevel(ctx, a, b.ID, core.LevelAdmin); err != nil {
+		t.Errorf("native: owner on owner = %v", err)
+	}
+	m1, m2 := mk("mod_a", core.LevelModerator), mk("mod_b", core.LevelModerator)
+	for _, f := range []*core.Face{strict, svc.Face(core.NativeProfile)} {
+		if _, err := f.SetLevel(ctx, m1, m2.ID, core.LevelMember); core.ErrorReason(err) != core.ReasonOutranked {
+			t.Errorf("%s: moderator on moderator = %v", f.Profile().Name, err)
+		}
 	}
 }

@@ -36,6 +36,7 @@ var Profile = &core.Profile{
 	Defaults:            core.Patch{"blacklisted_tags": defaultBlacklist},
 	SignupAnonymousOnly: true,
 	SelfEditsOnly:       true,
+	StrictRank:          true,
 }
 
 // deletedName is the name UserDeletion#rename gives: user_<id>.
