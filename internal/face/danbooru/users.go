@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -383,22 +384,36 @@ func init() {
 	}
 }
 
+// accountAction starts an action on the user of the request's id: it finds
+// the user, asks the core whether the viewer may act, and reads the
+// parameters. A refusal whose reason is among early is Danbooru's access
+// denied, before the parameters are read, as upstream's controllers
+// authorize first; the core judges the rest with the values. It answers
+// the request itself when it returns false.
+func accountAction(w http.ResponseWriter, rq *request, svc *core.Face, a core.Action, early ...string) (*core.User, *params, bool) {
+	u, err := findUser(rq.r.Context(), svc, rq.viewer, rq.id)
+	if err != nil {
+		writeError(w, rq, err)
+		return nil, nil, false
+	}
+	if err := svc.May(rq.viewer, a, u); err != nil && slices.Contains(early, core.ErrorReason(err)) {
+		writeError(w, rq, accessDenied())
+		return nil, nil, false
+	}
+	all, err := readParams(rq, wrapKeys)
+	if err != nil {
+		writeError(w, rq, err)
+		return nil, nil, false
+	}
+	return u, all, true
+}
+
 // handleUserUpdate handles "PUT/PATCH /users/{id}": settings (spec §11).
 func handleUserUpdate(svc *core.Face, log *slog.Logger) handlerFunc {
 	return func(w http.ResponseWriter, rq *request) {
 		ctx := rq.r.Context()
-		u, err := findUser(ctx, svc, rq.viewer, rq.id)
-		if err != nil {
-			writeError(w, rq, err)
-			return
-		}
-		if svc.May(rq.viewer, core.ActUpdate, u) != nil {
-			writeError(w, rq, accessDenied())
-			return
-		}
-		all, err := readParams(rq, wrapKeys)
-		if err != nil {
-			writeError(w, rq, err)
+		u, all, ok := accountAction(w, rq, svc, core.ActUpdate, core.ReasonAuthRequired, core.ReasonNotYours, core.ReasonOutranked)
+		if !ok {
 			return
 		}
 		if user := all.sub("user"); user != nil {
@@ -442,24 +457,14 @@ func handleUserUpdate(svc *core.Face, log *slog.Logger) handlerFunc {
 func handleUserDelete(svc *core.Face, log *slog.Logger) handlerFunc {
 	return func(w http.ResponseWriter, rq *request) {
 		ctx := rq.r.Context()
-		u, err := findUser(ctx, svc, rq.viewer, rq.id)
-		if err != nil {
-			writeError(w, rq, err)
-			return
-		}
 		// Refusals of the deleter precede the parameters; the account's
 		// own state is judged after them (UserDeletion#validate_deletion).
-		if r := core.ErrorReason(svc.May(rq.viewer, core.ActDelete, u)); r == core.ReasonAuthRequired || r == core.ReasonOutranked {
-			writeError(w, rq, accessDenied())
-			return
-		}
-		all, err := readParams(rq, wrapKeys)
-		if err != nil {
-			writeError(w, rq, err)
+		u, all, ok := accountAction(w, rq, svc, core.ActDelete, core.ReasonAuthRequired, core.ReasonOutranked)
+		if !ok {
 			return
 		}
 		password, _ := all.sub("user").str("password")
-		err = svc.DeleteUser(ctx, rq.viewer, u.ID, password)
+		err := svc.DeleteUser(ctx, rq.viewer, u.ID, password)
 		switch core.ErrorReason(err) {
 		case core.ReasonPasswordIncorrect, core.ReasonStaffMayNotLeave, core.ReasonBannedMayNotLeave, core.ReasonProtected:
 			// UserDeletion#validate_deletion: these failures are not errors
@@ -488,21 +493,11 @@ func handleUserDelete(svc *core.Face, log *slog.Logger) handlerFunc {
 func handleAdminUserUpdate(svc *core.Face, log *slog.Logger) handlerFunc {
 	return func(w http.ResponseWriter, rq *request) {
 		ctx := rq.r.Context()
-		u, err := findUser(ctx, svc, rq.viewer, rq.id)
-		if err != nil {
-			writeError(w, rq, err)
-			return
-		}
 		promoter := rq.viewer
 		// Only a refusal of the promoter as such precedes the parameters;
 		// the rest are UserPromotion#validate!'s, after them.
-		if r := core.ErrorReason(svc.May(promoter, core.ActSetLevel, u)); r == core.ReasonAuthRequired || r == core.ReasonFieldDenied {
-			writeError(w, rq, accessDenied())
-			return
-		}
-		all, err := readParams(rq, wrapKeys)
-		if err != nil {
-			writeError(w, rq, err)
+		u, all, ok := accountAction(w, rq, svc, core.ActSetLevel, core.ReasonAuthRequired, core.ReasonFieldDenied)
+		if !ok {
 			return
 		}
 		levelText, _ := all.sub("user").str("level")
