@@ -876,7 +876,7 @@ func e6InProcess(t *testing.T, b facetest.Backend, opts e621.Options) (*core.Ser
 	t.Cleanup(func() { db.Close() })
 	svc := core.NewService(db)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(httpx.Middleware(log, e621.New(svc, log, opts)))
+	srv := httptest.NewServer(httpx.Middleware(log, e621.NewHandler(svc, log, opts)))
 	t.Cleanup(srv.Close)
 	return svc, srv
 }

@@ -155,6 +155,3 @@ func isBannedFalse(e query.Expr) bool {
 	c, ok := e.(*query.Cond)
 	return ok && c.Field == "banned" && c.Value == false
 }
-
-// isAdmin reports whether u is an e621 Admin (both tables: canonical 50+).
-func isAdmin(u *core.User) bool { return u != nil && !u.Banned && u.Level >= core.LevelAdmin }

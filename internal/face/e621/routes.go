@@ -51,12 +51,6 @@ var Routes = []string{
 	"GET /users/{id}", "PATCH /users/{id}", "PUT /users/{id}", "GET /users/{id}/upload_limit",
 }
 
-// New is NewHandler, under the name callers used before NewHandler took
-// options.
-func New(svc *core.Service, log *slog.Logger, opts Options) http.Handler {
-	return NewHandler(svc, log, opts)
-}
-
 // Routes, below the face's prefix (Go's ServeMux cannot match "{id}.json",
 // so the last segment's extension is split here):
 //

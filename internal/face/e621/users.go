@@ -133,10 +133,16 @@ func paramQuery(v *param, key string) string {
 	return url.QueryEscape(key) + "=" + url.QueryEscape(v.str)
 }
 
+// adminSearch reports whether caller may use the admin-only search keys
+// (email_matches, ip_addr), which the profile decides; e621ng ignores
+// them for everyone else.
+func (h *handler) adminSearch(caller *core.User) bool {
+	return h.svc.Profile().SearchesOn(core.FieldByName("email"), caller)
+}
+
 // viewOf is the view of u for the request's caller.
 func viewOf(u, caller *core.User, show bool) view {
-	self := caller != nil && caller.ID == u.ID
-	return view{show: show, self: self, admin: !self && isAdmin(caller)}
+	return view{show: show, self: caller != nil && caller.ID == u.ID}
 }
 
 // writeUser answers one user.
@@ -154,7 +160,7 @@ func (h *handler) index(w http.ResponseWriter, r *http.Request, req *ngRequest) 
 		w.WriteHeader(http.StatusFound)
 		return
 	}
-	search, denied, err := h.compileSearch(req.params.get("search"), isAdmin(req.caller), req.now, req.loc)
+	search, denied, err := h.compileSearch(req.params.get("search"), h.adminSearch(req.caller), req.now, req.loc)
 	var bad errInvalidDate
 	switch {
 	case errors.As(err, &bad):

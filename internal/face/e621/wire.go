@@ -23,10 +23,9 @@ import (
 
 // view says which blocks a rendering includes.
 type view struct {
-	show  bool // GET /users/{id}.json, /users/me.json: the count block first
-	self  bool // the viewer is the user
-	admin bool // the viewer is an e621 Admin (and not the user)
-	anon  bool // the anonymous pseudo-user of /users/me.json
+	show bool // GET /users/{id}.json, /users/me.json: the count block first
+	self bool // the viewer is the user
+	anon bool // the anonymous pseudo-user of /users/me.json
 }
 
 // ngJSON is e621ng's to_json: HTML characters escaped.
@@ -132,7 +131,7 @@ func (h *handler) userDoc(u *core.User, v view) *doc.Object {
 		o.Add("tag_query_limit", doc.Int(40))
 		o.Add("has_mail", doc.Bool(u.UnreadDmailCount > 0))
 		o.Add("unread_dmail_count", doc.Int(u.UnreadDmailCount))
-	case v.admin:
+	case u.Shows("last_login_at"): // to admins, by the profile
 		o.Add("last_logged_in_at", doc.TimeOrNull(u.LastLoginAt))
 	}
 	return o
