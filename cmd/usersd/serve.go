@@ -194,6 +194,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	metricsPath := fs.String("metrics", "/metrics", "path of the Prometheus metrics, or off")
 	e621Levels := fs.String("e621-levels", "classic", "e621ng level numbers: classic (2019 to May 2026) or 2026")
+	corsOrigins := fs.String("cors-origins", "", "comma-separated origins (https://app.example.com, or *) whose browsers may call the native API; empty allows none")
 	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
@@ -215,6 +216,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	mounted, err := resolveMounts(mounts)
 	if err != nil {
 		return err
+	}
+	origins, err := httpx.ParseOrigins(*corsOrigins)
+	if err != nil {
+		return fmt.Errorf("--cors-origins %w", err)
 	}
 	var limiter core.RateLimiter = core.NewMemoryRateLimiter(core.DefaultMemoryKeys)
 	limiterKind := "memory"
@@ -283,7 +288,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	for _, p := range sysPaths {
 		mux.Handle(p, m.Face("system", sys)) // methods are the inner mux's business
 	}
-	mount(mux, nativePrefix, m.Face("native", native.NewHandler(svc, log)))
+	mount(mux, nativePrefix, m.Face("native", httpx.CORS(origins, native.NewHandler(svc, log))))
 	built := buildFaces(svc, log, fo)
 	for face, prefix := range mounted {
 		if h := built[face]; h != nil {

@@ -51,7 +51,7 @@ var ErrContentType = &core.Error{Code: core.Invalid, Message: "Content-Type must
 // DecodeObject reads a JSON object body into its members, strictly: one
 // object, no trailing data, no duplicate keys.
 func DecodeObject(r *http.Request) (map[string]json.RawMessage, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") && !strings.HasSuffix(strings.ToLower(strings.Split(ct, ";")[0]), "+json") {
+	if !IsJSON(r.Header.Get("Content-Type")) {
 		return nil, ErrContentType
 	}
 	body, err := ReadBody(r)
@@ -210,11 +210,13 @@ func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-Id", id)
+		// Every response, of every face, is what its Content-Type says.
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		ctx = context.WithValue(ctx, routeKey, &routeSlot{})
 		r = r.WithContext(context.WithValue(ctx, callerKey, &caller{}))
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK, req: r}
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -241,6 +243,7 @@ func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 
 type recorder struct {
 	http.ResponseWriter
+	req    *http.Request
 	status int
 	bytes  int
 	wrote  bool
@@ -249,12 +252,19 @@ type recorder struct {
 func (r *recorder) WriteHeader(code int) {
 	if !r.wrote {
 		r.status, r.wrote = code, true
+		if isPrivate(r.req, code) {
+			// Replaces a face's own cache hint (e621's expiry=): a
+			// response to credentials or an error is never stored.
+			r.Header().Set("Cache-Control", "no-store")
+		}
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
-	r.wrote = true
+	if !r.wrote {
+		r.WriteHeader(http.StatusOK)
+	}
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += n
 	return n, err

@@ -85,6 +85,17 @@
 //   - E-mail at sign-up (user[email_address][address]) gets a plain format
 //     check ("is invalid", "is too long (maximum is 100 characters)"), no
 //     deliverability check.
+//   - CORS as upstream: ApplicationController#enable_cors (later
+//     add_headers) sets Access-Control-Allow-Origin: * on every response,
+//     and Danbooru has no preflight handling, so an OPTIONS request falls
+//     to the catch-all 404 (with that header): browsers may read the API
+//     and send simple requests, nothing that needs a preflight.
+//   - Headers (the face kit, every face): X-Content-Type-Options: nosniff on
+//     every response; Cache-Control: no-store on errors, writes and every
+//     response to a request with credentials. JSON bodies are
+//     application/json and +json types only (Rails also takes its aliases
+//     text/x-json and application/jsonrequest); other types contribute no
+//     parameters.
 //
 // # Where upstream's code (danbooru/danbooru 06587d1f) differs from the spec
 //

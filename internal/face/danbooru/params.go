@@ -2,9 +2,9 @@ package danbooru
 
 import (
 	"mime"
-	"strings"
 
 	"usersd/internal/face/railsparams"
+	"usersd/internal/httpx"
 )
 
 // params is a Rails parameter hash (railsparams.Hash) with the face's
@@ -72,7 +72,7 @@ func bodyParams(body []byte, contentType string) (*params, error) {
 			return nil, badRequest("Invalid request parameters: malformed multipart body")
 		}
 		return (*params)(h), nil
-	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+	case httpx.IsJSON(contentType):
 		return jsonParams(body)
 	}
 	return newParams(), nil

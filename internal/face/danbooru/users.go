@@ -239,11 +239,8 @@ func readParams(rq *request, wrap map[string]bool) (*params, error) {
 	return (*params)(railsparams.Merge(bp.hash(), rq.query.hash())), nil
 }
 
-func isJSON(ct string) bool {
-	mt, _, _ := strings.Cut(strings.ToLower(ct), ";")
-	mt = strings.TrimSpace(mt)
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
-}
+// isJSON is the face kit's one rule for JSON bodies.
+func isJSON(ct string) bool { return httpx.IsJSON(ct) }
 
 // userColumns are Danbooru's users columns, which ParamsWrapper wraps;
 // usersd also wraps the sign-up fields and the writable flags.

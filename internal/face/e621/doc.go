@@ -103,6 +103,16 @@ e621ng (Part B):
   - favorite_tags is split on white space and de-duplicated (no tag
     aliases); blacklisted_tags is stored as sent, CRLF as LF.
   - CORS: Access-Control-Allow-Origin: * on requests with an Origin; a
-    preflight OPTIONS is answered 200.
+    preflight OPTIONS is answered 200 (upstream: rack-cors in
+    config/initializers/cors.rb, origins "*", headers :any, methods get,
+    post, put, patch, delete, options, head, in front of every route).
+  - Headers (the face kit, every face): X-Content-Type-Options: nosniff on
+    every response; Cache-Control: no-store on errors, writes and every
+    response to a request with credentials, replacing the expiry=
+    max-age hint there (e621ng sends private, max-age for a logged-in
+    user; usersd stores no answer to a credential anywhere).
+  - JSON bodies are application/json and +json types only; Rails' aliases
+    text/x-json and application/jsonrequest are bodies of an unknown type
+    here, which contribute no parameters.
 */
 package e621

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"usersd/internal/face/railsparams"
+	"usersd/internal/httpx"
 )
 
 // param is one Rails request parameter: a string, an ordered hash, an
@@ -115,11 +116,11 @@ var errBadJSON = errors.New("invalid JSON body")
 // errBodyTooLarge is a body over httpx.MaxBody.
 var errBodyTooLarge = errors.New("request body too large")
 
-// isJSON reports whether a Content-Type is one Rails parses as JSON.
-func isJSON(ct string) bool {
-	mt, _, _ := mime.ParseMediaType(ct)
-	return mt == "application/json" || mt == "text/x-json" || mt == "application/jsonrequest"
-}
+// isJSON reports whether a Content-Type is a JSON body: the face kit's
+// one rule (application/json and +json types). Rails also parses its
+// aliases text/x-json and application/jsonrequest, which usersd treats as
+// any other unknown type (see doc.go).
+func isJSON(ct string) bool { return httpx.IsJSON(ct) }
 
 // parseBody adds a form, multipart or JSON body to root (body values
 // replace query values of the same top-level key, as Rails merges them).
