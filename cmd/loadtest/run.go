@@ -63,6 +63,8 @@ type config struct {
 	duration    time.Duration
 	concurrency int
 	scenarios   []scenario
+	soak        bool
+	pid         int
 }
 
 func parse(args []string, stderr io.Writer) (*config, error) {
@@ -74,11 +76,13 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	requests := fs.Int("requests", 2000, "requests per scenario, at most")
 	duration := fs.Duration("duration", 20*time.Second, "time per scenario, at most")
 	concurrency := fs.Int("concurrency", 4, "requests in flight")
+	soak := fs.Bool("soak", false, "run the soak instead: a steady mix of reads and writes on every face for -duration, sampling the server's RSS, goroutines and open files, which must stay flat")
+	pid := fs.Int("pid", 0, "with -soak: the server's process id, to sample RSS and open files from /proc")
 	names := fs.String("scenarios", "native-get,native-name,native-list,native-search", "comma-separated; the first is the baseline")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	c := &config{token: *token, seed: *seed, requests: *requests, duration: *duration, concurrency: *concurrency}
+	c := &config{token: *token, seed: *seed, requests: *requests, duration: *duration, concurrency: *concurrency, soak: *soak, pid: *pid}
 	switch {
 	case c.requests < 1 || c.requests > 1_000_000:
 		return nil, errors.New("-requests must be 1..1000000")
@@ -126,6 +130,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c, err := parse(args, stderr)
 	if err != nil {
 		return err
+	}
+	if c.soak {
+		return soakCommand(ctx, c, stdout)
 	}
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: c.concurrency}}
 	names, ids, err := seedUsers(ctx, client, c)
@@ -307,4 +314,23 @@ func listLoadUsers(ctx context.Context, client *http.Client, c *config) ([]strin
 		}
 		cursor = *page.NextCursor
 	}
+}
+
+// soakCommand runs -soak and fails on any failed request or resource
+// growth.
+func soakCommand(ctx context.Context, c *config, stdout io.Writer) error {
+	if c.token == "" {
+		return errors.New("-soak needs -token (an admin's, to make its users)")
+	}
+	rep, err := runSoak(ctx, soakConfig{base: c.base.String(), token: c.token, pid: c.pid, duration: c.duration,
+		concurrency: c.concurrency, every: max(c.duration/30, time.Second), log: stdout})
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, rep.summary())
+	problems := append(rep.failures, flat(rep.samples)...)
+	if len(problems) > 0 {
+		return fmt.Errorf("soak failed:\n%s", strings.Join(problems, "\n"))
+	}
+	return nil
 }

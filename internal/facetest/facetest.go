@@ -143,6 +143,7 @@ type Server struct {
 	T       *testing.T
 	Base    string // http://127.0.0.1:PORT
 	Backend Backend
+	PID     int // the server's process id when Start ran it, else 0
 	log     *LogBuffer
 	// cli runs another subcommand; nil runs the built binary.
 	cli func(args ...string) (string, error)
@@ -211,7 +212,7 @@ func Start(t *testing.T, b Backend, extra ...string) *Server {
 	})
 	select {
 	case addr := <-log.addr:
-		s := &Server{T: t, Base: "http://" + addr, Backend: b, log: log}
+		s := &Server{T: t, Base: "http://" + addr, Backend: b, PID: cmd.Process.Pid, log: log}
 		s.waitHealthy()
 		return s
 	case err := <-done:
