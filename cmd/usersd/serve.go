@@ -195,11 +195,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	metricsPath := fs.String("metrics", "/metrics", "path of the Prometheus metrics, or off")
 	e621Levels := fs.String("e621-levels", "classic", "e621ng level numbers: classic (2019 to May 2026) or 2026")
 	corsOrigins := fs.String("cors-origins", "", "comma-separated origins (https://app.example.com, or *) whose browsers may call the native API; empty allows none")
+	renameCooldown := fs.Duration("rename-cooldown", core.DefaultRenameCooldown, "time users wait between renames of their own account (0: none); admins rename freely")
+	hiddenSearch := fs.Bool("upstream-hidden-search", true, "let Danbooru and e621 callers search the hidden fields their systems let them search (updated_at, favorite_count; e621 admins: email, last IP)")
 	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
 	if err := checkServeFlags(*addr, *accountLimit, *addrLimit); err != nil {
 		return err
+	}
+	if *renameCooldown < 0 {
+		return fmt.Errorf("--rename-cooldown %s: must be 0 (no limit) or more", *renameCooldown)
 	}
 	accountLogin, err := loginLimit("login-account-limit", core.LoginAccount, *accountLimit)
 	if err != nil {
@@ -250,6 +255,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	svc.Limiter = limiter
 	svc.AccountLimit = accountLogin
 	svc.AddrLimit = addrLogin
+	svc.RenameCooldown = *renameCooldown
+	svc.UpstreamHiddenSearch = *hiddenSearch
 
 	m := metrics.New()
 	svc.Events = m

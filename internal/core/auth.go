@@ -177,6 +177,9 @@ func (s *Service) CreateToken(ctx context.Context, actor *User, userID int64, la
 	if err := s.tokenOwner(ctx, actor, userID); err != nil {
 		return "", nil, err
 	}
+	if err := standing(actor, ActCreateToken, &User{ID: userID}); err != nil {
+		return "", nil, err
+	}
 	if r := checkText(label, 0, 100); r != "" {
 		return "", nil, FieldError("label", r)
 	}

@@ -10,6 +10,8 @@ const (
 	ActDelete                 // delete an account
 	ActRestore                // undo a soft delete
 	ActSetLevel               // change an account's level
+
+	ActCreateToken // mint an API token for an account
 )
 
 // May says whether actor (nil: anonymous) may do a to target under the
@@ -36,6 +38,9 @@ func (s *Service) may(p *Profile, actor *User, a Action, target *User) error {
 	}
 	if actor == nil {
 		return authRequired()
+	}
+	if err := standing(actor, a, target); err != nil {
+		return err
 	}
 	switch a {
 	case ActUpdate:
@@ -68,6 +73,10 @@ func (s *Service) may(p *Profile, actor *User, a Action, target *User) error {
 			return levelDenied(ReasonSelf)
 		case !outranks(actor, target), p.StrictRank && target.Level >= actor.Level:
 			return levelDenied(ReasonOutranked)
+		}
+	case ActCreateToken:
+		if !isSelf(actor, target) {
+			return Errorf(Forbidden, "You may manage only your own tokens.")
 		}
 	}
 	return nil

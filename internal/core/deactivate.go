@@ -94,8 +94,6 @@ func (s *Service) mayDelete(d *Deletion, actor, target *User) error {
 		switch {
 		case d.StaffMayNotLeave && target.IsStaff():
 			return reasonf(Forbidden, ReasonStaffMayNotLeave, "Staff cannot delete their account.")
-		case d.BannedMayNotLeave && target.Banned:
-			return reasonf(Forbidden, ReasonBannedMayNotLeave, "You cannot delete your account if you are banned.")
 		}
 		return nil
 	}

@@ -40,7 +40,7 @@ const (
 	ReasonBadCredentials    = "bad_credentials"    // unknown name or wrong password
 	ReasonPasswordIncorrect = "password_incorrect" // a confirming password is wrong
 	ReasonUserInactive      = "user_inactive"      // deactivated or deleted: cannot log in
-	ReasonUserBanned        = "user_banned"        // banned, on a face that locks banned users out
+	ReasonUserBanned        = "user_banned"        // banned: locked out where the face says so (Unauthenticated), else refused every change (Forbidden)
 	ReasonTokenInvalid      = "token_invalid"      // unknown or malformed token
 	ReasonTokenRevoked      = "token_revoked"
 	ReasonTokenExpired      = "token_expired"
@@ -60,6 +60,9 @@ const (
 	ReasonNotYours          = "not_yours"     // an edit of another account where only one's own may be edited
 	ReasonQueryTimeout      = "query_timeout" // the database gave up on a search
 	ReasonBadRegex          = "bad_regex"     // a regular expression the database refused
+
+	// ReasonRenameTooSoon: a self-rename within the rename cooldown.
+	ReasonRenameTooSoon = "rename_too_soon"
 )
 
 // Error is the one error type of the core and the stores.

@@ -160,5 +160,13 @@ func (f *Face) RevokeToken(ctx context.Context, actor *User, userID, tokenID int
 	return f.s.RevokeToken(ctx, actor, userID, tokenID)
 }
 
+// SearchesOn reports whether viewer may filter or sort on the field
+// named name on this face: the profile's rule, with its search grants
+// only while the service keeps upstream hidden searches.
+func (f *Face) SearchesOn(name string, viewer *User) bool {
+	fd := FieldByName(name)
+	return fd != nil && f.p.searchesOn(fd, viewer, f.s.UpstreamHiddenSearch)
+}
+
 // Signup reports whether anonymous sign-up is open.
 func (f *Face) Signup() bool { return f.s.Signup }

@@ -67,7 +67,7 @@ func (s *Service) listUsers(ctx context.Context, p *Profile, viewer *User, in Li
 	case in.Offset > 0 && in.Cursor != "":
 		return nil, FieldError("cursor", "cannot be combined with page")
 	}
-	n := normalizer{p: p, viewer: viewer}
+	n := normalizer{p: p, viewer: viewer, grants: s.UpstreamHiddenSearch}
 	filter, err := n.expr(in.Filter)
 	if err != nil {
 		return nil, err
@@ -135,6 +135,7 @@ func and(a, b query.Expr) query.Expr {
 type normalizer struct {
 	p               *Profile
 	viewer          *User
+	grants          bool // the profile's search grants apply
 	mentionsDeleted bool
 }
 
@@ -210,7 +211,7 @@ func (n *normalizer) field(name, use string) (*Field, error) {
 			return nil, FieldError("sort", fmt.Sprintf("%q is not a field", name))
 		case !n.p.AnyField && !f.Sort:
 			return nil, FieldError("sort", fmt.Sprintf("%q cannot be sorted on", name))
-		case !n.p.SearchesOn(f, n.viewer):
+		case !n.p.searchesOn(f, n.viewer, n.grants):
 			return nil, &Error{Code: Forbidden, Reason: ReasonFieldHidden, Message: "You may not sort on this field.",
 				Fields: map[string]string{"sort": fmt.Sprintf("you may not sort on %q", name)}}
 		}
@@ -224,7 +225,7 @@ func (n *normalizer) field(name, use string) (*Field, error) {
 		return nil, bad("is not a field")
 	case !n.p.AnyField && !f.Filter:
 		return nil, bad("cannot be filtered on")
-	case !n.p.SearchesOn(f, n.viewer):
+	case !n.p.searchesOn(f, n.viewer, n.grants):
 		return nil, &Error{Code: Forbidden, Reason: ReasonFieldHidden, Message: "You may not filter on this field.",
 			Fields: map[string]string{name: "you may not filter on this field"}}
 	}

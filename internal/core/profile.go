@@ -29,6 +29,13 @@ const (
 	Nobody
 )
 
+// SearchGrant lets Audience search a field the profile hides from it,
+// because the face's system does (Why names where upstream does so).
+type SearchGrant struct {
+	Audience Audience
+	Why      string
+}
+
 // DeletedPolicy says where a face shows soft-deleted users.
 type DeletedPolicy uint8
 
@@ -56,9 +63,13 @@ type Profile struct {
 	Classes [ReadNever + 1]Audience
 	// Fields overrides the audience of single fields.
 	Fields map[string]Audience
-	// Search overrides who may filter and sort on a field; by default,
-	// whoever sees it on every user.
-	Search map[string]Audience
+	// Search lets an audience filter and sort on a field it is not shown
+	// on every user, where the face's system deliberately allows it; by
+	// default a field searches for whoever sees it on every user, since a
+	// search on a hidden field reveals its value a comparison at a time.
+	// Each grant says why, the face's doc.go lists it, and a deployer
+	// drops them all with Service.UpstreamHiddenSearch off.
+	Search map[string]SearchGrant
 	// AnyField lets the face filter and sort on every field its viewer may
 	// search, not only those the registry marks Filter or Sort: a face's
 	// syntax names its own fields, and its searches are bounded by the
@@ -109,10 +120,9 @@ type Deletion struct {
 	// SelfNeedsPassword makes users confirm their own deletion with their
 	// password.
 	SelfNeedsPassword bool
-	// StaffMayNotLeave refuses moderators and above deleting themselves;
-	// BannedMayNotLeave refuses banned users.
-	StaffMayNotLeave  bool
-	BannedMayNotLeave bool
+	// StaffMayNotLeave refuses moderators and above deleting themselves.
+	// (Banned users may not delete themselves on any face: standing.go.)
+	StaffMayNotLeave bool
 	// OthersBy is the lowest level that deletes other accounts, and
 	// ProtectedFrom the level from which accounts cannot be deleted by
 	// others at all (0: no protection).
@@ -207,19 +217,26 @@ func (p *Profile) Sees(f *Field, viewer, target *User) bool {
 	return p.audience(f).sees(relate(viewer, target))
 }
 
-// SearchesOn reports whether viewer may filter or sort on f: only when f
-// shows on every user, or the profile names a wider search audience (a
-// filter on a hidden field would reveal it).
+// SearchesOn reports whether viewer may filter or sort on f under the
+// profile as declared: only when f shows on every user, or a search grant
+// names a wider audience. Faces ask Face.SearchesOn, which also honours
+// the service's UpstreamHiddenSearch.
 func (p *Profile) SearchesOn(f *Field, viewer *User) bool {
+	return p.searchesOn(f, viewer, true)
+}
+
+// searchesOn is SearchesOn with the profile's search grants applied or
+// not.
+func (p *Profile) searchesOn(f *Field, viewer *User, grants bool) bool {
 	if f.Read == ReadNever {
 		return false
 	}
 	if viewer == System {
 		return true
 	}
-	a, ok := p.Search[f.Name]
-	if !ok {
-		a = p.audience(f)
+	a := p.audience(f)
+	if g, ok := p.Search[f.Name]; ok && grants {
+		a = g.Audience
 	}
 	switch a {
 	case Everyone:

@@ -36,6 +36,15 @@ type Service struct {
 	MaxTokens int
 	Log       *slog.Logger
 	Events    Events // optional observer of login failures and lock-outs (events.go)
+
+	// RenameCooldown is how long users wait between renames of their own
+	// account (rename.go); 0 lets them rename at will. Admins and System
+	// rename freely.
+	RenameCooldown time.Duration
+	// UpstreamHiddenSearch keeps the searches on hidden fields that faces'
+	// systems allow (Profile.Search); off, those fields search like any
+	// other hidden field.
+	UpstreamHiddenSearch bool
 }
 
 // NewService returns a Service with production defaults: argon2id at OWASP's
@@ -52,6 +61,9 @@ func NewService(store Store) *Service {
 		Signup:       true,
 		MaxTokens:    100,
 		Log:          slog.Default(),
+
+		RenameCooldown:       DefaultRenameCooldown,
+		UpstreamHiddenSearch: true,
 	}
 }
 
@@ -308,6 +320,9 @@ func (s *Service) updateUser(ctx context.Context, prof *Profile, actor *User, id
 	if err != nil {
 		return nil, err
 	}
+	if err := standing(actor, ActUpdate, target); err != nil {
+		return nil, err
+	}
 	if prof.SelfEditsOnly && actor != System && !isSelf(actor, target) {
 		return nil, s.may(prof, actor, ActUpdate, target)
 	}
@@ -316,7 +331,6 @@ func (s *Service) updateUser(ctx context.Context, prof *Profile, actor *User, id
 
 // applyUpdate writes an update the actor's rights over each field allow.
 func (s *Service) applyUpdate(ctx context.Context, actor, target *User, in Update) (*User, error) {
-	id := target.ID
 	p := Patch{}
 	probs := problems{}
 	if err := s.checkFields(actor, target, in.Fields, p, probs); err != nil {
@@ -339,7 +353,7 @@ func (s *Service) applyUpdate(ctx context.Context, actor, target *User, in Updat
 	if actor != System {
 		meta.By = &actor.ID
 	}
-	u, err := s.store.UpdateUser(ctx, id, p, meta)
+	u, err := s.writeUpdate(ctx, actor, target, p, meta)
 	var e *Error
 	if errors.As(err, &e) && e.Code == Conflict && e.Fields["name"] != "" {
 		return nil, nameTaken()

@@ -181,8 +181,9 @@ type User struct {
 	shown *fieldMask
 }
 
-// IsStaff reports whether the user is a moderator or above.
-func (u *User) IsStaff() bool { return u != nil && u.Level >= LevelStaff }
+// IsStaff reports whether the user holds staff powers: a moderator or
+// above who is not banned (a ban takes staff powers away; standing.go).
+func (u *User) IsStaff() bool { return u != nil && u.Level >= LevelStaff && !u.Banned }
 
 // CanAuthenticate reports whether the account may log in or use tokens.
 func (u *User) CanAuthenticate() bool { return u.Active && !u.Deleted }

@@ -96,6 +96,20 @@
 //     application/json and +json types only (Rails also takes its aliases
 //     text/x-json and application/jsonrequest); other types contribute no
 //     parameters.
+//   - Banned users follow the core's one standing rule (core/standing.go):
+//     they authenticate and read, but may not change their settings
+//     (upstream lets them: "for a banned user … allow the user to edit
+//     their settings"); PUT /users/{id} answers 403 "Access denied" before
+//     the parameters are read. Banned moderators lose moderator powers
+//     (last_ip_addr, the name history of deleted users, level changes).
+//   - Hidden fields searched by anyone, as upstream does (Profile.Search):
+//     search[updated_at] and search[favorite_count] are shown to the user
+//     alone yet filter for every viewer, because User.search passes them to
+//     search_attributes; a caller can narrow either to the millisecond or
+//     the unit by bisection. usersd serve --upstream-hidden-search=false
+//     drops both grants: the keys are then ignored, as upstream ignores
+//     keys it does not take. No search[order] sorts on them, and only=
+//     never shows them to others (the profile bounds api_attributes).
 //
 // # Where upstream's code (danbooru/danbooru 06587d1f) differs from the spec
 //

@@ -18,9 +18,14 @@ var Profile = &core.Profile{
 		core.ReadSelf:  core.SelfOnly,
 		core.ReadNever: core.Nobody,
 	},
-	Fields: map[string]core.Audience{"last_ip": core.StaffOnly},
-	// Anyone may search by the last update (search[updated_at]).
-	Search:   map[string]core.Audience{"updated_at": core.Everyone},
+	// favorite_count is shown to the user alone (UserPolicy#api_attributes).
+	Fields: map[string]core.Audience{"last_ip": core.StaffOnly, "favorite_count": core.SelfOnly},
+	// Upstream searches two fields it shows to the user alone, for anyone
+	// (doc.go; serve --upstream-hidden-search=false drops both).
+	Search: map[string]core.SearchGrant{
+		"updated_at":     {Audience: core.Everyone, Why: "User.search passes updated_at to search_attributes for every viewer (spec §4.2)"},
+		"favorite_count": {Audience: core.Everyone, Why: "User.search passes favorite_count to search_attributes for every viewer (spec §4.2, §14.14)"},
+	},
 	AnyField: true,
 	Deleted:  core.DeletedShown,
 	Deletion: &core.Deletion{
@@ -29,7 +34,6 @@ var Profile = &core.Profile{
 		Forget:            true,
 		SelfNeedsPassword: true,
 		StaffMayNotLeave:  true,
-		BannedMayNotLeave: true,
 		OthersBy:          core.LevelOwner,
 		ProtectedFrom:     core.LevelGold,
 	},

@@ -25,6 +25,10 @@ type compiler struct {
 	count func(ctx context.Context, e query.Expr, limit int) (int, error)
 	// lookup finds a user by normalized name, nil when there is none.
 	lookup func(ctx context.Context, key string) (*core.User, error)
+	// searches reports whether the viewer may search on a registry field
+	// (nil: every field); keys on other fields are ignored, as upstream
+	// ignores search keys it does not take.
+	searches func(field string) bool
 }
 
 // compiled is a compiled search.
@@ -283,6 +287,9 @@ func intValue64(s string) (any, bool) {
 // numeric is search_numeric_attribute: key, key_not, key_eq, key_not_eq,
 // key_gt, key_gteq, key_lt and key_lteq on one integer or time field.
 func (c *compiler) numeric(p *params, key, field string, kind rangeKind, acc *query.And) error {
+	if c.searches != nil && !c.searches(field) {
+		return nil
+	}
 	parse := func(s string, k rangeKind) (query.Expr, bool) {
 		var pv valueParser
 		var day func(any) (any, any)

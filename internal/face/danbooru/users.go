@@ -78,6 +78,7 @@ func newCompiler(rq *request) *compiler {
 			}
 			return u, err
 		},
+		searches: func(field string) bool { return svc.SearchesOn(field, viewer) },
 	}
 }
 
@@ -409,7 +410,7 @@ func accountAction(w http.ResponseWriter, rq *request, svc *core.Face, a core.Ac
 func handleUserUpdate(svc *core.Face, log *slog.Logger) handlerFunc {
 	return func(w http.ResponseWriter, rq *request) {
 		ctx := rq.r.Context()
-		u, all, ok := accountAction(w, rq, svc, core.ActUpdate, core.ReasonAuthRequired, core.ReasonNotYours, core.ReasonOutranked)
+		u, all, ok := accountAction(w, rq, svc, core.ActUpdate, core.ReasonAuthRequired, core.ReasonNotYours, core.ReasonOutranked, core.ReasonUserBanned)
 		if !ok {
 			return
 		}

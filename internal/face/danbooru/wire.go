@@ -316,10 +316,24 @@ type userOptions struct {
 	nested  bool // an included record (no further inviter include)
 }
 
+// registryNames maps the attributes named otherwise in the registry.
+var registryNames = map[string]string{"last_logged_in_at": "last_login_at", "last_ip_addr": "last_ip",
+	"time_zone": "timezone", "is_deleted": "deleted", "is_banned": "banned", "is_verified": "email_verified"}
+
+// shown reports whether the profile lets the viewer u was redacted for
+// see attribute name: api_attributes decides what Danbooru renders, and
+// the profile still bounds it, only= included.
+func shown(u *core.User, name string) bool {
+	if f, ok := registryNames[name]; ok {
+		name = f
+	}
+	return core.FieldByName(name) == nil || u.Shows(name)
+}
+
 // user serializes u as the viewer sees it.
 func (rd *renderer) user(u *core.User, opt userOptions) *doc.Object {
 	o := doc.NewObject()
-	visible := rd.apiAttributes(u)
+	visible := slices.DeleteFunc(rd.apiAttributes(u), func(n string) bool { return !shown(u, n) })
 	var cols, meths []string
 	type include struct {
 		name string

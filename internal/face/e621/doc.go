@@ -57,7 +57,18 @@ e621ng (Part B):
     the old meaning because the npm e621 client's getSelf calls it.
   - A read-scoped token may not write: 403 {"success":false,"reason":
     "Access Denied"}. A banned account's credentials are 401 "Account is
-    banned: forever" (no ban records, spec/fields.md Q1).
+    banned: forever" (no ban records, spec/fields.md Q1): a face rule of
+    authentication (Profile.BannedLocked). What a banned account may do
+    where it does authenticate is the core's one standing rule
+    (core/standing.go), the same on every face.
+  - Hidden fields searched anyway, as e621ng does (Profile.Search):
+    search[updated_at], shown to the user alone, is permitted to every
+    viewer (permit_search_params), so bisection narrows anyone's last
+    update to the millisecond; search[email_matches] and search[ip_addr]
+    are permitted to admins, who are not shown addresses. usersd serve
+    --upstream-hidden-search=false drops these grants: the keys are then
+    unpermitted (403 "found unpermitted parameter: :updated_at") like any
+    key the caller may not use. No search[order] sorts on them.
   - remaining_api_limit equals api_burst_limit: e621ng's users endpoints
     skip the write throttle (skip_before_action :api_check), so usersd
     sends no X-Api-Limit header and never 429s here.

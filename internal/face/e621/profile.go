@@ -15,8 +15,14 @@ var Profile = &core.Profile{
 		core.ReadNever: core.Nobody,
 	},
 	// is_verified (from requires_verification) is public on e621ng.
-	Fields:   map[string]core.Audience{"last_login_at": core.SelfAndAdmin, "requires_verification": core.Everyone},
-	Search:   map[string]core.Audience{"email": core.AdminOnly, "last_ip": core.AdminOnly, "updated_at": core.Everyone},
+	Fields: map[string]core.Audience{"last_login_at": core.SelfAndAdmin, "requires_verification": core.Everyone},
+	// e621ng searches fields it hides (doc.go; serve
+	// --upstream-hidden-search=false drops these grants).
+	Search: map[string]core.SearchGrant{
+		"email":      {Audience: core.AdminOnly, Why: "users_controller permits search[email_matches] to admins, who are not shown addresses"},
+		"last_ip":    {Audience: core.AdminOnly, Why: "users_controller permits search[ip_addr] to admins, who are not shown last_ip_addr"},
+		"updated_at": {Audience: core.Everyone, Why: "permit_search_params permits search[updated_at] to every viewer; it is shown to the user alone"},
+	},
 	AnyField: true,
 	Deleted:  core.DeletedHidden,
 	// Sign-up is for visitors (users_controller: "You are already signed in").

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -396,11 +397,14 @@ func textMatch(field, value string) query.Expr {
 	return and
 }
 
-// searchKeys lists the permitted search[...] keys (users_controller.rb
+// searchKeys lists the search[...] keys (users_controller.rb
 // search_params plus permit_search_params' id, created_at, updated_at).
+// Keys on a field the profile hides need the viewer to search on it
+// (hiddenSearchKeys): e621ng permits ip_addr and email_matches to admins
+// only, and a key the caller may not use is unpermitted.
 var (
-	searchKeys      = []string{"id", "created_at", "updated_at", "name_matches", "about_me", "avatar_id", "level", "min_level", "max_level", "can_approve_posts", "can_upload_free", "can_karma_free", "order"}
-	adminSearchKeys = []string{"ip_addr", "email_matches"}
+	searchKeys       = []string{"id", "created_at", "updated_at", "name_matches", "about_me", "avatar_id", "level", "min_level", "max_level", "can_approve_posts", "can_upload_free", "can_karma_free", "order", "ip_addr", "email_matches"}
+	hiddenSearchKeys = map[string]string{"updated_at": "updated_at", "ip_addr": "last_ip", "email_matches": "email"}
 )
 
 // karmaFreeThreshold is the upload karma of e621ng's unlimited-upload
@@ -424,21 +428,19 @@ type ngSearch struct {
 	order  []query.Order
 }
 
-// compileSearch turns search[...] into a filter and order (B.5.2, B.5.5).
+// compileSearch turns search[...] into a filter and order (B.5.2, B.5.5);
+// searches reports whether the caller may search on a registry field.
 // It returns a 403 message for unpermitted keys, and errInvalidDate.
-func (h *handler) compileSearch(search *param, admin bool, now time.Time, loc *time.Location) (ngSearch, string, error) {
+func (h *handler) compileSearch(search *param, searches func(field string) bool, now time.Time, loc *time.Location) (ngSearch, string, error) {
 	var out ngSearch
 	if search == nil || search.kind != 'h' {
 		search = newHash()
 	}
 	var bad []string
 	for _, k := range search.keys {
-		ok := false
-		for _, p := range searchKeys {
-			ok = ok || p == k
-		}
-		for _, p := range adminSearchKeys {
-			ok = ok || (admin && p == k)
+		ok := slices.Contains(searchKeys, k)
+		if f, hidden := hiddenSearchKeys[k]; hidden {
+			ok = ok && searches(f)
 		}
 		if !ok || !search.hash[k].scalar() {
 			bad = append(bad, k)
@@ -491,7 +493,7 @@ func (h *handler) compileSearch(search *param, admin bool, now time.Time, loc *t
 			add(query.Or{})
 		}
 	}
-	if v, ok := get("email_matches"); ok && admin {
+	if v, ok := get("email_matches"); ok {
 		p, _ := e621Wildcard(strings.ToLower(v))
 		add(&query.Cond{Field: "email", Op: query.Like, Value: p})
 	}
@@ -506,7 +508,7 @@ func (h *handler) compileSearch(search *param, admin bool, now time.Time, loc *t
 		n := ruby.ToI(v)
 		add(h.ng.filter(func(l int) bool { return int64(l) <= n }))
 	}
-	if v, ok := get("ip_addr"); ok && admin {
+	if v, ok := get("ip_addr"); ok {
 		add(ipFilter(v))
 	}
 	for _, f := range []string{"can_approve_posts", "can_upload_free"} {

@@ -354,7 +354,7 @@ func TestCompileSearch(t *testing.T) {
 		{"search[order]=bogus", false, "", "-id", ""},
 	}
 	for _, tt := range tests {
-		s, denied, err := h.compileSearch(search(tt.raw), tt.admin, now, ny)
+		s, denied, err := h.compileSearch(search(tt.raw), searchesAs(tt.admin), now, ny)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.raw, err)
 		}
@@ -372,9 +372,15 @@ func TestCompileSearch(t *testing.T) {
 			t.Errorf("%s: order %s, want %s", tt.raw, got, tt.order)
 		}
 	}
-	if _, _, err := h.compileSearch(search("search[created_at]=99999y"), false, now, ny); err == nil {
+	if _, _, err := h.compileSearch(search("search[created_at]=99999y"), searchesAs(false), now, ny); err == nil {
 		t.Error("invalid relative date: want an error")
 	}
+}
+
+// searchesAs is the e621 profile's search rule for a member or an admin
+// with the upstream grants on: updated_at for anyone, the rest for admins.
+func searchesAs(admin bool) func(field string) bool {
+	return func(field string) bool { return admin || field == "updated_at" }
 }
 
 func TestToQuery(t *testing.T) {
@@ -429,7 +435,7 @@ func FuzzSearch(f *testing.F) {
 		root := newHash()
 		parseQuery(root, s)
 		parseQuery(root, "search[level]="+s+"&search[created_at]="+s+"&search[name_matches]="+s)
-		_, _, _ = h.compileSearch(root.get("search"), true, now, ny)
+		_, _, _ = h.compileSearch(root.get("search"), searchesAs(true), now, ny)
 		_ = toQuery(root, "")
 		if v, err := decodeJSON([]byte(s)); err == nil && v == nil {
 			t.Fatalf("decodeJSON(%q) = nil, nil", s)

@@ -133,11 +133,10 @@ func paramQuery(v *param, key string) string {
 	return url.QueryEscape(key) + "=" + url.QueryEscape(v.str)
 }
 
-// adminSearch reports whether caller may use the admin-only search keys
-// (email_matches, ip_addr), which the profile decides; e621ng ignores
-// them for everyone else.
-func (h *handler) adminSearch(caller *core.User) bool {
-	return h.svc.Profile().SearchesOn(core.FieldByName("email"), caller)
+// searches reports which fields caller may search on, as the core
+// decides from the profile.
+func (h *handler) searches(caller *core.User) func(field string) bool {
+	return func(field string) bool { return h.svc.SearchesOn(field, caller) }
 }
 
 // viewOf is the view of u for the request's caller.
@@ -160,7 +159,7 @@ func (h *handler) index(w http.ResponseWriter, r *http.Request, req *ngRequest) 
 		w.WriteHeader(http.StatusFound)
 		return
 	}
-	search, denied, err := h.compileSearch(req.params.get("search"), h.adminSearch(req.caller), req.now, req.loc)
+	search, denied, err := h.compileSearch(req.params.get("search"), h.searches(req.caller), req.now, req.loc)
 	var bad errInvalidDate
 	switch {
 	case errors.As(err, &bad):
