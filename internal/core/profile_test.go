@@ -29,11 +29,12 @@ func TestProfileAudiences(t *testing.T) {
 	}{
 		{core.Everyone, target, []string{"anon", "self", "member", "mod", "admin", "banned admin"}, []string{"anon", "self", "member", "mod", "admin", "banned admin"}},
 		{core.SignedIn, target, []string{"self", "member", "mod", "admin", "banned admin"}, []string{"self", "member", "mod", "admin", "banned admin"}},
-		{core.SignedInUnlessPrivate, private, []string{"self", "mod", "admin", "banned admin"}, []string{"mod", "admin", "banned admin"}},
-		{core.SelfAndStaff, target, []string{"self", "mod", "admin", "banned admin"}, []string{"mod", "admin", "banned admin"}},
+		// A ban takes staff powers away: a banned admin reads as a member.
+		{core.SignedInUnlessPrivate, private, []string{"self", "mod", "admin"}, []string{"mod", "admin"}},
+		{core.SelfAndStaff, target, []string{"self", "mod", "admin"}, []string{"mod", "admin"}},
 		{core.SelfAndAdmin, target, []string{"self", "admin"}, []string{"admin"}},
 		{core.SelfOnly, target, []string{"self"}, nil},
-		{core.StaffOnly, target, []string{"mod", "admin", "banned admin"}, []string{"mod", "admin", "banned admin"}},
+		{core.StaffOnly, target, []string{"mod", "admin"}, []string{"mod", "admin"}},
 		{core.AdminOnly, target, []string{"admin"}, []string{"admin"}},
 		{core.Nobody, target, nil, nil},
 	}

@@ -27,7 +27,9 @@ func TestMain(m *testing.M) { os.Exit(facetest.Main(m)) }
 // fields the face's visibility profile lets that caller see. A route
 // without a row fails the test, so a new route or face must add its rows.
 
-// callers, in the order of a row's statuses.
+// callers, in the order of a row's statuses. The banned caller acts on
+// the target here; standing_test.go holds the banned user's rows on their
+// own account, and the searches on hidden fields.
 var callers = []string{"anon", "self", "member", "mod", "admin", "owner", "banned", "deleted", "revoked", "readonly"}
 
 // row is one route's expectations. want holds one status per caller, in
@@ -76,9 +78,9 @@ var faces = []faceUnderTest{
 			"POST /users/{id}/restore": {want: "401 401 404 403 200 200 404 401 401 401", path: "/users/{id}/restore", fresh: true, deletedTarget: true},
 			"GET /users/{id}/names":    {want: "200 200 200 200 200 200 200 401 401 200", path: "/users/{id}/names"},
 			"GET /me":                  {want: "401 200 200 200 200 200 200 401 401 200", path: "/me"},
-			"PATCH /me":                {want: "401 200 200 200 200 200 200 401 401 403", path: "/me", body: `{"bio":"matrix"}`},
+			"PATCH /me":                {want: "401 200 200 200 200 200 403 401 401 403", path: "/me", body: `{"bio":"matrix"}`},
 			"GET /me/tokens":           {want: "401 200 200 200 200 200 200 401 401 200", path: "/me/tokens"},
-			"POST /me/tokens":          {want: "401 201 201 201 201 201 201 401 401 403", path: "/me/tokens", body: `{"label":"matrix"}`},
+			"POST /me/tokens":          {want: "401 201 201 201 201 201 403 401 401 403", path: "/me/tokens", body: `{"label":"matrix"}`},
 			"DELETE /me/tokens/{id}":   {want: "401 204 404 404 404 404 404 401 401 403", path: "/me/tokens/{token}", fresh: true},
 		},
 	},

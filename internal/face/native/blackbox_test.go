@@ -65,6 +65,9 @@ func TestUserLifecycle(t *testing.T) {
 			t.Errorf("admin patch = %v", u)
 		}
 		s.Want(s.Do("PATCH", fmt.Sprintf("/v1/users/%d", adminID), admin, map[string]any{"level": 40}), 403) // not on themselves
+		// A banned user changes nothing of their own, then is unbanned.
+		s.Want(s.Do("PATCH", "/v1/me", tok, map[string]any{"bio": "banned"}), 403)
+		s.Want(s.Do("PATCH", fmt.Sprintf("/v1/users/%d", id), admin, map[string]any{"banned": false}), 200)
 
 		// Renames by the user are recorded in the name history.
 		s.Want(s.Do("PATCH", "/v1/me", tok, map[string]any{"name": "Alicia"}), 200)
