@@ -203,6 +203,9 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--metrics", "/v1/metrics"}, nil, `native already answers /v1`},
 		{[]string{"--metrics", "/e621/metrics"}, nil, `e621 already answers /e621`},
 		{[]string{"--metrics", "/x/metrics", "--mount", "danbooru=/x"}, nil, `danbooru already answers /x`},
+		{[]string{"--rename-cooldown", "-1h"}, nil, "--rename-cooldown -1h0m0s: must be 0 (no limit) or more"},
+		{[]string{"--rename-cooldown", "week"}, nil, `invalid value "week" for flag -rename-cooldown`},
+		{nil, map[string]string{"USERSD_UPSTREAM_HIDDEN_SEARCH": "sometimes"}, "USERSD_UPSTREAM_HIDDEN_SEARCH"},
 	}
 	for _, tt := range tests {
 		data := filepath.Join(t.TempDir(), "data")
