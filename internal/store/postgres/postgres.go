@@ -59,6 +59,8 @@ var Flavor = &sqlstore.Flavor{
 	Regex:    func(col, arg string) string { return col + " ~ " + arg },
 	Classify: classify,
 	Explain:  "EXPLAIN (FORMAT TEXT) ",
+	// Lists run in a read-only transaction under their deadline (sqlstore/deadline.go).
+	StatementTimeout: func(ms int64) string { return "SET LOCAL statement_timeout = " + strconv.FormatInt(ms, 10) },
 	Retryable: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && (e.Code == "40001" || e.Code == "40P01")

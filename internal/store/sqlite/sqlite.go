@@ -70,6 +70,7 @@ var Flavor = &sqlstore.Flavor{
 	Explain:         "EXPLAIN QUERY PLAN ",
 	SplitKeyset:     true,
 	CacheStatements: true,
+	MaterializePage: true,
 	Retryable: func(err error) bool {
 		var e *sqlite.Error
 		return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY

@@ -29,3 +29,12 @@ func TestCascade(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	storetest.Cascade(t, db)
 }
+
+func TestDeadline(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), testdb.SQLitePath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	storetest.Deadline(t, db)
+}

@@ -43,6 +43,14 @@ type Flavor struct {
 	// CacheStatements keeps read statements prepared, for drivers that do
 	// not (parsing the wide users select list is most of a SQLite point read).
 	CacheStatements bool
+	// StatementTimeout returns the statement that limits the following
+	// statements of a transaction to ms milliseconds, or is nil where the
+	// engine has none (deadline.go).
+	StatementTimeout func(ms int64) string
+	// MaterializePage computes a whole page in the first step of its
+	// statement, for drivers that interrupt a statement on its context's
+	// end only during that step (modernc.org/sqlite).
+	MaterializePage bool
 }
 
 // Dollar numbers placeholders $1, $2, … (PostgreSQL).

@@ -94,7 +94,12 @@ func findPage[T any](ctx context.Context, db *DB, op string, e *core.Entity, col
 	if err := db.pageSQL(b, cols, q); err != nil {
 		return nil, 0, db.wrap(op, err)
 	}
-	rows, err := db.query(ctx, b.sb.String(), b.args...)
+	r, err := db.reader(ctx)
+	if err != nil {
+		return nil, 0, db.wrap(op, err)
+	}
+	defer r.close()
+	rows, err := r.query(b.sb.String(), b.args...)
 	if err != nil {
 		return nil, 0, db.wrap(op, err)
 	}
@@ -117,8 +122,14 @@ func findPage[T any](ctx context.Context, db *DB, op string, e *core.Entity, col
 		if err := db.where(c, filter); err != nil {
 			return nil, 0, db.wrap(op, err)
 		}
-		if err := db.queryRow(ctx, c.sb.String(), c.args...).Scan(&total); err != nil {
+		n, err := r.count(c.sb.String(), c.args...)
+		switch {
+		case r.timedOut(err):
+			// The page is answered; a total the deadline cut short is left out.
+		case err != nil:
 			return nil, 0, db.wrap(op, err)
+		default:
+			total = n
 		}
 	}
 	return out, total, nil
@@ -135,8 +146,10 @@ func orAll(e query.Expr) query.Expr {
 // Explain returns the engine's plan for the page statement FindUsers runs
 // for q, so tests can check which indexes answer a query.
 func (db *DB) Explain(ctx context.Context, q query.List) (string, error) {
+	// The plan of the page itself: a MaterializePage wrapper only adds a
+	// scan and sort of the page's rows.
 	b := db.newBuilder(core.Users)
-	if err := db.pageSQL(b, userColumns, q); err != nil {
+	if err := db.pageSelect(b, userColumns, q); err != nil {
 		return "", err
 	}
 	rows, err := db.rd().QueryContext(ctx, db.F.Explain+b.sb.String(), b.args...)
@@ -175,7 +188,28 @@ func (db *DB) Explain(ctx context.Context, q query.List) (string, error) {
 // planner cannot seek a composite index by a row value (SQLite uses only
 // its first column) become a UNION ALL of one index seek per sort key,
 // each limited, merged by an outer ORDER BY.
+//
+// With Flavor.MaterializePage the page is a MATERIALIZED common table
+// expression ordered again outside (at most Limit rows), so the whole
+// search runs in the statement's first step, the one the driver can
+// interrupt.
 func (db *DB) pageSQL(b *builder, cols string, q query.List) error {
+	if !db.F.MaterializePage {
+		return db.pageSelect(b, cols, q)
+	}
+	b.write("WITH page AS MATERIALIZED (")
+	if err := db.pageSelect(b, cols, q); err != nil {
+		return err
+	}
+	b.write(") SELECT * FROM page")
+	if err := db.orderBy(b, q.Order, true, q.PinFirst); err != nil {
+		return err
+	}
+	return b.err
+}
+
+// pageSelect writes the SELECT of one page.
+func (db *DB) pageSelect(b *builder, cols string, q query.List) error {
 	limit := func(b *builder, n, off int) {
 		b.write(" LIMIT ", b.arg(int64(n)))
 		if off > 0 {
