@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -197,6 +198,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	corsOrigins := fs.String("cors-origins", "", "comma-separated origins (https://app.example.com, or *) whose browsers may call the native API; empty allows none")
 	renameCooldown := fs.Duration("rename-cooldown", core.DefaultRenameCooldown, "time users wait between renames of their own account (0: none); admins rename freely")
 	hiddenSearch := fs.Bool("upstream-hidden-search", true, "let Danbooru and e621 callers search the hidden fields their systems let them search (updated_at, favorite_count; e621 admins: email, last IP)")
+	queryTimeout := fs.Duration("query-timeout", core.DefaultQueryTimeout, "database deadline of one list request, page and total (0: none)")
+	queryPatterns := fs.Int("query-max-patterns", core.DefaultMaxPatterns, "substring, wildcard and regex conditions allowed in one list request (0: no cap)")
+	queryConcurrency := fs.Int("query-concurrency", runtime.GOMAXPROCS(0), "costly list requests running at once (0: no cap); the default is GOMAXPROCS")
+	queryWait := fs.Duration("query-queue-wait", core.DefaultQueueWait, "how long a costly list request waits for its turn before a 503")
 	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
@@ -205,6 +210,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if *renameCooldown < 0 {
 		return fmt.Errorf("--rename-cooldown %s: must be 0 (no limit) or more", *renameCooldown)
+	}
+	budget, err := queryBudget(*queryTimeout, *queryPatterns, *queryConcurrency, *queryWait)
+	if err != nil {
+		return err
 	}
 	accountLogin, err := loginLimit("login-account-limit", core.LoginAccount, *accountLimit)
 	if err != nil {
@@ -257,6 +266,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	svc.AddrLimit = addrLogin
 	svc.RenameCooldown = *renameCooldown
 	svc.UpstreamHiddenSearch = *hiddenSearch
+	svc.Budget = budget
 
 	m := metrics.New()
 	svc.Events = m

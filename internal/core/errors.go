@@ -19,9 +19,10 @@ const (
 	Unauthenticated
 	Forbidden
 	RateLimited
+	Unavailable // overloaded for now: RetryAfter says when to try again
 )
 
-var codeNames = [...]string{"internal", "invalid", "not_found", "conflict", "unauthenticated", "forbidden", "rate_limited"}
+var codeNames = [...]string{"internal", "invalid", "not_found", "conflict", "unauthenticated", "forbidden", "rate_limited", "unavailable"}
 
 func (c Code) String() string {
 	if int(c) < len(codeNames) {
@@ -65,13 +66,19 @@ const (
 	ReasonRenameTooSoon = "rename_too_soon"
 )
 
+// Reasons of the list cost budget (budget.go), appended to the list above.
+const (
+	ReasonQueryTooCostly = "query_too_costly" // a search over the budget, refused before it runs
+	ReasonOverloaded     = "overloaded"       // too many expensive searches at once (Unavailable)
+)
+
 // Error is the one error type of the core and the stores.
 type Error struct {
 	Code       Code
 	Reason     string            // one of the Reason constants, or ""
 	Message    string            // safe to show a client
 	Fields     map[string]string // per-field problems, optional
-	RetryAfter time.Duration     // with RateLimited
+	RetryAfter time.Duration     // with RateLimited and Unavailable
 	Err        error             // cause, for logs only
 }
 

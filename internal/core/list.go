@@ -82,6 +82,7 @@ func (s *Service) listUsers(ctx context.Context, p *Profile, viewer *User, in Li
 	if hideDeleted {
 		filter = and(filter, notDeleted())
 	}
+	filter = collapse(filter)
 	q := query.List{Filter: filter, Limit: in.Limit, Offset: in.Offset, Total: in.Total, PinFirst: in.PinFirst}
 	if p.AnyField {
 		// A face's syntax orders as its system does and pages by its own
@@ -89,7 +90,11 @@ func (s *Service) listUsers(ctx context.Context, p *Profile, viewer *User, in Li
 		if q.Order, err = n.checkOrder(in.Order); err != nil {
 			return nil, err
 		}
-		users, total, err := s.store.FindUsers(ctx, q)
+		expensive, err := s.Budget.checkCost(filter, in, q.Order)
+		if err != nil {
+			return nil, err
+		}
+		users, total, err := s.findUsers(ctx, q, expensive)
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +109,11 @@ func (s *Service) listUsers(ctx context.Context, p *Profile, viewer *User, in Li
 			return nil, err
 		}
 	}
-	users, total, err := s.store.FindUsers(ctx, q)
+	expensive, err := s.Budget.checkCost(filter, in, q.Order)
+	if err != nil {
+		return nil, err
+	}
+	users, total, err := s.findUsers(ctx, q, expensive)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +203,7 @@ func (n *normalizer) expr(e query.Expr) (query.Expr, error) {
 			return nil, err
 		}
 		if n.p.AnyField {
-			return x, nil
+			return clampInt(f, x), nil
 		}
 		return normalizeCond(f, x)
 	}
@@ -287,7 +296,7 @@ func normalizeCond(f *Field, c *query.Cond) (query.Expr, error) {
 			}
 			n.Values = append(n.Values, cv)
 		}
-		return n, nil
+		return clampInt(f, n), nil
 	}
 	v, r := coerce(f, c.Value)
 	if r != "" {
@@ -306,7 +315,7 @@ func normalizeCond(f *Field, c *query.Cond) (query.Expr, error) {
 		}
 	}
 	n.Value = v
-	return n, nil
+	return clampInt(f, n), nil
 }
 
 // LikeIndexable reports whether a wildcard pattern (* and ?, backslash
@@ -488,7 +497,7 @@ func decodeCursor(s string, order []query.Order) ([]any, error) {
 			continue
 		}
 		v, r := coerce(f, c.Values[i])
-		if r != "" {
+		if r != "" || !inColumnRange(f, v) {
 			return nil, bad
 		}
 		out[i] = v

@@ -45,6 +45,9 @@ type Service struct {
 	// systems allow (Profile.Search); off, those fields search like any
 	// other hidden field.
 	UpstreamHiddenSearch bool
+	// Budget bounds the cost of list requests (budget.go).
+	Budget    Budget
+	expensive slots
 }
 
 // NewService returns a Service with production defaults: argon2id at OWASP's
@@ -64,6 +67,7 @@ func NewService(store Store) *Service {
 
 		RenameCooldown:       DefaultRenameCooldown,
 		UpstreamHiddenSearch: true,
+		Budget:               DefaultBudget(),
 	}
 }
 

@@ -28,6 +28,8 @@ type Store interface {
 	FindUserByEmailKey(ctx context.Context, key string) (*User, error)
 	// FindUsers returns one page and, when q.Total is set, the number of
 	// rows matching q.Filter (else -1). It fetches at most q.Limit rows.
+	// Under a ctx deadline the database stops the read when it passes;
+	// if only the count is cut short, the page is returned with total -1.
 	FindUsers(ctx context.Context, q query.List) ([]*User, int, error)
 	// UpdateUser writes p to the user and returns the stored row. A changed
 	// name is recorded in the name history as meta describes.

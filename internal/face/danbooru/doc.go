@@ -26,7 +26,12 @@
 //     (error "ArgumentError"), not upstream's 500. An invalid
 //     search[name_regex] answers 422 "ActiveRecord::StatementInvalid"
 //     (upstream: 500). A database timeout is upstream's 500
-//     "ActiveRecord::QueryCanceled".
+//     "ActiveRecord::QueryCanceled". A search over the core's cost budget
+//     (too many name_matches, regex or like patterns) is 422 "ArgumentError"
+//     naming the limit; too many costly searches at once is 503
+//     "ActiveRecord::ConnectionTimeoutError" with Retry-After. An integer
+//     beyond its column (search[level]=99999999999) compares as the number
+//     it is: nothing is greater, everything smaller.
 //   - A refused account deletion (wrong password, moderator or banned
 //     self-deletion, the Owner deleting a Gold+ account) redirects 302 to
 //     /users/{id}/deactivate as upstream does (spec §14.34); the reason is

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"usersd/internal/core"
 	"usersd/internal/face/doc"
@@ -19,10 +20,11 @@ import (
 // body {"success":false,"error":<Ruby class>,"message":…,"backtrace":[]},
 // or, with errs set, the 422 validation body {"errors":{…}}.
 type apiError struct {
-	status  int
-	class   string
-	message string
-	errs    *validation
+	status     int
+	class      string
+	message    string
+	errs       *validation
+	retryAfter time.Duration // 503: sent as Retry-After
 }
 
 func (e *apiError) Error() string { return e.class + ": " + e.message }
@@ -131,6 +133,10 @@ func fromCore(err error, log *slog.Logger, r *http.Request) *apiError {
 		return accessDenied()
 	case core.RateLimited:
 		return &apiError{status: 429, class: "RateLimiter::RateLimitError", message: "You're doing that too fast. Wait a minute and try again."}
+	case core.Unavailable:
+		// Rails' error when no database connection frees up in time; usersd
+		// answers it as the overload it is (see doc.go).
+		return &apiError{status: 503, class: "ActiveRecord::ConnectionTimeoutError", message: e.Message, retryAfter: e.RetryAfter}
 	case core.Conflict:
 		v := &validation{}
 		for f := range e.Fields {
@@ -153,6 +159,8 @@ func fromCore(err error, log *slog.Logger, r *http.Request) *apiError {
 			return &apiError{status: 500, class: "ActiveRecord::QueryCanceled", message: "The database timed out running your query."}
 		case e.Reason == core.ReasonBadRegex:
 			return &apiError{status: 422, class: "ActiveRecord::StatementInvalid", message: "Invalid regular expression."}
+		case e.Reason == core.ReasonQueryTooCostly:
+			return argumentError(e.Message)
 		case len(e.Fields) > 0:
 			v := &validation{}
 			for _, f := range slices.Sorted(maps.Keys(e.Fields)) {
@@ -173,8 +181,11 @@ func fromCore(err error, log *slog.Logger, r *http.Request) *apiError {
 // HTML page for every other format.
 func writeError(w http.ResponseWriter, rq *request, err error) {
 	e := fromCore(err, rq.log, rq.r)
-	if e.status == 429 {
+	switch e.status {
+	case 429:
 		w.Header().Set("Retry-After", "60")
+	case 503:
+		w.Header().Set("Retry-After", strconv.Itoa(max(int(e.retryAfter.Seconds()+0.999), 1)))
 	}
 	switch {
 	case e.errs != nil && rq.format == "json":

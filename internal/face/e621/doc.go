@@ -75,6 +75,11 @@ e621ng (Part B):
   - Shape 2 errors keep static/error.json.erb's multi-line layout; the
     malformed-JSON 400 is compact, as the middleware writes it. Unexpected
     errors carry the request id as "code".
+  - The core's search budget: a search with too many wildcard or word
+    conditions is 422 shape 2 naming the limit; one that outlasts the
+    database deadline is 500 shape 2 "The database timed out running your
+    query." (B.11); too many costly searches at once are 503 shape 2 with
+    Retry-After (the legacy API: 503 "rate limited", A.8).
   - search[name_matches] without "*" is an exact case-insensitive match;
     search[order]=name sorts by the folded name, as e621ng's en_US
     database collation orders names at its first level (the spec's "byte

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"usersd/internal/core"
 	"usersd/internal/httpx"
@@ -33,6 +34,7 @@ const (
 	msgUnexpected     = "An unexpected error occurred."
 	msgThrottled      = "Throttled: Too many requests"
 	msgBodyTooLarge   = "Request body is too large."
+	msgQueryTimeout   = "The database timed out running your query."
 	reasonNotFound    = "not found"
 	contentTypeJSON   = "application/json; charset=utf-8"
 	contentTypeHTML   = "text/html; charset=utf-8"
@@ -141,7 +143,19 @@ func (h *handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		writeMessage(w, http.StatusUnauthorized, msgAuthFailure, "")
 	case core.RateLimited:
 		writeMessage(w, http.StatusTooManyRequests, msgThrottled, "")
+	case core.Unavailable:
+		setRetryAfter(w, e)
+		writeMessage(w, http.StatusServiceUnavailable, e.Message, "")
 	case core.Invalid, core.Conflict:
+		switch e.Reason {
+		case core.ReasonQueryTimeout:
+			writeMessage(w, http.StatusInternalServerError, msgQueryTimeout, "")
+			return
+		case core.ReasonQueryTooCostly:
+			// As e621ng answers a search it cannot run (B.11: invalid date).
+			writeMessage(w, http.StatusUnprocessableEntity, e.Message, "")
+			return
+		}
 		errs := &fieldErrors{}
 		for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
 			errs.add(k, e.Fields[k])
@@ -164,4 +178,9 @@ func (h *handler) internal(w http.ResponseWriter, r *http.Request, err error) {
 	id := httpx.RequestID(r.Context())
 	h.log.Error("e621: internal error", "request_id", id, "err", err)
 	writeMessage(w, http.StatusInternalServerError, msgUnexpected, id)
+}
+
+// setRetryAfter sends Retry-After in whole seconds, at least 1.
+func setRetryAfter(w http.ResponseWriter, e *core.Error) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(int(e.RetryAfter.Seconds()+0.999), 1)))
 }

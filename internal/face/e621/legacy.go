@@ -374,6 +374,12 @@ func writeLegacyError(w http.ResponseWriter, format, callback string, status int
 }
 
 func (h *handler) legacyInternal(w http.ResponseWriter, r *http.Request, req legacyRequest, err error) {
+	if e := core.AsError(err); e.Code == core.Unavailable {
+		// The legacy API's 503 (A.8), here for overload.
+		setRetryAfter(w, e)
+		writeLegacyError(w, req.format, req.callback, http.StatusServiceUnavailable, "rate limited")
+		return
+	}
 	h.log.Error("e621: internal error", "request_id", httpx.RequestID(r.Context()), "err", err)
 	writeLegacyError(w, req.format, req.callback, http.StatusInternalServerError, "internal error")
 }

@@ -28,6 +28,7 @@ var statusOf = map[core.Code]int{
 	core.Unauthenticated: http.StatusUnauthorized,
 	core.Forbidden:       http.StatusForbidden,
 	core.RateLimited:     http.StatusTooManyRequests,
+	core.Unavailable:     http.StatusServiceUnavailable,
 }
 
 // writeError renders err as application/problem+json; internal causes are
@@ -47,7 +48,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	switch e.Code {
 	case core.Unauthenticated:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="usersd"`)
-	case core.RateLimited:
+	case core.RateLimited, core.Unavailable:
 		secs := int(e.RetryAfter.Seconds() + 0.999)
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 	}

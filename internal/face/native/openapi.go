@@ -123,7 +123,7 @@ func schemas() obj {
 	s["UserPage"] = objectSchema(obj{
 		"users":       obj{"type": "array", "items": selectedUser()},
 		"next_cursor": obj{"type": []string{"string", "null"}, "description": "Pass as cursor for the next page; null on the last."},
-		"total":       obj{"type": "integer", "minimum": 0, "description": "Every matching user; only with total=true."},
+		"total":       obj{"type": "integer", "minimum": 0, "description": "Every matching user; only with total=true, and left out when counting outlasts the search deadline (the page is still answered)."},
 	}, []string{"users", "next_cursor"}, "One page of users.")
 	s["NameChange"] = objectSchema(obj{
 		"old_name":   obj{"type": "string"},
@@ -353,6 +353,8 @@ func problemResponses() obj {
 		"UnsupportedMediaType": problem("The body is not application/json.", nil),
 		"TooManyRequests": problem("Too many failed logins for this account or address.",
 			obj{"Retry-After": header("Seconds to wait", obj{"type": "integer", "minimum": 1})}),
+		"ServiceUnavailable": problem("Too many costly searches (substring, wildcard or regex conditions, totals, deep pages) are running; retry after the given seconds.",
+			obj{"Retry-After": header("Seconds to wait", obj{"type": "integer", "minimum": 1})}),
 		"Problem": problem("Any other error.", nil),
 	}
 }
@@ -372,7 +374,7 @@ func paths() obj {
 	op := func(id, summary string, answers obj, problems ...int) obj {
 		rs := merge(obj{}, answers)
 		names := map[int]string{400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-			409: "Conflict", 415: "UnsupportedMediaType", 429: "TooManyRequests"}
+			409: "Conflict", 415: "UnsupportedMediaType", 429: "TooManyRequests", 503: "ServiceUnavailable"}
 		for _, st := range append(problems, 401) {
 			rs[strconv.Itoa(st)] = obj{"$ref": "#/components/responses/" + names[st]}
 		}
@@ -398,7 +400,7 @@ func paths() obj {
 		"/login": obj{"post": with(op("login", "Log in with name or e-mail and password; returns a new token",
 			obj{"200": ok("Logged in", "LoginResult")}, 400, 403, 415, 429), "requestBody", jsonBody("Login"))},
 		"/users": obj{
-			"get": with(op("listUsers", "List users", obj{"200": ok("A page", "UserPage")}, 400, 403), "parameters", []obj{
+			"get": with(op("listUsers", "List users", obj{"200": ok("A page", "UserPage")}, 400, 403, 503), "parameters", []obj{
 				param("filter", "query", `Filter, e.g. level >= 20 && name contains "abc"; fields by their registry name (post_upload_count, not counters.post_upload_count)`,
 					obj{"type": "string", "maxLength": query.MaxFilterLength}),
 				param("sort", "query", "Comma-separated fields, - for descending", obj{"type": "string"}),

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"usersd/internal/facetest"
+	"usersd/internal/store/storetest"
+)
+
+// costlyFilter is the search of the finding: 50 distinct wildcard name
+// conditions, each of which the trigram index answers with every row as a
+// candidate and none as a match, so each reads the whole table.
+func costlyFilter() string {
+	var terms []string
+	for _, p := range []string{"use", "ser"} {
+		for k := 2; k <= 26; k++ {
+			terms = append(terms, `name like "*`+p+"*"+strings.Repeat("_*", k)+`"`)
+		}
+	}
+	return strings.Join(terms, " || ")
+}
+
+// TestQueryDeadlineAndConcurrency: on 5,000 users, where the 50-condition
+// search with total=true runs for seconds unbounded, a server with the
+// pattern cap turned off stops it at --query-timeout in the database (400
+// query_timeout; each face's timeout answer is checked in its package), lets at most
+// --query-concurrency such searches run at once (the others 503 with
+// Retry-After on every face), and answers a get by id while four are in
+// flight.
+func TestQueryDeadlineAndConcurrency(t *testing.T) {
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
+		users := storetest.Seed(t, b.Open(t), 5_000)
+		s := startServer(t, b, "--query-max-patterns", "0", "--query-timeout", "200ms",
+			"--query-concurrency", "2", "--query-queue-wait", "50ms")
+		list := "/v1/users?total=true&filter=" + url.QueryEscape(costlyFilter())
+
+		// Alone, the search is cut at the deadline.
+		p := s.Want(s.Do("GET", list, "", nil), 400)
+		if !strings.Contains(fmt.Sprint(p["detail"]), "took longer than 200ms") {
+			t.Errorf("timeout problem = %v", p)
+		}
+		danbooru := "/danbooru/users.json?search[name_matches]=" + url.QueryEscape("*use*_*_*")
+		e621 := "/e621/users.json?search[name_matches]=" + url.QueryEscape("*ser*_*_*")
+
+		// Four at once: two run until the deadline, two wait 50 ms and are
+		// turned away; a get by id meanwhile answers.
+		var wg sync.WaitGroup
+		got := make([]facetest.Response, 4)
+		for i := range got {
+			wg.Go(func() { got[i] = s.Do("GET", list, "", nil) })
+		}
+		for _, u := range users[:5] {
+			s.Want(s.Do("GET", fmt.Sprintf("/v1/users/%d", u.ID), "", nil), 200)
+		}
+		wg.Wait()
+		busy := 0
+		for _, r := range got {
+			switch r.Status {
+			case 400:
+			case 503:
+				busy++
+				if r.Header.Get("Retry-After") == "" {
+					t.Errorf("503 without Retry-After")
+				}
+			default:
+				t.Errorf("concurrent search: %d %s", r.Status, r.Body)
+			}
+		}
+		if busy == 0 {
+			t.Errorf("four costly searches ran at once under --query-concurrency 2")
+		}
+
+		// Every face answers the overload in its own format.
+		for _, tc := range []struct{ name, path, want string }{
+			{"native", list, "urn:usersd:problem:unavailable"},
+			{"danbooru", danbooru, "ActiveRecord::ConnectionTimeoutError"},
+			{"e621", e621, "Too many searches"},
+			{"e621 legacy", "/e621/user/index.json?name=" + url.QueryEscape("use*_*_*"), "rate limited"},
+		} {
+			var wg sync.WaitGroup
+			for range 2 {
+				wg.Go(func() { s.Do("GET", list, "", nil) })
+			}
+			seen := false
+			for range 10 {
+				time.Sleep(20 * time.Millisecond) // the two take their slots, and hold them for 200 ms
+				r := s.Do("GET", tc.path, "", nil)
+				if r.Status == 503 {
+					seen = true
+					if !strings.Contains(string(r.Body), tc.want) || r.Header.Get("Retry-After") == "" {
+						t.Errorf("%s: 503 %v %s", tc.name, r.Header, r.Body)
+					}
+					break
+				}
+			}
+			wg.Wait()
+			if !seen {
+				t.Errorf("%s: never turned away while two costly searches ran", tc.name)
+			}
+		}
+	})
+}
+
+// TestQueryBudgetFlags: negative budget flags are refused before the
+// database is opened.
+func TestQueryBudgetFlags(t *testing.T) {
+	for _, f := range []string{"--query-timeout=-1s", "--query-max-patterns=-1", "--query-concurrency=-1", "--query-queue-wait=-1s"} {
+		err := run(t.Context(), []string{"serve", "--data", t.TempDir(), f}, func(string) string { return "" }, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "must not be negative") {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
