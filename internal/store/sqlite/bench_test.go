@@ -17,3 +17,12 @@ func BenchmarkStore(b *testing.B) {
 	b.Cleanup(func() { db.Close() })
 	storetest.Bench(b, db)
 }
+
+func BenchmarkPointReadsUnderLoad(b *testing.B) {
+	db, err := sqlite.Open(context.Background(), testdb.SQLitePath(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	storetest.BenchPointReadsUnderLoad(b, db)
+}
