@@ -12,9 +12,9 @@ import (
 // against the schema.
 var int32Columns = map[string]bool{"level": true, "base_upload_limit": true, "per_page": true, "comment_threshold": true}
 
-// columnRange is the range of values the column of integer field f can
+// ColumnRange is the range of values the column of integer field f can
 // hold.
-func columnRange(f *Field) (lo, hi int64) {
+func ColumnRange(f *Field) (lo, hi int64) {
 	if int32Columns[f.Name] {
 		return math.MinInt32, math.MaxInt32
 	}
@@ -28,7 +28,7 @@ func inColumnRange(f *Field, v any) bool {
 	if !ok || f.Kind != KindInt {
 		return true
 	}
-	lo, hi := columnRange(f)
+	lo, hi := ColumnRange(f)
 	return n >= lo && n <= hi
 }
 
@@ -43,7 +43,7 @@ func clampInt(f *Field, c *query.Cond) query.Expr {
 	if f.Kind != KindInt {
 		return c
 	}
-	lo, hi := columnRange(f)
+	lo, hi := ColumnRange(f)
 	switch c.Op {
 	case query.In:
 		var keep []any
