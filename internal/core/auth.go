@@ -42,7 +42,7 @@ func (s *Service) CheckPassword(ctx context.Context, ident, password string, add
 	var u *User
 	if possibleName(ident) {
 		var err error
-		u, err = s.store.FindUserByNameKey(ctx, Fold(ident))
+		u, err = findUserByName(ctx, s.store, ident)
 		if ErrorCode(err) == NotFound && strings.Contains(ident, "@") {
 			u, err = s.store.FindUserByEmailKey(ctx, Fold(ident))
 		}

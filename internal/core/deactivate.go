@@ -50,8 +50,7 @@ func (s *Service) deleteUser(ctx context.Context, prof *Profile, actor *User, id
 		p[k] = v
 	}
 	if d.Rename != nil {
-		name := d.Rename(id)
-		p["name"], p["name_key"] = name, Fold(name)
+		setName(p, d.Rename(id))
 	}
 	meta := UpdateMeta{Deletion: d.Rename != nil}
 	if actor != System {
@@ -60,7 +59,15 @@ func (s *Service) deleteUser(ctx context.Context, prof *Profile, actor *User, id
 	// The rename, its name history, the revocations and the end of every
 	// session commit together or not at all.
 	return s.store.Tx(ctx, func(tx Store) error {
-		if _, err := tx.UpdateUser(ctx, id, p, meta); err != nil {
+		_, err := tx.UpdateUser(ctx, id, p, meta)
+		if isSkeletonConflict(err) {
+			// An older name, kept from before skeletons, looks like the
+			// deletion name: the deletion goes ahead without a skeleton (the
+			// name rule keeps new look-alikes of user_<digits> out).
+			p["name_skeleton"] = nil
+			_, err = tx.UpdateUser(ctx, id, p, meta)
+		}
+		if err != nil {
 			return err
 		}
 		if err := tx.RevokeTokens(ctx, id, now); err != nil {
@@ -107,8 +114,8 @@ func (s *Service) mayDelete(d *Deletion, actor, target *User) error {
 }
 
 // restoreName gives a user renamed by a face's deletion their last name
-// back, if nobody has taken it since.
-func restoreName(ctx context.Context, st Store, u *User, p Patch) error {
+// back, if nobody has taken it since and it still meets the name rule.
+func (s *Service) restoreName(ctx context.Context, st Store, u *User, p Patch) error {
 	hist, err := st.NameChanges(ctx, u.ID)
 	if err != nil || len(hist) == 0 {
 		return err
@@ -117,8 +124,11 @@ func restoreName(ctx context.Context, st Store, u *User, p Patch) error {
 	if !last.IsDeletion || last.NewName != u.Name {
 		return nil
 	}
+	if s.nameProblem(last.OldName) != "" {
+		return nil
+	}
 	if _, err := st.FindUserByNameKey(ctx, Fold(last.OldName)); ErrorCode(err) == NotFound {
-		p["name"], p["name_key"] = last.OldName, Fold(last.OldName)
+		setName(p, last.OldName)
 	}
 	return nil
 }

@@ -17,7 +17,11 @@ type Face struct {
 }
 
 // Face binds the service to a face's profile.
-func (s *Service) Face(p *Profile) *Face { return &Face{s: s, p: p} }
+// Its reserved words join those every name is checked against.
+func (s *Service) Face(p *Profile) *Face {
+	s.names.bind(p)
+	return &Face{s: s, p: p}
+}
 
 // Profile returns the face's profile.
 func (f *Face) Profile() *Profile { return f.p }

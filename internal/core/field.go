@@ -218,6 +218,9 @@ func init() {
 		filtered(text("sid", 5, 5, false, ReadAnon, system, func(u *User) any { return &u.SID })),
 		withKey(text("name", 1, 150, false, ReadAnon, selfAdmin, func(u *User) any { return &u.Name }), "name_key", true, true, true),
 		text("name_key", 1, 150, false, ReadNever, system, func(u *User) any { return &u.NameKey }),
+		// The confusable skeleton (names.go); NULL where an older row's
+		// skeleton collides with another's (reported, not changed).
+		text("name_skeleton", 1, 512, true, ReadNever, system, func(u *User) any { return &u.NameSkeleton }),
 		withKey(text("email", 3, 254, true, ReadSelf, selfAdmin, func(u *User) any { return &u.Email }), "email_key", true, true, false),
 		text("email_key", 3, 254, true, ReadNever, system, func(u *User) any { return &u.EmailKey }),
 		withKey(text("first_name", 0, 150, false, ReadUser, selfAdmin, func(u *User) any { return &u.FirstName }), "first_name_key", true, true, false),

@@ -104,6 +104,13 @@ type Profile struct {
 	// (e621's blocked accounts); elsewhere a ban limits what users may do,
 	// not who they are.
 	BannedLocked bool
+	// ReservedNames are words the face's routes read where a user's id
+	// or name goes (/users/me); Formats are the extensions its router
+	// splits off a path (users/x.json). A user made on one face shows on
+	// all, so every face's words and formats are refused as names on
+	// every face (names.go), look-alikes included.
+	ReservedNames []string
+	Formats       []string
 }
 
 // Deletion describes a face's account deletion beyond the soft delete
@@ -135,6 +142,8 @@ type Deletion struct {
 var NativeProfile = &Profile{
 	Name:    "native",
 	Classes: [...]Audience{ReadAnon: Everyone, ReadUser: SignedInUnlessPrivate, ReadSelf: SelfAndStaff, ReadNever: Nobody},
+	// /v1/me is the caller; /v1/users/{id or name} has no word beside it.
+	ReservedNames: []string{"me"},
 }
 
 // audience returns the audience of f under p.

@@ -48,6 +48,8 @@ type Service struct {
 	// Budget bounds the cost of list requests (budget.go).
 	Budget    Budget
 	expensive slots
+
+	names nameRules // reserved words of the faces bound (names.go)
 }
 
 // NewService returns a Service with production defaults: argon2id at OWASP's
@@ -106,7 +108,7 @@ func (s *Service) createUser(ctx context.Context, prof *Profile, actor *User, in
 	}
 	p := Patch{}
 	probs := problems{}
-	if r := FieldByName("name").Check(in.Name); r != "" {
+	if r := s.nameProblem(in.Name); r != "" {
 		probs.add("name", r)
 	}
 	p["name"] = in.Name
@@ -161,10 +163,10 @@ func (s *Service) createUser(ctx context.Context, prof *Profile, actor *User, in
 		if errors.As(err, &e) && e.Code == Conflict && e.Fields["sid"] != "" && attempt < 8 {
 			continue
 		}
-		if errors.As(err, &e) && e.Code == Conflict && e.Fields["name"] != "" {
-			return nil, nameTaken()
+		if err != nil {
+			return nil, s.nameConflict(ctx, err, p)
 		}
-		return u, err
+		return u, nil
 	}
 }
 
@@ -210,7 +212,10 @@ func deriveKeys(p Patch) {
 			p["timezone_rails"] = nil
 		}
 	}
-	for _, name := range [...]string{"name", "email", "first_name", "last_name"} {
+	if name, ok := p["name"].(string); ok {
+		setName(p, name)
+	}
+	for _, name := range [...]string{"email", "first_name", "last_name"} {
 		v, ok := p[name]
 		if !ok {
 			continue
@@ -272,7 +277,7 @@ func (s *Service) getUserByName(ctx context.Context, p *Profile, viewer *User, n
 	if !possibleName(name) {
 		return nil, userNotFound()
 	}
-	u, err := s.store.FindUserByNameKey(ctx, Fold(name))
+	u, err := findUserByName(ctx, s.store, name)
 	if err != nil {
 		return nil, err
 	}
@@ -340,6 +345,7 @@ func (s *Service) applyUpdate(ctx context.Context, actor, target *User, in Updat
 	if err := s.checkFields(actor, target, in.Fields, p, probs); err != nil {
 		return nil, err
 	}
+	s.checkRename(p, probs)
 	if in.Password != nil {
 		if err := s.checkNewPassword(ctx, actor, target, in, p, probs); err != nil {
 			return nil, err
@@ -358,11 +364,10 @@ func (s *Service) applyUpdate(ctx context.Context, actor, target *User, in Updat
 		meta.By = &actor.ID
 	}
 	u, err := s.writeUpdate(ctx, actor, target, p, meta)
-	var e *Error
-	if errors.As(err, &e) && e.Code == Conflict && e.Fields["name"] != "" {
-		return nil, nameTaken()
+	if err != nil {
+		return nil, s.nameConflict(ctx, err, p)
 	}
-	return u, err
+	return u, nil
 }
 
 func (s *Service) checkNewPassword(ctx context.Context, actor, target *User, in Update, p Patch, probs problems) error {
@@ -437,15 +442,15 @@ func (s *Service) restoreUser(ctx context.Context, prof *Profile, actor *User, i
 	var u *User
 	err = s.store.Tx(ctx, func(tx Store) error {
 		p := Patch{"deleted": false, "deleted_at": nil, "updated_at": s.now()}
-		if err := restoreName(ctx, tx, target, p); err != nil {
+		if err := s.restoreName(ctx, tx, target, p); err != nil {
 			return err
 		}
 		var err error
 		u, err = tx.UpdateUser(ctx, id, p, meta)
 		if ErrorCode(err) == Conflict {
-			// The old name was taken meanwhile: restore under the deletion name.
-			delete(p, "name")
-			delete(p, "name_key")
+			// The old name (or a look-alike) was taken meanwhile: restore
+			// under the deletion name.
+			dropName(p)
 			u, err = tx.UpdateUser(ctx, id, p, meta)
 		}
 		return err

@@ -50,6 +50,7 @@ type User struct {
 	SID          string
 	Name         string
 	NameKey      string
+	NameSkeleton *string
 	Email        *string
 	EmailKey     *string
 	FirstName    string

@@ -283,21 +283,5 @@ var rules = map[string]func(any) string{
 	},
 }
 
-// CheckName applies the store's name rules, which admit every face's valid
-// names: 1..150 characters, no white space, control characters or '/', and
-// not of the form user_<digits> that deletion renames use.
-func CheckName(s string) string {
-	if r := checkText(s, 1, 150); r != "" {
-		return r
-	}
-	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || r == '/' }) {
-		return "may not contain white space, control characters or '/'"
-	}
-	if reservedName.MatchString(s) {
-		return "is reserved"
-	}
-	return ""
-}
-
 // Fold is the case folding behind every *_key column.
 func Fold(s string) string { return strings.ToLower(s) }

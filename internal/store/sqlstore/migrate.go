@@ -39,6 +39,10 @@ func (db *DB) Migrate(ctx context.Context, fsys fs.FS) error {
 			return fmt.Errorf("migrate %s: %w", name, err)
 		}
 	}
+	// Steps the SQL cannot do: skeletons are computed in Go (names.go).
+	if _, err := db.BackfillNameSkeletons(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
 	return nil
 }
 
