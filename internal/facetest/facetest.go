@@ -426,6 +426,26 @@ func (b Backend) Open(tb testing.TB) *sqlstore.DB {
 	return db
 }
 
+// RawName writes name straight into user id's row, past the core's name
+// rule and without a skeleton: a row from before the rule (or written by
+// another program), for tests of what such rows do.
+func (b Backend) RawName(tb testing.TB, id int64, name string) {
+	tb.Helper()
+	db := b.Open(tb)
+	ph := db.F.Placeholder
+	res, err := db.W.ExecContext(context.Background(), "UPDATE users SET name = "+ph(1)+", name_key = "+ph(2)+", name_skeleton = NULL WHERE id = "+ph(3),
+		name, core.Fold(name), id)
+	if err == nil {
+		var n int64
+		if n, err = res.RowsAffected(); err == nil && n != 1 {
+			err = fmt.Errorf("%d rows", n)
+		}
+	}
+	if err != nil {
+		tb.Fatalf("rename user %d to %q in the database: %v", id, name, err)
+	}
+}
+
 // FlatUser lifts the members of a native user's groups (profile, settings,
 // counters …: the object-valued keys that are not registry fields) to the
 // top level, for checks by field name; a group given empty or a field

@@ -2,6 +2,8 @@ package danbooru
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"usersd/internal/core"
 )
@@ -41,6 +43,11 @@ var Profile = &core.Profile{
 	SignupAnonymousOnly: true,
 	SelfEditsOnly:       true,
 	StrictRank:          true,
+	// Words upstream routes read beside /users/{id} (spec §1: new,
+	// deactivate, custom_style) and the caller's own pages (/profile,
+	// /settings); every extension the router splits off a path.
+	ReservedNames: []string{"new", "deactivate", "custom_style", "profile", "settings"},
+	Formats:       slices.Sorted(maps.Keys(mimeTypes)),
 }
 
 // deletedName is the name UserDeletion#rename gives: user_<id>.

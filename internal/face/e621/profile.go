@@ -1,6 +1,11 @@
 package e621
 
-import "usersd/internal/core"
+import (
+	"maps"
+	"slices"
+
+	"usersd/internal/core"
+)
 
 // Profile is what e621ng shows to whom (UserPresenter, users_controller):
 // settings and personal fields to the user alone, the last login time also
@@ -29,4 +34,9 @@ var Profile = &core.Profile{
 	SignupAnonymousOnly: true,
 	// A blocked account's keys stop working on e621ng's API.
 	BannedLocked: true,
+	// /users/me and /users/upload_limit, and e621ng's reserved words for
+	// its other routes (B.10.2: home, settings); every format the router
+	// knows.
+	ReservedNames: []string{"me", "upload_limit", "home", "settings"},
+	Formats:       append([]string{"json"}, slices.Sorted(maps.Keys(formatMIME))...),
 }
