@@ -9,7 +9,10 @@ import (
 	"unicode/utf8"
 )
 
-// Escaping is how text and attribute values are escaped.
+// Escaping is how text and attribute values are escaped. Every value
+// reaches it through Clean first (the Writer sees to that), so no
+// dialect can emit a character XML 1.0 forbids; an Escaping only quotes
+// markup.
 type Escaping struct {
 	Text, Attr func(string) string
 }
@@ -17,45 +20,45 @@ type Escaping struct {
 // BuilderEscaping is Ruby's Builder::XmlMarkup as Rails' to_xml uses it:
 // &, <, > and " become entities, characters XML 1.0 forbids (and invalid
 // UTF-8) become "*", and attributes also escape line breaks.
-var BuilderEscaping = Escaping{Text: builderText, Attr: builderAttr}
+var BuilderEscaping = Escaping{Text: builderText.Replace, Attr: builderAttr.Replace}
 
 // LegacyEscaping is the Danbooru 1 era XML that e621's legacy API still
 // serves: text escapes only &, < and >; attributes also escape ", tab and
-// line breaks. Nothing is replaced.
+// line breaks. Characters XML 1.0 forbids become "*" here too (upstream
+// sent them as they were, which no XML parser accepts).
 var LegacyEscaping = Escaping{Text: legacyText.Replace, Attr: legacyAttr.Replace}
 
 var (
-	legacyText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-	legacyAttr = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "\n", "&#10;", "\r", "&#13;", "\t", "&#9;")
-	attrBreaks = strings.NewReplacer("\n", "&#10;", "\r", "&#13;")
+	builderText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
+	builderAttr = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "\n", "&#10;", "\r", "&#13;")
+	legacyText  = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	legacyAttr  = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "\n", "&#10;", "\r", "&#13;", "\t", "&#9;")
 )
 
-func builderText(s string) string {
+// Clean returns s with every character that XML 1.0 forbids (C0 controls
+// but tab and line breaks, surrogates, U+FFFE, U+FFFF) and every invalid
+// UTF-8 byte replaced by "*", as Builder does. It is the one path by
+// which text reaches an XML document.
+func Clean(s string) string {
+	i := strings.IndexFunc(s, func(r rune) bool { return r == utf8.RuneError || !xmlChar(r) })
+	if i < 0 {
+		return s
+	}
 	var b strings.Builder
-	for i := 0; i < len(s); {
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for i < len(s) {
 		r, n := utf8.DecodeRuneInString(s[i:])
-		i += n
 		switch {
-		case r == utf8.RuneError && n == 1:
-			b.WriteByte('*')
-		case r == '&':
-			b.WriteString("&amp;")
-		case r == '<':
-			b.WriteString("&lt;")
-		case r == '>':
-			b.WriteString("&gt;")
-		case r == '"':
-			b.WriteString("&quot;")
-		case !xmlChar(r):
+		case r == utf8.RuneError && n == 1, !xmlChar(r):
 			b.WriteByte('*')
 		default:
-			b.WriteRune(r)
+			b.WriteString(s[i : i+n])
 		}
+		i += n
 	}
 	return b.String()
 }
-
-func builderAttr(s string) string { return attrBreaks.Replace(builderText(s)) }
 
 // xmlChar reports whether r may appear in an XML 1.0 document.
 func xmlChar(r rune) bool {
@@ -105,7 +108,7 @@ func (w *Writer) start(name string, as []Attr) {
 		w.b.WriteByte(' ')
 		w.b.WriteString(a.Name)
 		w.b.WriteString(`="`)
-		w.b.WriteString(w.esc.Attr(a.Value))
+		w.b.WriteString(w.esc.Attr(Clean(a.Value)))
 		w.b.WriteByte('"')
 	}
 }
@@ -128,7 +131,7 @@ func (w *Writer) Close(name string) {
 func (w *Writer) Leaf(name string, as []Attr, text string) {
 	w.start(name, as)
 	w.b.WriteByte('>')
-	w.b.WriteString(w.esc.Text(text))
+	w.b.WriteString(w.esc.Text(Clean(text)))
 	w.b.WriteString("</" + name + ">\n")
 }
 
