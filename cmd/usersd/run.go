@@ -27,6 +27,7 @@ commands:
   user create           create a user (--name, --password, [--email], [--level])
   user set-level        set a user's level (--name, --level)
   token create          mint an API token for a user (--name, [--label])
+  names check           list stored names that look like earlier ones or break the name rule
   version               print the build's version and VCS revision
   help [command]        this text, or a command's flags
 
@@ -49,7 +50,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return errors.New("no command")
 	}
 	cmd, rest := args[0], args[1:]
-	if (cmd == "user" || cmd == "token") && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+	if (cmd == "user" || cmd == "token" || cmd == "names") && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -63,6 +64,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return userSetLevel(ctx, rest, getenv, stdout, stderr)
 	case "token create":
 		return tokenCreate(ctx, rest, getenv, stdout, stderr)
+	case "names check":
+		return namesCheck(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		return versionCmd(rest, getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -72,7 +75,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		fmt.Fprintln(stdout, usage)
 		return nil
-	case "user", "token":
+	case "user", "token", "names":
 		if len(rest) > 0 && isHelpFlag(rest[0]) {
 			fmt.Fprintln(stdout, usage)
 			return nil
@@ -192,6 +195,9 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer db.Close()
+	if err := reportNameCollisions(ctx, db, slog.New(slog.NewTextHandler(stderr, nil))); err != nil {
+		return err
+	}
 	v, err := db.Version(ctx)
 	if err != nil {
 		return err
@@ -205,7 +211,7 @@ func adminService(ctx context.Context, sf storeFlags) (*core.Service, func(), er
 	if err != nil {
 		return nil, nil, err
 	}
-	return core.NewService(db), func() { db.Close() }, nil
+	return bindFaces(core.NewService(db)), func() { db.Close() }, nil
 }
 
 // adminUser opens the store and finds the user a command names.

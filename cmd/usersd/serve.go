@@ -258,6 +258,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer db.Close()
 
+	if err := reportNameCollisions(ctx, db, log); err != nil {
+		return err
+	}
 	svc := core.NewService(db)
 	svc.Signup = *signup
 	svc.Log = log
