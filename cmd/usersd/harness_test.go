@@ -20,6 +20,7 @@ func startServer(t *testing.T, b facetest.Backend, extra ...string) *facetest.Se
 	ctx, cancel := context.WithCancel(context.Background())
 	log := facetest.NewLogBuffer()
 	args := append([]string{"serve", "--addr", "127.0.0.1:0"}, b.Args...)
+	args = append(args, "--signup-addr-limit", facetest.NoSignupLimit)
 	args = append(args, extra...)
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, args, func(string) string { return "" }, io.Discard, log) }()

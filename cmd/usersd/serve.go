@@ -169,6 +169,24 @@ func mount(mux *http.ServeMux, prefix string, h http.Handler) {
 	mux.Handle(prefix+"/", httpx.Mount(prefix, h))
 }
 
+// dataFlags checks --signup-addr-limit and --max-user-bytes and builds the
+// sign-up limit. A user bound below 16 KiB would refuse users of empty
+// profiles with long settings; above 16 MiB one page of users could take
+// gigabytes.
+func dataFlags(signups, maxUserBytes int) (core.Limit, error) {
+	if signups < 1 {
+		return core.Limit{}, fmt.Errorf("--signup-addr-limit %d: must be at least 1 (the sign-ups allowed per address per hour; --signup=false closes sign-up)", signups)
+	}
+	l := core.SignupAddrLimit(signups)
+	if err := l.Check(); err != nil {
+		return core.Limit{}, fmt.Errorf("--signup-addr-limit %d is too large: %w", signups, err)
+	}
+	if maxUserBytes < 16<<10 || maxUserBytes > 16<<20 {
+		return core.Limit{}, fmt.Errorf("--max-user-bytes %d: must be from 16384 to 16777216", maxUserBytes)
+	}
+	return l, nil
+}
+
 // loginLimit builds the limit of a --login-*-limit flag that
 // checkServeFlags has found positive, refusing counts so large that the
 // bucket would not refill in whole microseconds.
@@ -190,6 +208,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	signup := fs.Bool("signup", true, "allow anonymous sign-up")
 	accountLimit := fs.Int("login-account-limit", 5, "failed logins per account per 15 minutes before lock-out")
 	addrLimit := fs.Int("login-addr-limit", 50, "failed logins per client address per 15 minutes before lock-out")
+	signupLimit := fs.Int("signup-addr-limit", core.DefaultSignupsPerAddr, "anonymous sign-ups per client address per hour")
+	maxUserBytes := fs.Int("max-user-bytes", core.DefaultMaxUserBytes, "largest serialized user in bytes (16384..16777216)")
 	redisURL := fs.String("redis", "", "Redis URL (redis://host:6379/0) holding rate limits for every node; empty keeps them in-process")
 	redisPrefix := fs.String("redis-prefix", redisrate.DefaultPrefix, "prefix of the Redis keys; nodes sharing limits must agree")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
@@ -212,6 +232,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("--rename-cooldown %s: must be 0 (no limit) or more", *renameCooldown)
 	}
 	budget, err := queryBudget(*queryTimeout, *queryPatterns, *queryConcurrency, *queryWait)
+	if err != nil {
+		return err
+	}
+	signupAddr, err := dataFlags(*signupLimit, *maxUserBytes)
 	if err != nil {
 		return err
 	}
@@ -270,6 +294,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	svc.RenameCooldown = *renameCooldown
 	svc.UpstreamHiddenSearch = *hiddenSearch
 	svc.Budget = budget
+	svc.SignupLimit = signupAddr
+	svc.MaxUserBytes = *maxUserBytes
 
 	m := metrics.New()
 	svc.Events = m

@@ -64,6 +64,8 @@ const (
 
 	// ReasonRenameTooSoon: a self-rename within the rename cooldown.
 	ReasonRenameTooSoon = "rename_too_soon"
+	// ReasonTooManySignups: sign-ups from one address past Service.SignupLimit.
+	ReasonTooManySignups = "too_many_signups"
 )
 
 // Reasons of the list cost budget (budget.go), appended to the list above.

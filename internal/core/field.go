@@ -65,6 +65,13 @@ type Field struct {
 	Items     string // JSON arrays: "text" for arrays of strings
 	ItemMax   int    // JSON text items: max code points
 
+	// Byte bounds (limits.go): MaxBytes of UTF-8 for text, of compact
+	// JSON for JSON values; ItemMaxBytes of each JSON array item or object
+	// member value. Dates lie in DateMin..DateMax ("" = the kind's range;
+	// DateMax "today" = not in the future).
+	MaxBytes, ItemMaxBytes int
+	DateMin, DateMax       Date
+
 	// Follows names the field whose visibility this never-shown field
 	// shares: faces read it to render that field (timezone_rails beside
 	// timezone), so redaction keeps it where that field shows.

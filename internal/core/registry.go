@@ -42,6 +42,7 @@ func newEntity[T any](name, table string, fields []*Field) *Entity {
 		}
 		f.get = func(rec any) any { return p(rec.(*T)) }
 		f.user, _ = f.ptr.(func(*User) any)
+		setLimits(table, f)
 		e.byName[f.Name] = f
 	}
 	for _, f := range fields {

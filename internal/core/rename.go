@@ -28,7 +28,7 @@ func (s *Service) renameLimited(actor, target *User, p Patch) bool {
 // against the name history in the same transaction as the write.
 func (s *Service) writeUpdate(ctx context.Context, actor, target *User, p Patch, meta UpdateMeta) (*User, error) {
 	if !s.renameLimited(actor, target, p) {
-		return s.store.UpdateUser(ctx, target.ID, p, meta)
+		return s.updateBounded(ctx, target, p, meta)
 	}
 	var u *User
 	err := s.store.Tx(ctx, func(tx Store) error {
@@ -42,8 +42,10 @@ func (s *Service) writeUpdate(ctx context.Context, actor, target *User, p Patch,
 			return err
 		}
 		var err error
-		u, err = tx.UpdateUser(ctx, target.ID, p, meta)
-		return err
+		if u, err = tx.UpdateUser(ctx, target.ID, p, meta); err != nil {
+			return err
+		}
+		return s.checkStoredBytes(target, u, p)
 	})
 	return u, err
 }

@@ -30,6 +30,12 @@ type Service struct {
 	// client address.
 	AccountLimit Limit
 	AddrLimit    Limit
+	// SignupLimit throttles anonymous sign-ups per client address
+	// (signup.go); a zero Limit turns the throttle off.
+	SignupLimit Limit
+	// MaxUserBytes bounds a whole serialized user (limits.go); 0 is
+	// DefaultMaxUserBytes.
+	MaxUserBytes int
 	// Signup allows anonymous callers to create accounts.
 	Signup bool
 	// MaxTokens caps the API tokens one user may hold.
@@ -54,7 +60,8 @@ type Service struct {
 
 // NewService returns a Service with production defaults: argon2id at OWASP's
 // parameters, at most 5 failed logins per account and 50 per address per
-// 15 minutes, sign-up open.
+// 15 minutes, sign-up open to 20 accounts per address per hour, users of
+// at most 64 KiB.
 func NewService(store Store) *Service {
 	return &Service{
 		store:        store,
@@ -63,6 +70,8 @@ func NewService(store Store) *Service {
 		Limiter:      NewMemoryRateLimiter(DefaultMemoryKeys),
 		AccountLimit: LoginLimit(LoginAccount, 5),
 		AddrLimit:    LoginLimit(LoginAddr, 50),
+		SignupLimit:  SignupAddrLimit(DefaultSignupsPerAddr),
+		MaxUserBytes: DefaultMaxUserBytes,
 		Signup:       true,
 		MaxTokens:    100,
 		Log:          slog.Default(),
@@ -102,6 +111,11 @@ func (s *Service) createUser(ctx context.Context, prof *Profile, actor *User, in
 	if actor != System && !actor.IsStaff() {
 		actor = nil // a signed-in member creating an account is a sign-up
 	}
+	if actor == nil {
+		if err := s.throttleSignup(ctx, in.Addr, 0); err != nil {
+			return nil, err
+		}
+	}
 	target := &User{Level: LevelMember}
 	if lv, ok := in.Fields["level"].(int64); ok {
 		target.Level = int(lv)
@@ -132,11 +146,21 @@ func (s *Service) createUser(ctx context.Context, prof *Profile, actor *User, in
 		}
 	}
 	deriveKeys(p)
+	if err := s.checkUserBytes(nil, p, in.Fields); err != nil {
+		return nil, err
+	}
 	// Fail fast before hashing; the unique index still decides races.
 	if _, err := s.store.FindUserByNameKey(ctx, p["name_key"].(string)); err == nil {
 		return nil, nameTaken()
 	} else if ErrorCode(err) != NotFound {
 		return nil, err
+	}
+	if actor == nil {
+		// Spent only by sign-ups that pass every check, just before the
+		// costly hash.
+		if err := s.throttleSignup(ctx, in.Addr, 1); err != nil {
+			return nil, err
+		}
 	}
 	if in.Password != "" {
 		h, err := s.hasher.Hash(ctx, in.Password)
@@ -188,7 +212,7 @@ func (s *Service) checkFields(actor, target *User, in Patch, p Patch, probs prob
 			probs.add(name, "is read-only")
 			continue
 		}
-		if r := f.Check(v); r != "" {
+		if r := f.CheckAt(v, s.now()); r != "" {
 			probs.add(name, r)
 			continue
 		}
@@ -362,6 +386,9 @@ func (s *Service) applyUpdate(ctx context.Context, actor, target *User, in Updat
 	var meta UpdateMeta
 	if actor != System {
 		meta.By = &actor.ID
+	}
+	if err := s.checkUserBytes(target, p, in.Fields); err != nil {
+		return nil, err
 	}
 	u, err := s.writeUpdate(ctx, actor, target, p, meta)
 	if err != nil {

@@ -3,6 +3,7 @@ package core
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -35,6 +36,9 @@ func (f *Field) DecodeJSON(raw json.RawMessage) (any, string) {
 	switch f.Kind {
 	case KindInt:
 		n, err := strconv.ParseInt(string(raw), 10, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return nil, fmt.Sprintf("must be between %d and %d", f.Min, f.Max)
+		}
 		if err != nil {
 			return nil, "must be an integer"
 		}
@@ -93,7 +97,10 @@ func (f *Field) DecodeJSON(raw json.RawMessage) (any, string) {
 
 // Check validates a canonical value against the field's store limits and
 // rules and returns a client-safe reason, or "".
-func (f *Field) Check(v any) string {
+func (f *Field) Check(v any) string { return f.CheckAt(v, time.Now()) }
+
+// CheckAt is Check with now deciding the ranges that end today.
+func (f *Field) CheckAt(v any, now time.Time) string {
 	if v == nil {
 		if f.Null {
 			return ""
@@ -121,6 +128,9 @@ func (f *Field) Check(v any) string {
 		if !ok {
 			return "must be a string"
 		}
+		if reason := f.checkTextBytes(s); reason != "" {
+			return reason
+		}
 		if reason := checkText(s, f.Min, f.Max); reason != "" {
 			return reason
 		}
@@ -128,16 +138,20 @@ func (f *Field) Check(v any) string {
 			return "must be one of " + strings.Join(f.Enum, ", ")
 		}
 	case KindTime:
-		if _, ok := v.(time.Time); !ok {
+		t, ok := v.(time.Time)
+		if !ok {
 			return "must be a time"
+		}
+		if reason := checkTime(t); reason != "" {
+			return reason
 		}
 	case KindDate:
 		d, ok := v.(Date)
 		if !ok {
 			return "must be a date"
 		}
-		if _, err := time.Parse(time.DateOnly, string(d)); err != nil {
-			return "must be a date YYYY-MM-DD"
+		if reason := f.checkDate(d, now); reason != "" {
+			return reason
 		}
 	case KindJSON:
 		raw, ok := v.(json.RawMessage)
@@ -178,6 +192,9 @@ func checkText(s string, min, max int) string {
 }
 
 func (f *Field) checkJSON(raw json.RawMessage) string {
+	if reason := f.checkJSONBounds(raw); reason != "" {
+		return reason
+	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return "must be valid JSON"

@@ -183,7 +183,12 @@ func writeError(w http.ResponseWriter, rq *request, err error) {
 	e := fromCore(err, rq.log, rq.r)
 	switch e.status {
 	case 429:
-		w.Header().Set("Retry-After", "60")
+		// The core's wait when it has one; upstream's message says a minute.
+		retry := "60"
+		if ce := core.AsError(err); ce.Code == core.RateLimited && ce.RetryAfter > 0 {
+			retry = httpx.RetryAfter(ce.RetryAfter)
+		}
+		w.Header().Set("Retry-After", retry)
 	case 503:
 		w.Header().Set("Retry-After", strconv.Itoa(max(int(e.retryAfter.Seconds()+0.999), 1)))
 	}

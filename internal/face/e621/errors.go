@@ -142,6 +142,7 @@ func (h *handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	case core.Unauthenticated:
 		writeMessage(w, http.StatusUnauthorized, msgAuthFailure, "")
 	case core.RateLimited:
+		w.Header().Set("Retry-After", httpx.RetryAfter(e.RetryAfter))
 		writeMessage(w, http.StatusTooManyRequests, msgThrottled, "")
 	case core.Unavailable:
 		setRetryAfter(w, e)

@@ -99,7 +99,7 @@ func handleUserCreate(svc *core.Face, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		in := core.NewUser{Name: *name, Fields: fields.fields}
+		in := core.NewUser{Name: *name, Fields: fields.fields, Addr: httpx.ClientAddr(r)}
 		if pw != nil {
 			in.Password = *pw
 		}
