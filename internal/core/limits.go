@@ -250,6 +250,9 @@ func valueBytes(v any) int {
 	case time.Time:
 		return len(`"2006-01-02T15:04:05.000000Z"`)
 	case json.RawMessage:
+		if len(x) == 0 {
+			return 4 // null
+		}
 		// Strings inside keep their escapes; HTML-safe renderers widen <>&.
 		n := len(x)
 		for _, c := range x {

@@ -57,7 +57,7 @@ func openAPI() obj {
 			"description": "User accounts: one store behind this API and its compatibility faces. " +
 				"A user is rendered with identity, standing and times at the top level and everything else in the groups " +
 				groupList() + ". Every field is shown only to those its read class allows: a hidden field is absent, never null, " +
-				"and a group of which the caller may read nothing is left out.",
+				"and a group of which the caller may read nothing is left out. " + limitsAbout,
 		},
 		"servers":    []obj{{"url": "/v1"}},
 		"security":   []obj{{}, {"bearer": []string{}}},
@@ -209,7 +209,7 @@ func responseSchemas(s obj, suffix string, required bool) {
 	if !required {
 		desc = "A user rendered with fields=: only the named top-level fields, groups and grouped fields that the caller may read."
 	}
-	s[schemaUser+suffix] = objectSchema(top, topRequired, desc)
+	s[schemaUser+suffix] = merge(objectSchema(top, topRequired, desc), obj{xMaxBytes: core.DefaultMaxUserBytes})
 }
 
 // objectSchema is a closed object: members other than props are not sent
@@ -252,12 +252,16 @@ func fieldSchema(f *core.Field, rendered bool) obj {
 		}
 	case core.KindTime:
 		s["format"] = "date-time"
+		s["description"] = "From 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z."
 	case core.KindDate:
 		s["format"] = "date"
+		s["description"] = dateRange(f)
 	case core.KindIP:
 		s["description"] = "An IPv4 or IPv6 address."
 	case core.KindText:
 		s["maxLength"] = f.Max
+		s[xMaxBytes] = f.MaxBytes
+		s["description"] = fmt.Sprintf("At most %d characters and %d bytes of UTF-8.", f.Max, f.MaxBytes)
 		if f.Min > 0 {
 			s["minLength"] = f.Min
 		}
@@ -279,6 +283,8 @@ func fieldSchema(f *core.Field, rendered bool) obj {
 			typ = "object"
 			s["maxProperties"] = f.Max
 		}
+		s[xMaxBytes], s[xMaxItemBytes], s[xMaxDepth] = f.MaxBytes, f.ItemMaxBytes, core.MaxJSONDepth
+		s["description"] = fmt.Sprintf("At most %d bytes of compact JSON, %d per item, nesting at most %d levels.", f.MaxBytes, f.ItemMaxBytes, core.MaxJSONDepth)
 	}
 	if f.Null {
 		s["type"] = []string{typ, "null"}
@@ -351,7 +357,7 @@ func problemResponses() obj {
 		"NotFound":             problem("No such user, token or route.", nil),
 		"Conflict":             problem("The name or e-mail is taken.", nil),
 		"UnsupportedMediaType": problem("The body is not application/json.", nil),
-		"TooManyRequests": problem("Too many failed logins for this account or address.",
+		"TooManyRequests": problem("Too many failed logins for this account or address, or too many sign-ups from this address.",
 			obj{"Retry-After": header("Seconds to wait", obj{"type": "integer", "minimum": 1})}),
 		"ServiceUnavailable": problem("Too many costly searches (substring, wildcard or regex conditions, totals, deep pages) are running; retry after the given seconds.",
 			obj{"Retry-After": header("Seconds to wait", obj{"type": "integer", "minimum": 1})}),
@@ -411,7 +417,7 @@ func paths() obj {
 				fields,
 			}),
 			"post": with(op("createUser", "Sign up, or create a user as staff", obj{"201": merge(ok("Created; the user as the caller (or, on sign-up, the new user) sees them", schemaUser),
-				obj{"headers": obj{"Location": obj{"description": "users/{id}", "schema": obj{"type": "string"}}}})}, write...),
+				obj{"headers": obj{"Location": obj{"description": "users/{id}", "schema": obj{"type": "string"}}}})}, append(write, 429)...),
 				"requestBody", jsonBody(schemaUserCreate)),
 		},
 		"/users/{id}": obj{
