@@ -46,7 +46,7 @@ func FuzzFieldValue(f *testing.F) {
 		{"preferred_names", `[{"value":"` + strings.Repeat("x", 2000) + `"}]`}, // one item past its bytes
 		{"custom_preferences", `{"k":{"tooltip":"t"}}`},
 		{"custom_preferences", strings.Repeat(`{"a":`, 40) + `{}` + strings.Repeat(`}`, 40)}, // too deep
-		{"custom_preferences", `{"a":"\"{[{[{[{["}`},                                          // brackets in strings do not nest
+		{"custom_preferences", `{"a":"\"{[{[{[{["}`},                                         // brackets in strings do not nest
 		{"profile_fields", `[{"name":"n","entries":[{"value":"v","status":"s"}]}]`},
 		{"attributes", `{"a":[[[[[[[[1]]]]]]]]}`},
 		{"date_of_birth", `"0000-01-01"`},
