@@ -83,3 +83,25 @@ func TestSignupLimitRedis(t *testing.T) {
 	wantThrottled(t, "e621", signupOn(a, "e621", "node_a2"), 2)
 	wantThrottled(t, "native", signupOn(b, "native", "node_b2"), 2)
 }
+
+// TestFaceByteLimits: a field past its byte bound is refused in each
+// face's own validation format, naming the field.
+func TestFaceByteLimits(t *testing.T) {
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
+		s := startServer(t, b)
+		id, login := s.Signup("wordy")
+		key := s.Want(s.Do("POST", "/v1/me/tokens", login, map[string]any{"label": "faces"}), 201)["token"].(string)
+		auth := "login=wordy&api_key=" + url.QueryEscape(key)
+		emoji := strings.Repeat("😀", 20000) // 20,000 characters, 80,000 bytes
+		for _, c := range []struct{ face, path, body string }{
+			{"danbooru", fmt.Sprintf("/danbooru/users/%d.json?%s", id, auth), url.Values{"user[blacklisted_tags]": {strings.Repeat("é", 100000)}}.Encode()},
+			{"e621", fmt.Sprintf("/e621/users/%d.json?%s", id, auth), url.Values{"user[profile_about]": {emoji}}.Encode()},
+		} {
+			r := s.DoType("PATCH", c.path, "", c.body, "application/x-www-form-urlencoded")
+			if r.Status != 422 || !strings.Contains(string(r.Body), `{"errors":{"`) || !strings.Contains(string(r.Body), "bytes") {
+				t.Errorf("%s: %d %s", c.face, r.Status, r.Body)
+			}
+			t.Logf("%s: %s", c.face, r.Body)
+		}
+	})
+}

@@ -137,4 +137,12 @@
 // <errors><error>full message</error></errors> is upstream's own; the
 // anonymous profile has last_logged_in_at = now and
 // new_post_navigation_layout = true (User.anonymous).
+//
+// Sizes: besides Danbooru's character limits, the core bounds fields in
+// bytes (blacklisted_tags 192 KiB, favorite_tags 128 KiB, custom_style
+// 512 KiB) and a whole user to 64 KiB by default (usersd serve
+// --max-user-bytes), so a 100,000-character blacklist needs a larger bound;
+// past either, 422 naming the field. Sign-ups past the per-address limit
+// (--signup-addr-limit) are 429 RateLimiter::RateLimitError with the
+// core's Retry-After.
 package danbooru

@@ -130,5 +130,12 @@ e621ng (Part B):
   - JSON bodies are application/json and +json types only; Rails' aliases
     text/x-json and application/jsonrequest are bodies of an unknown type
     here, which contribute no parameters.
+  - Sizes: besides e621's character limits, the core bounds each field in
+    bytes (profile_about and profile_artinfo 64 KiB, blacklisted_tags
+    192 KiB, custom_style 512 KiB, favorite_tags 128 KiB) and a whole user
+    to 64 KiB by default (usersd serve --max-user-bytes), so a 500,000-
+    character custom_style needs a larger bound; past either, 422 naming
+    the field. Sign-ups past the per-address limit (--signup-addr-limit)
+    are 429 "Throttled: Too many requests" with Retry-After.
 */
 package e621
