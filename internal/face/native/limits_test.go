@@ -3,6 +3,7 @@ package native_test
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -176,5 +177,41 @@ func TestJSONDepthAndRanges(t *testing.T) {
 		s.Want(s.DoType("PATCH", me, tok, `{"custom_preferences":{"k":`+deepObject(core.MaxJSONDepth-1)+`},"date_of_birth":"1900-01-01"}`, "application/json"), 200)
 		s.Want(s.DoType("PATCH", me, admin, `{"last_forum_read_at":"9999-12-31T23:59:59Z","base_upload_limit":2147483647}`, "application/json"), 200)
 		s.Want(s.DoType("PATCH", me, tok, `{"date_of_birth":"`+time.Now().UTC().Format(time.DateOnly)+`"}`, "application/json"), 200)
+	})
+}
+
+// TestUserByteBoundConcurrent: PATCHes racing on one user, each within
+// the bound on its own, cannot together grow it past the bound (the core
+// checks the stored result again inside the update's transaction).
+func TestUserByteBoundConcurrent(t *testing.T) {
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
+		s := facetest.Start(t, b)
+		_, admin := s.Admin("root", 50)
+		id, tok := s.Signup("racer")
+		fields := []string{"bio", "artist_info", "member_title", "favorite_tags", "blacklisted_tags", "dmail_filter_words", "custom_style", "display_name"}
+		sizes := map[string]int{"member_title": 150, "display_name": 100, "dmail_filter_words": 10000}
+		var wg sync.WaitGroup
+		codes := make([]int, len(fields))
+		for i, f := range fields {
+			n := sizes[f]
+			if n == 0 {
+				n = 20000
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes[i] = s.Do("PATCH", "/v1/me", tok, map[string]any{f: strings.Repeat("r", n)}).Status
+			}()
+		}
+		wg.Wait()
+		for i, c := range codes {
+			if c != 200 && c != 400 {
+				t.Errorf("PATCH %s: %d", fields[i], c)
+			}
+		}
+		full := s.Do("GET", fmt.Sprintf("/v1/users/%d", id), admin, nil)
+		if len(full.Body) > core.DefaultMaxUserBytes {
+			t.Errorf("after racing PATCHes (%v) the user renders in %d bytes, over %d", codes, len(full.Body), core.DefaultMaxUserBytes)
+		}
 	})
 }
