@@ -518,6 +518,10 @@ func TestE621NG(t *testing.T) {
 			if r.Status != 302 || r.Header.Get("Location") != f.s.Base+"/users/purple_fox" || len(r.Body) != 0 {
 				t.Errorf("got %d Location %q body %q", r.Status, r.Header.Get("Location"), r.Body)
 			}
+			// Rails gives redirects its default type (found by the protocol fuzzer).
+			if ct := r.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("name redirect Content-Type %q", ct)
+			}
 			r = f.get("/users.json?name=Purple%20Fox&limit=5")
 			if r.Status != 302 || r.Header.Get("Location") != f.s.Base+"/users/Purple%20Fox" {
 				t.Errorf("got %d Location %q", r.Status, r.Header.Get("Location"))
@@ -528,6 +532,9 @@ func TestE621NG(t *testing.T) {
 			r = f.get("/users.json?search[name_matches]=&search[level]=20&limit=5")
 			if want := f.s.Base + "/users.json?limit=5&search%5Blevel%5D=20"; r.Status != 302 || r.Header.Get("Location") != want {
 				t.Errorf("blank search: %d %q, want 302 %q", r.Status, r.Header.Get("Location"), want)
+			}
+			if ct := r.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("blank search redirect Content-Type %q", ct)
 			}
 			r = f.get("/users.json?search[level][]=20")
 			if want := f.s.Base + "/users.json"; r.Status != 302 || r.Header.Get("Location") != want {

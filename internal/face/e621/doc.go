@@ -101,7 +101,8 @@ e621ng (Part B):
   - Deleted accounts never appear in /users.json; show finds them only
     for themselves and staff.
   - The 302 for name= and for blank search values is an absolute URL
-    under the face's mount prefix, with an empty body (Rails 7+).
+    under the face's mount prefix, with an empty body (Rails 7+) and
+    Rails' default Content-Type, text/html.
   - The JSON params wrapper copies top-level keys that are e621ng users
     columns into "user" when "user" is absent; "user" that is not a hash
     is 400 (upstream: a 500).

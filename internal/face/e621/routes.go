@@ -212,12 +212,20 @@ func (h *handler) serveNG(w http.ResponseWriter, r *http.Request, segs []string)
 	}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		if loc, redirect := normalizeSearch(r, req.params); redirect {
-			w.Header().Set("Location", loc)
-			w.WriteHeader(http.StatusFound)
+			redirectFound(w, loc)
 			return
 		}
 	}
 	action(w, r, req)
+}
+
+// redirectFound answers 302 with an empty body, as Rails 7 does, and
+// Rails' default Content-Type, which every response with a body status
+// carries.
+func redirectFound(w http.ResponseWriter, location string) {
+	w.Header().Set("Location", location)
+	w.Header().Set("Content-Type", contentTypeHTML)
+	w.WriteHeader(http.StatusFound)
 }
 
 // now is the service clock.

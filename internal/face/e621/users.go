@@ -155,8 +155,7 @@ func (h *handler) writeUser(w http.ResponseWriter, status int, u *core.User, v v
 func (h *handler) index(w http.ResponseWriter, r *http.Request, req *ngRequest) {
 	if name := req.params.get("name"); !name.blank() {
 		// users_controller#index redirects to the profile, without .json.
-		w.Header().Set("Location", httpx.AbsoluteURL(r, "/users/"+url.PathEscape(name.value())))
-		w.WriteHeader(http.StatusFound)
+		redirectFound(w, httpx.AbsoluteURL(r, "/users/"+url.PathEscape(name.value())))
 		return
 	}
 	search, denied, err := h.compileSearch(req.params.get("search"), h.searches(req.caller), req.now, req.loc)
