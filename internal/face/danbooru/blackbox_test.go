@@ -351,6 +351,10 @@ func TestDanbooru14_04_BlankSearchRedirect(t *testing.T) {
 			{"/users.json?search%5Bname%5D=&page=5000", "/users.json?page=5000"}, // before the page check
 			{"/users.atom?search[name]=", "/users.atom"},                         // before the format check
 			{"/users.json?search[name_array][]=&search[name]", "/users.json?search[name_array][]="},
+			// The path stays escaped: a raw tab made the Location unparsable
+			// (found by the protocol fuzzer).
+			{"/users/%09.json?search[name]=", "/users/%09.json"},
+			{"/users/a%20b?search[name]=&x=1", "/users/a%20b?x=1"},
 		} {
 			r := f.get(tt.path)
 			if r.Status != 302 || r.Header.Get("Location") != base+tt.want {

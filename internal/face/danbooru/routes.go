@@ -285,7 +285,7 @@ func normalizeSearch(rq *request) (string, bool) {
 		}
 		kept = append(kept, p.Raw)
 	}
-	loc := rq.url(rq.r.URL.Path)
+	loc := rq.url(rq.r.URL.EscapedPath()) // Path is decoded: a %09 would put a raw tab in Location
 	if len(kept) > 0 {
 		loc += "?" + strings.Join(kept, "&")
 	}
