@@ -255,8 +255,8 @@ func (f *fuzzer) one(i int) int {
 		method = pick(g, []string{"HEAD", "OPTIONS", "PUT", "DELETE"})
 	}
 	path := pattern
-	if strings.Contains(path, "{id}") {
-		path = strings.Replace(path, "{id}", url.PathEscape(f.pathID(fc, route)), 1)
+	if i := strings.Index(path, "{id}"); i >= 0 { // pathID draws from the generator only when there is an id
+		path = path[:i] + url.PathEscape(f.pathID(fc, route)) + path[i+len("{id}"):]
 	}
 	path += pick(g, fc.suffixes)
 
