@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -793,7 +792,7 @@ func checkResponse(req *http.Request, resp *http.Response, body []byte, wantsErr
 			return fmt.Sprintf("%s body is not JSON: %.600q", mt, body)
 		}
 	case mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml"):
-		if err := wellFormedXML(body); err != nil {
+		if err := facetest.CheckXML(body); err != nil {
 			return fmt.Sprintf("%s body is not well-formed XML (%v): %.600q", mt, err, body)
 		}
 	case mt == "application/javascript" || mt == "text/javascript":
@@ -803,46 +802,6 @@ func checkResponse(req *http.Request, resp *http.Response, body []byte, wantsErr
 	}
 	return ""
 }
-
-// wellFormedXML checks an XML document strictly: one root element, tags
-// balanced, and only characters XML 1.0 allows (encoding/xml refuses the
-// others, U+FFFE and U+FFFF among them).
-func wellFormedXML(b []byte) error {
-	if !utf8Valid(b) {
-		return errors.New("not UTF-8")
-	}
-	d := xml.NewDecoder(bytes.NewReader(b))
-	d.Strict = true
-	roots, depth := 0, 0
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		switch x := tok.(type) {
-		case xml.StartElement:
-			if depth == 0 {
-				roots++
-			}
-			depth++
-		case xml.EndElement:
-			depth--
-		case xml.CharData:
-			if depth == 0 && len(bytes.TrimSpace(x)) > 0 {
-				return errors.New("text outside the root element")
-			}
-		}
-	}
-	if roots != 1 {
-		return fmt.Errorf("%d root elements", roots)
-	}
-	return nil
-}
-
-func utf8Valid(b []byte) bool { return strings.ToValidUTF8(string(b), "\uFFFD") == string(b) }
 
 var jsonpRE = regexp.MustCompile(`(?s)^(?:/\*\*/)?\s*(?:typeof [\w.$]+ === 'function' && )?[\w.$\[\]]+\((.*)\);?\s*$`)
 
