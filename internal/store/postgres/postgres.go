@@ -36,6 +36,7 @@ func Migrations() fs.FS {
 var Flavor = &sqlstore.Flavor{
 	Name:        "postgres",
 	Placeholder: sqlstore.Dollar,
+	LockRow:     " FOR UPDATE",
 	EncodeTime:  func(t time.Time) any { return t },
 	// pg_trgm's GIN indexes answer LIKE on the folded key and ILIKE on the
 	// about texts. The match runs as a fenced sub-select (OFFSET 0 keeps

@@ -40,6 +40,10 @@ type Flavor struct {
 	// SplitKeyset pages by keyset as a UNION ALL of index seeks, for
 	// planners that cannot seek a composite index by a row value.
 	SplitKeyset bool
+	// LockRow ends a SELECT that must lock the rows it reads until the
+	// transaction ends (" FOR UPDATE"), or is empty where the transaction
+	// holds a lock on the whole database already (SQLite).
+	LockRow string
 	// CacheStatements keeps read statements prepared, for drivers that do
 	// not (parsing the wide users select list is most of a SQLite point read).
 	CacheStatements bool

@@ -50,9 +50,10 @@ func (db *DB) FindTokenByHash(ctx context.Context, secretHash []byte) (*core.Tok
 }
 
 // FindTokens implements core.Store.
-func (db *DB) FindTokens(ctx context.Context, userID int64) ([]*core.Token, error) {
-	rows, err := db.rd().QueryContext(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE user_id = "+db.F.Placeholder(1)+
-		" AND revoked_at IS NULL ORDER BY id", userID)
+func (db *DB) FindTokens(ctx context.Context, userID int64, now time.Time) ([]*core.Token, error) {
+	ph := db.F.Placeholder
+	rows, err := db.rd().QueryContext(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE user_id = "+ph(1)+
+		" AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > "+ph(2)+") ORDER BY id", userID, db.encode(now))
 	if err != nil {
 		return nil, db.wrap("find tokens", err)
 	}
@@ -91,13 +92,33 @@ func (db *DB) RevokeTokens(ctx context.Context, userID int64, at time.Time) erro
 	return db.wrap("revoke tokens", err)
 }
 
-// TouchToken implements core.Store.
-func (db *DB) TouchToken(ctx context.Context, tokenID int64, at time.Time, ip netip.Addr) error {
+// RevokeTokensExcept implements core.Store.
+func (db *DB) RevokeTokensExcept(ctx context.Context, userID, keepID int64, at time.Time) error {
 	ph := db.F.Placeholder
-	_, err := db.exec(ctx, "UPDATE api_tokens SET last_used_at = "+ph(1)+", last_used_ip = coalesce("+ph(2)+", last_used_ip), uses = uses + 1 WHERE id = "+ph(3),
-		db.encode(at), db.encode(ip), tokenID)
+	_, err := db.exec(ctx, "UPDATE api_tokens SET revoked_at = "+ph(1)+" WHERE user_id = "+ph(2)+" AND id <> "+ph(3)+
+		" AND revoked_at IS NULL", db.encode(at), userID, keepID)
+	return db.wrap("revoke tokens", err)
+}
+
+// TouchToken implements core.Store.
+func (db *DB) TouchToken(ctx context.Context, tokenID int64, at time.Time, ip netip.Addr, expires *time.Time) error {
+	ph := db.F.Placeholder
+	_, err := db.exec(ctx, "UPDATE api_tokens SET last_used_at = "+ph(1)+", last_used_ip = coalesce("+ph(2)+", last_used_ip), uses = uses + 1, "+
+		"expires_at = coalesce("+ph(3)+", expires_at) WHERE id = "+ph(4),
+		db.encode(at), db.encode(ip), db.encodeNullTime(expires), tokenID)
 	if err == sql.ErrNoRows {
 		return nil
 	}
 	return db.wrap("touch token", err)
+}
+
+// LockUser implements core.Store. On PostgreSQL it takes the user row's
+// lock (SELECT … FOR UPDATE, which distributed PostgreSQL-compatible
+// engines also honour); SQLite's transaction already holds the database's
+// only write lock from BEGIN IMMEDIATE on, so there the select only checks
+// that the user exists.
+func (db *DB) LockUser(ctx context.Context, id int64) error {
+	var got int64
+	err := db.rd().QueryRowContext(ctx, "SELECT id FROM users WHERE id = "+db.F.Placeholder(1)+db.F.LockRow, id).Scan(&got)
+	return db.wrap("lock user", err)
 }

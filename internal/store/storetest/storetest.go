@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("Filters", func(t *testing.T) { testFilters(t, open(t)) })
 	t.Run("OrderAndKeyset", func(t *testing.T) { testOrderAndKeyset(t, open(t)) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, open(t)) })
+	t.Run("TokenLifecycle", func(t *testing.T) { testTokenLifecycle(t, open(t)) })
 	t.Run("FaceFilters", func(t *testing.T) { testFaceFilters(t, open(t)) })
 	t.Run("Tx", func(t *testing.T) { testTx(t, open(t)) })
 	t.Run("Members", func(t *testing.T) { testMembers(t, open(t)) })
@@ -464,10 +465,10 @@ func testTokens(t *testing.T, s core.Store) {
 		t.Errorf("found %+v for user %d", gt, gu.ID)
 	}
 	ip := netip.MustParseAddr("2001:db8::1")
-	if err := s.TouchToken(ctx, tok.ID, now.Add(time.Minute), ip); err != nil {
+	if err := s.TouchToken(ctx, tok.ID, now.Add(time.Minute), ip, nil); err != nil {
 		t.Fatal(err)
 	}
-	ts, err := s.FindTokens(ctx, u.ID)
+	ts, err := s.FindTokens(ctx, u.ID, now)
 	if err != nil || len(ts) != 1 || ts[0].Uses != 1 || ts[0].LastUsedIP != ip || ts[0].LastUsedAt == nil {
 		t.Fatalf("tokens = %+v, %v", ts, err)
 	}
