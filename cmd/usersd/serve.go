@@ -210,6 +210,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	addrLimit := fs.Int("login-addr-limit", 50, "failed logins per client address per 15 minutes before lock-out")
 	signupLimit := fs.Int("signup-addr-limit", core.DefaultSignupsPerAddr, "anonymous sign-ups per client address per hour")
 	maxUserBytes := fs.Int("max-user-bytes", core.DefaultMaxUserBytes, "largest serialized user in bytes (16384..16777216)")
+	var tf tokenFlags
+	tf.register(fs)
 	redisURL := fs.String("redis", "", "Redis URL (redis://host:6379/0) holding rate limits for every node; empty keeps them in-process")
 	redisPrefix := fs.String("redis-prefix", redisrate.DefaultPrefix, "prefix of the Redis keys; nodes sharing limits must agree")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
@@ -237,6 +239,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	signupAddr, err := dataFlags(*signupLimit, *maxUserBytes)
 	if err != nil {
+		return err
+	}
+	if err := tf.check(); err != nil {
 		return err
 	}
 	accountLogin, err := loginLimit("login-account-limit", core.LoginAccount, *accountLimit)
@@ -296,6 +301,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	svc.Budget = budget
 	svc.SignupLimit = signupAddr
 	svc.MaxUserBytes = *maxUserBytes
+	tf.apply(svc)
 
 	m := metrics.New()
 	svc.Events = m

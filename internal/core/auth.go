@@ -9,8 +9,9 @@ import (
 )
 
 // Login checks a name (or e-mail address) and password as CheckPassword
-// does and mints a login token.
-// Codes: Unauthenticated, Forbidden (account disabled), RateLimited.
+// does and mints a login token, which expires after LoginTTL unused.
+// Past MaxTokens login tokens, the user's oldest are revoked.
+// Codes: Unauthenticated, RateLimited.
 func (s *Service) Login(ctx context.Context, ident, password string, addr netip.Addr) (string, *Token, *User, error) {
 	u, err := s.CheckPassword(ctx, ident, password, addr)
 	if err != nil {
@@ -20,7 +21,7 @@ func (s *Service) Login(ctx context.Context, ident, password string, addr netip.
 	if err := s.store.TouchUser(ctx, u.ID, &now, addr); err != nil {
 		return "", nil, nil, err
 	}
-	secret, t, err := s.mintToken(ctx, u.ID, TokenLogin, "login", ScopeWrite)
+	secret, t, err := s.mintToken(ctx, u.ID, TokenLogin, "login", ScopeWrite, s.loginTokenExpiry(&Token{Kind: TokenLogin}, now))
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -31,12 +32,12 @@ func (s *Service) Login(ctx context.Context, ident, password string, addr netip.
 // CheckPassword checks a name (or e-mail address) and password without
 // minting a token, for faces that send credentials with every request
 // (HTTP Basic). Failed attempts are throttled per account and per client
-// address; unknown users cost as much time as wrong passwords. Imported
-// bcrypt and pbkdf2 hashes are rehashed to argon2id on success.
-// Codes: Unauthenticated, Forbidden (account disabled), RateLimited.
+// address; unknown, deleted and inactive users fail as wrong passwords do
+// and cost as much time (verifyPassword). Imported bcrypt and pbkdf2
+// hashes are rehashed to argon2id on success.
+// Codes: Unauthenticated, RateLimited.
 func (s *Service) CheckPassword(ctx context.Context, ident, password string, addr netip.Addr) (*User, error) {
-	aKey := addrKey(addr)
-	if err := s.checkLimit(ctx, s.AddrLimit, aKey); err != nil {
+	if err := s.checkLimit(ctx, s.AddrLimit, addrKey(addr)); err != nil {
 		return nil, err
 	}
 	var u *User
@@ -55,35 +56,8 @@ func (s *Service) CheckPassword(ctx context.Context, ident, password string, add
 	if u != nil {
 		acctKey = "acct:" + strconv.FormatInt(u.ID, 10)
 	}
-	if err := s.checkLimit(ctx, s.AccountLimit, acctKey); err != nil {
-		return nil, err
-	}
-	fail := func() error {
-		s.events().LoginFailed()
-		// A refused spend (a race past the check above) still fails.
-		if _, err := s.Limiter.Allow(ctx, s.AccountLimit, acctKey, 1); err != nil {
-			return err
-		}
-		if _, err := s.Limiter.Allow(ctx, s.AddrLimit, aKey, 1); err != nil {
-			return err
-		}
-		return reasonf(Unauthenticated, ReasonBadCredentials, "Invalid name or password.")
-	}
-	if u == nil || u.PasswordHash == nil || len(password) > MaxPasswordBytes {
-		s.hasher.VerifyDummy(ctx, password)
-		return nil, fail()
-	}
-	ok, rehash, err := s.hasher.Verify(ctx, *u.PasswordHash, password)
+	rehash, err := s.verifyPassword(ctx, u, acctKey, password, addr)
 	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, fail()
-	}
-	if !u.CanAuthenticate() {
-		return nil, reasonf(Forbidden, ReasonUserInactive, "This account is disabled.")
-	}
-	if err := s.Limiter.Reset(ctx, s.AccountLimit, acctKey); err != nil {
 		return nil, err
 	}
 	if rehash {
@@ -135,16 +109,20 @@ func (s *Service) authenticate(ctx context.Context, secret string, addr netip.Ad
 	case t.RevokedAt != nil:
 		return nil, nil, invalid(ReasonTokenRevoked)
 	case t.ExpiresAt != nil && !now.Before(*t.ExpiresAt):
-		return nil, nil, invalid(ReasonTokenExpired)
+		// Only the holder of the secret learns this, and it tells a client
+		// to log in again rather than give up.
+		return nil, nil, reasonf(Unauthenticated, ReasonTokenExpired, "Token expired.")
 	case !u.CanAuthenticate():
 		return nil, nil, invalid(ReasonUserInactive)
 	case name != nil && Fold(*name) != u.NameKey:
 		return nil, nil, invalid(ReasonTokenInvalid)
 	}
 	// Usage bookkeeping is coalesced to one write a minute per token, and
-	// one an hour per user, so authenticated reads stay reads.
-	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= time.Minute || (addr.IsValid() && addr != t.LastUsedIP) {
-		if err := s.store.TouchToken(ctx, t.ID, now, addr); err != nil {
+	// one an hour per user, so authenticated reads stay reads; a login
+	// token's sliding expiry rides on the same write.
+	expires := s.loginTokenExpiry(t, now)
+	if expires != nil || t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= time.Minute || (addr.IsValid() && addr != t.LastUsedIP) {
+		if err := s.store.TouchToken(ctx, t.ID, now, addr, expires); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -174,47 +152,53 @@ func (s *Service) AuthenticateKey(ctx context.Context, login, key string, addr n
 // CreateToken mints an API token for the user; the secret is returned once.
 // Codes: Unauthenticated, Forbidden, NotFound, Invalid.
 func (s *Service) CreateToken(ctx context.Context, actor *User, userID int64, label, scope string) (string, *Token, error) {
+	return s.CreateTokenWith(ctx, actor, userID, NewToken{Label: label, Scope: scope})
+}
+
+// CreateTokenWith mints an API token as in asks; the secret is returned
+// once. A user holds at most MaxTokens live API tokens.
+// Codes: Unauthenticated, Forbidden, NotFound, Invalid (ReasonTooManyTokens
+// at the cap).
+func (s *Service) CreateTokenWith(ctx context.Context, actor *User, userID int64, in NewToken) (string, *Token, error) {
 	if err := s.tokenOwner(ctx, actor, userID); err != nil {
 		return "", nil, err
 	}
 	if err := standing(actor, ActCreateToken, &User{ID: userID}); err != nil {
 		return "", nil, err
 	}
-	if r := checkText(label, 0, 100); r != "" {
+	if r := checkText(in.Label, 0, 100); r != "" {
 		return "", nil, FieldError("label", r)
 	}
+	scope := in.Scope
 	if scope == "" {
 		scope = ScopeWrite
 	}
 	if scope != ScopeRead && scope != ScopeWrite {
 		return "", nil, FieldError("scope", "must be read or write")
 	}
-	ts, err := s.store.FindTokens(ctx, userID)
+	expires, err := s.apiTokenExpiry(in, s.now())
 	if err != nil {
 		return "", nil, err
 	}
-	if len(ts) >= s.MaxTokens {
-		return "", nil, reasonf(Invalid, ReasonTooManyTokens, "A user may hold at most %d tokens; revoke one first.", s.MaxTokens)
-	}
-	return s.mintToken(ctx, userID, TokenAPI, label, scope)
+	return s.mintToken(ctx, userID, TokenAPI, in.Label, scope, expires)
 }
 
-func (s *Service) mintToken(ctx context.Context, userID int64, kind, label, scope string) (string, *Token, error) {
+func (s *Service) mintToken(ctx context.Context, userID int64, kind, label, scope string, expires *time.Time) (string, *Token, error) {
 	secret, hash := newSecret()
-	t := &Token{UserID: userID, Label: label, Kind: kind, Scope: scope, CreatedAt: s.now()}
-	if err := s.store.CreateToken(ctx, t, hash); err != nil {
+	t := &Token{UserID: userID, Label: label, Kind: kind, Scope: scope, CreatedAt: s.now(), ExpiresAt: expires}
+	if err := s.insertToken(ctx, t, hash); err != nil {
 		return "", nil, err
 	}
 	return secret, t, nil
 }
 
-// ListTokens lists the user's unrevoked tokens (never their secrets).
+// ListTokens lists the user's live tokens (never their secrets).
 // Codes: Unauthenticated, Forbidden.
 func (s *Service) ListTokens(ctx context.Context, actor *User, userID int64) ([]*Token, error) {
 	if err := s.tokenOwner(ctx, actor, userID); err != nil {
 		return nil, err
 	}
-	return s.store.FindTokens(ctx, userID)
+	return s.store.FindTokens(ctx, userID, s.now())
 }
 
 // RevokeToken revokes one of the user's tokens.

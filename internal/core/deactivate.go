@@ -2,15 +2,18 @@ package core
 
 import (
 	"context"
+	"net/netip"
 )
 
 // deleteUser soft-deletes a user as the face's profile says: a plain soft
 // delete (the row, name and e-mail stay, login stops), or the face's
 // deletion, which may rename the account, forget its password, e-mail and
 // login times, reset its settings and revoke its tokens. password confirms
-// a user's own deletion where the face asks for it.
-// Codes: Unauthenticated, NotFound, Forbidden.
-func (s *Service) deleteUser(ctx context.Context, prof *Profile, actor *User, id int64, password string) error {
+// a user's own deletion where the face asks for it, checked as a login's
+// password is (throttled per account and addr). Every deletion revokes
+// the user's tokens, so that a restore does not revive them.
+// Codes: Unauthenticated, NotFound, Forbidden, RateLimited.
+func (s *Service) deleteUser(ctx context.Context, prof *Profile, actor *User, id int64, password string, addr netip.Addr) error {
 	if actor == nil {
 		return authRequired()
 	}
@@ -31,11 +34,18 @@ func (s *Service) deleteUser(ctx context.Context, prof *Profile, actor *User, id
 			if _, err := tx.UpdateUser(ctx, id, Patch{"deleted": true, "deleted_at": now, "updated_at": now}, UpdateMeta{}); err != nil {
 				return err
 			}
+			if err := tx.RevokeTokens(ctx, id, now); err != nil {
+				return err
+			}
 			return tx.DeleteSessions(ctx, id)
 		})
 	}
 	if d.SelfNeedsPassword && isSelf(actor, target) {
-		if err := s.confirmPassword(ctx, target, password); err != nil {
+		err := s.confirmPassword(ctx, target, password, addr)
+		if ErrorCode(err) == Unauthenticated {
+			return reasonf(Forbidden, ReasonPasswordIncorrect, "Password is incorrect.")
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -75,24 +85,6 @@ func (s *Service) deleteUser(ctx context.Context, prof *Profile, actor *User, id
 		}
 		return tx.DeleteSessions(ctx, id)
 	})
-}
-
-// confirmPassword checks the password a user confirms an action with,
-// taking as long whether or not the account has one.
-func (s *Service) confirmPassword(ctx context.Context, u *User, password string) error {
-	ok := false
-	if u.PasswordHash != nil && len(password) <= MaxPasswordBytes {
-		var err error
-		if ok, _, err = s.hasher.Verify(ctx, *u.PasswordHash, password); err != nil {
-			return err
-		}
-	} else {
-		s.hasher.VerifyDummy(ctx, password)
-	}
-	if !ok {
-		return reasonf(Forbidden, ReasonPasswordIncorrect, "Password is incorrect.")
-	}
-	return nil
 }
 
 // mayDelete applies a face's deletion rules but the password.

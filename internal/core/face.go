@@ -91,10 +91,11 @@ func (f *Face) SetLevel(ctx context.Context, actor *User, id int64, level int) (
 }
 
 // DeleteUser deletes an account as the profile's Deletion says; password
-// confirms a user's own deletion where the face asks for it.
-// Codes: Unauthenticated, NotFound, Forbidden (with a Reason).
-func (f *Face) DeleteUser(ctx context.Context, actor *User, id int64, password string) error {
-	return f.s.deleteUser(ctx, f.p, actor, id, password)
+// confirms a user's own deletion where the face asks for it, throttled as
+// a login from addr is.
+// Codes: Unauthenticated, NotFound, Forbidden (with a Reason), RateLimited.
+func (f *Face) DeleteUser(ctx context.Context, actor *User, id int64, password string, addr netip.Addr) error {
+	return f.s.deleteUser(ctx, f.p, actor, id, password, addr)
 }
 
 // RestoreUser is Service.RestoreUser under the face's profile.
@@ -152,6 +153,11 @@ func (f *Face) caller(u *User, t *Token, err error) (*User, *Token, error) {
 // CreateToken is Service.CreateToken.
 func (f *Face) CreateToken(ctx context.Context, actor *User, userID int64, label, scope string) (string, *Token, error) {
 	return f.s.CreateToken(ctx, actor, userID, label, scope)
+}
+
+// CreateTokenWith is Service.CreateTokenWith.
+func (f *Face) CreateTokenWith(ctx context.Context, actor *User, userID int64, in NewToken) (string, *Token, error) {
+	return f.s.CreateTokenWith(ctx, actor, userID, in)
 }
 
 // ListTokens is Service.ListTokens.

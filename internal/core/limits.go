@@ -407,9 +407,9 @@ func (s *Service) userTooBig(before, after *User, requested Patch) error {
 
 // updateBounded writes p to the user and checks the stored result in the
 // same transaction (checkStoredBytes).
-func (s *Service) updateBounded(ctx context.Context, before *User, p Patch, meta UpdateMeta) (*User, error) {
+func (s *Service) updateBounded(ctx context.Context, st Store, before *User, p Patch, meta UpdateMeta) (*User, error) {
 	var u *User
-	err := s.store.Tx(ctx, func(tx Store) error {
+	err := st.Tx(ctx, func(tx Store) error {
 		var err error
 		if u, err = tx.UpdateUser(ctx, before.ID, p, meta); err != nil {
 			return err

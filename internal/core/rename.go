@@ -24,14 +24,15 @@ func (s *Service) renameLimited(actor, target *User, p Patch) bool {
 	return ok && name != target.Name && s.RenameCooldown > 0 && actor != System && !isAdmin(actor)
 }
 
-// writeUpdate writes p to target; a rename under the cooldown is checked
-// against the name history in the same transaction as the write.
-func (s *Service) writeUpdate(ctx context.Context, actor, target *User, p Patch, meta UpdateMeta) (*User, error) {
+// writeUpdate writes p to target through st (the store, or a transaction
+// the caller holds); a rename under the cooldown is checked against the
+// name history in the same transaction as the write.
+func (s *Service) writeUpdate(ctx context.Context, st Store, actor, target *User, p Patch, meta UpdateMeta) (*User, error) {
 	if !s.renameLimited(actor, target, p) {
-		return s.updateBounded(ctx, target, p, meta)
+		return s.updateBounded(ctx, st, target, p, meta)
 	}
 	var u *User
-	err := s.store.Tx(ctx, func(tx Store) error {
+	err := st.Tx(ctx, func(tx Store) error {
 		// Writing the row first takes its lock (SQLite's writer holds the
 		// whole database), so concurrent renames of one account queue and
 		// each reads the history the one before it wrote.

@@ -38,7 +38,9 @@ type Service struct {
 	MaxUserBytes int
 	// Signup allows anonymous callers to create accounts.
 	Signup bool
-	// MaxTokens caps the API tokens one user may hold.
+	// MaxTokens caps the live tokens of each kind one user holds: API
+	// tokens past it are refused, login tokens past it rotate out the
+	// oldest (credentials.go).
 	MaxTokens int
 	Log       *slog.Logger
 	Events    Events // optional observer of login failures and lock-outs (events.go)
@@ -56,6 +58,12 @@ type Service struct {
 	expensive slots
 
 	names nameRules // reserved words of the faces bound (names.go)
+	// LoginTTL is how long a login token lives unused: each use moves
+	// its expiry this far ahead (0: login tokens never expire).
+	LoginTTL time.Duration
+	// APITokenTTL is the lifetime of an API token created without one (0:
+	// none); APITokenMaxTTL the longest any may live (0: no bound).
+	APITokenTTL, APITokenMaxTTL time.Duration
 }
 
 // NewService returns a Service with production defaults: argon2id at OWASP's
@@ -74,6 +82,7 @@ func NewService(store Store) *Service {
 		MaxUserBytes: DefaultMaxUserBytes,
 		Signup:       true,
 		MaxTokens:    100,
+		LoginTTL:     DefaultLoginTTL,
 		Log:          slog.Default(),
 
 		RenameCooldown:       DefaultRenameCooldown,
@@ -332,6 +341,12 @@ type Update struct {
 	Fields          Patch
 	Password        *string // new password
 	CurrentPassword *string // required when users change their own password
+	// Addr is the client's address, whose failed-check limit a wrong
+	// CurrentPassword spends as a failed login does.
+	Addr netip.Addr
+	// Token is the one the actor made the request with: a change of one's
+	// own password revokes every other token of the user, not this one.
+	Token *Token
 }
 
 // UpdateUser applies a partial update. Every named field must be writable by
@@ -390,7 +405,7 @@ func (s *Service) applyUpdate(ctx context.Context, actor, target *User, in Updat
 	if err := s.checkUserBytes(target, p, in.Fields); err != nil {
 		return nil, err
 	}
-	u, err := s.writeUpdate(ctx, actor, target, p, meta)
+	u, err := s.saveUpdate(ctx, actor, target, in, p, meta)
 	if err != nil {
 		return nil, s.nameConflict(ctx, err, p)
 	}
@@ -414,13 +429,13 @@ func (s *Service) checkNewPassword(ctx context.Context, actor, target *User, in 
 				probs.add("current_password", "is required to change the password")
 				return nil
 			}
-			ok, _, err := s.hasher.Verify(ctx, *target.PasswordHash, *in.CurrentPassword)
-			if err != nil {
-				return err
-			}
-			if !ok {
+			err := s.confirmPassword(ctx, target, *in.CurrentPassword, in.Addr)
+			if ErrorCode(err) == Unauthenticated {
 				return &Error{Code: Invalid, Reason: ReasonPasswordIncorrect, Message: "Invalid input.",
 					Fields: map[string]string{"current_password": "is incorrect"}}
+			}
+			if err != nil {
+				return err
 			}
 		}
 	case actor == System || (actor.Level >= LevelAdmin && outranks(actor, target)):
@@ -438,7 +453,7 @@ func (s *Service) checkNewPassword(ctx context.Context, actor, target *User, in 
 // DeleteUser soft-deletes a user: the row, name and e-mail stay, login stops.
 // Codes: Unauthenticated, NotFound, Forbidden.
 func (s *Service) DeleteUser(ctx context.Context, actor *User, id int64) error {
-	return s.deleteUser(ctx, NativeProfile, actor, id, "")
+	return s.deleteUser(ctx, NativeProfile, actor, id, "", netip.Addr{})
 }
 
 // RestoreUser undoes a soft delete, giving back the name a face's deletion
@@ -470,6 +485,11 @@ func (s *Service) restoreUser(ctx context.Context, prof *Profile, actor *User, i
 	err = s.store.Tx(ctx, func(tx Store) error {
 		p := Patch{"deleted": false, "deleted_at": nil, "updated_at": s.now()}
 		if err := s.restoreName(ctx, tx, target, p); err != nil {
+			return err
+		}
+		// Tokens that outlived the deletion (deleted before deletions
+		// revoked them, or minted since by the CLI) stay dead.
+		if err := tx.RevokeTokens(ctx, id, p["updated_at"].(time.Time)); err != nil {
 			return err
 		}
 		var err error

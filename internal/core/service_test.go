@@ -134,7 +134,7 @@ func TestDeactivateAndRestore(t *testing.T) {
 	if _, _, err := svc.AuthenticateKey(ctx, "admin", secret, netip.Addr{}); core.ErrorCode(err) != core.Unauthenticated {
 		t.Errorf("key under another name: %v", err)
 	}
-	if err := face.DeleteUser(ctx, u, u.ID, ""); err != nil {
+	if err := face.DeleteUser(ctx, u, u.ID, "", netip.Addr{}); err != nil {
 		t.Fatal(err)
 	}
 	deletedName := fmt.Sprintf("user_%d", u.ID)
@@ -157,7 +157,7 @@ func TestDeactivateAndRestore(t *testing.T) {
 		t.Errorf("restored = %s deleted %v", r.Name, r.Deleted)
 	}
 	// If the old name was taken meanwhile, the user comes back as user_<id>.
-	if err := face.DeleteUser(ctx, admin, u.ID, ""); err != nil {
+	if err := face.DeleteUser(ctx, admin, u.ID, "", netip.Addr{}); err != nil {
 		t.Fatal(err)
 	}
 	storetest.MustCreate(t, db, "leaving", nil)

@@ -41,13 +41,22 @@ type Store interface {
 	NameChanges(ctx context.Context, userID int64) ([]NameChange, error)
 
 	CreateToken(ctx context.Context, t *Token, secretHash []byte) error
-	// FindTokenByHash returns an unrevoked token and its user.
+	// FindTokenByHash returns an unrevoked token (expired or not) and its user.
 	FindTokenByHash(ctx context.Context, secretHash []byte) (*Token, *User, error)
-	FindTokens(ctx context.Context, userID int64) ([]*Token, error)
+	// FindTokens lists the user's live tokens (unrevoked, unexpired at now), oldest first.
+	FindTokens(ctx context.Context, userID int64, now time.Time) ([]*Token, error)
 	RevokeToken(ctx context.Context, userID, tokenID int64, at time.Time) error
 	// RevokeTokens revokes every token of the user.
 	RevokeTokens(ctx context.Context, userID int64, at time.Time) error
-	TouchToken(ctx context.Context, tokenID int64, at time.Time, ip netip.Addr) error
+	// RevokeTokensExcept revokes every token of the user but keepID.
+	RevokeTokensExcept(ctx context.Context, userID, keepID int64, at time.Time) error
+	// TouchToken records a use at at (and ip when valid); a non-nil expires
+	// moves the token's expiry there.
+	TouchToken(ctx context.Context, tokenID int64, at time.Time, ip netip.Addr, expires *time.Time) error
+	// LockUser, inside a Tx, makes other transactions that lock the same
+	// user wait until this one ends, so that a count and the insert it
+	// allows cannot interleave with another's. Codes: NotFound.
+	LockUser(ctx context.Context, id int64) error
 
 	// Tx runs fn with a Store bound to one database transaction: it
 	// commits when fn returns nil and rolls back when fn returns an error

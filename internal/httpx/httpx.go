@@ -155,6 +155,14 @@ func Caller(ctx context.Context) *core.User {
 	return nil
 }
 
+// CallerToken returns the token the caller authenticated with, or nil.
+func CallerToken(ctx context.Context) *core.Token {
+	if c, ok := ctx.Value(callerKey).(*caller); ok {
+		return c.token
+	}
+	return nil
+}
+
 // routeSlot is a per-request slot for the route a face matched. It is a
 // pointer placed before the face runs, because faces (and StripPrefix)
 // pass copies of the request further in, whose r.Pattern the code that

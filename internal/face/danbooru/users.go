@@ -462,7 +462,7 @@ func handleUserDelete(svc *core.Face, log *slog.Logger) handlerFunc {
 			return
 		}
 		password, _ := all.sub("user").str("password")
-		err := svc.DeleteUser(ctx, rq.viewer, u.ID, password)
+		err := svc.DeleteUser(ctx, rq.viewer, u.ID, password, httpx.ClientAddr(rq.r))
 		switch core.ErrorReason(err) {
 		case core.ReasonPasswordIncorrect, core.ReasonStaffMayNotLeave, core.ReasonBannedMayNotLeave, core.ReasonProtected:
 			// UserDeletion#validate_deletion: these failures are not errors

@@ -426,7 +426,7 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, req *ngRequest)
 		writeErrors(w, errs)
 		return
 	}
-	upd := core.Update{Fields: p}
+	upd := core.Update{Fields: p, Addr: httpx.ClientAddr(r), Token: httpx.CallerToken(r.Context())}
 	// e621 applies a new password only together with the old one.
 	if hasPassword && strings.TrimSpace(password) != "" && strings.TrimSpace(oldPassword) != "" {
 		upd.Password, upd.CurrentPassword = &password, &oldPassword

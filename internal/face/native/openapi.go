@@ -164,6 +164,9 @@ func schemas() obj {
 	s["TokenCreate"] = objectSchema(obj{
 		"label": obj{"type": "string", "maxLength": 100},
 		"scope": obj{"enum": []string{core.ScopeRead, core.ScopeWrite}, "default": core.ScopeWrite, "description": "read tokens may only GET."},
+		"expires_in": obj{"type": []string{"integer", "null"}, "minimum": 1, "maximum": maxExpiresIn,
+			"description": "Seconds until the token expires; or give expires_at. Without either, the server's default lifetime (--api-token-ttl; none unless set); never past --api-token-max-ttl."},
+		"expires_at": obj{"type": []string{"string", "null"}, "format": "date-time", "description": "When the token expires (in the future); or give expires_in."},
 	}, nil, "A new API token.")
 	s["Problem"] = objectSchema(obj{
 		"type":     obj{"type": "string", "description": "urn:usersd:problem:<code>, or about:blank"},
@@ -424,7 +427,7 @@ func paths() obj {
 			"get": with(op("getUser", "Get a user by id, or by name in any case",
 				obj{"200": obj{"description": "The user", "content": obj{"application/json": obj{"schema": selectedUser()}}}}, 400, 404),
 				"parameters", []obj{param("id", "path", "Id, or name in any case", obj{"type": "string"}), fields}),
-			"patch": with(op("updateUser", "Update a user (partial)", obj{"200": ok("Updated", schemaUser)}, write...),
+			"patch": with(op("updateUser", "Update a user (partial); a password change revokes the user's other tokens", obj{"200": ok("Updated", schemaUser)}, append(write, 429)...),
 				"parameters", []obj{idParam}, "requestBody", jsonBody(schemaUserUpdate)),
 			"delete": with(op("deleteUser", "Soft-delete a user (the user or an admin)", obj{"204": noContent("Deleted")}, 403, 404),
 				"parameters", []obj{idParam}),
@@ -435,7 +438,7 @@ func paths() obj {
 			"get": op("listUserNames", "Name history", obj{"200": ok("Past names, oldest first", "NameHistory")}, 404)},
 		"/me": obj{
 			"get":   op("getMe", "The caller", obj{"200": ok("The caller", schemaUser)}),
-			"patch": with(op("updateMe", "Update the caller", obj{"200": ok("Updated", schemaUser)}, write...), "requestBody", jsonBody(schemaUserUpdate)),
+			"patch": with(op("updateMe", "Update the caller; a password change revokes the caller's other tokens", obj{"200": ok("Updated", schemaUser)}, append(write, 429)...), "requestBody", jsonBody(schemaUserUpdate)),
 		},
 		"/me/tokens": obj{
 			"get": op("listTokens", "The caller's tokens", obj{"200": ok("Tokens", "TokenList")}),

@@ -1,8 +1,11 @@
 package native
 
 import (
+	"encoding/json"
 	"log/slog"
+	"math"
 	"net/http"
+	"time"
 
 	"usersd/internal/core"
 	"usersd/internal/httpx"
@@ -47,12 +50,12 @@ func handleTokenCreate(svc *core.Face, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		in, err := stringMembers(obj, map[string]bool{"label": false, "scope": false})
+		nt, err := tokenRequest(obj)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		secret, t, err := svc.CreateToken(r.Context(), u, u.ID, in["label"], in["scope"])
+		secret, t, err := svc.CreateTokenWith(r.Context(), u, u.ID, nt)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -75,4 +78,45 @@ func handleTokenDelete(svc *core.Face, log *slog.Logger) http.Handler {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
+}
+
+// maxExpiresIn bounds expires_in (seconds) to what a duration holds with
+// room to spare: about 100 years.
+const maxExpiresIn = 100 * 365 * 24 * 3600
+
+// tokenRequest reads a TokenCreate body: label, scope, and an optional
+// expires_in (whole seconds) or expires_at (RFC 3339).
+func tokenRequest(obj map[string]json.RawMessage) (core.NewToken, error) {
+	var nt core.NewToken
+	expIn, hasIn := obj["expires_in"]
+	expAt, hasAt := obj["expires_at"]
+	delete(obj, "expires_in")
+	delete(obj, "expires_at")
+	in, err := stringMembers(obj, map[string]bool{"label": false, "scope": false})
+	if err != nil {
+		return nt, err
+	}
+	nt.Label, nt.Scope = in["label"], in["scope"]
+	if hasIn && hasAt {
+		return nt, core.FieldError("expires_in", "give expires_in or expires_at, not both")
+	}
+	if hasIn && string(expIn) != "null" {
+		var n float64
+		if json.Unmarshal(expIn, &n) != nil || n != math.Trunc(n) || n < 1 || n > maxExpiresIn {
+			return nt, core.FieldError("expires_in", "must be a whole number of seconds from 1 to 3153600000")
+		}
+		nt.ExpiresIn = time.Duration(n) * time.Second
+	}
+	if hasAt && string(expAt) != "null" {
+		var s string
+		t, err := time.Time{}, json.Unmarshal(expAt, &s)
+		if err == nil {
+			t, err = time.Parse(time.RFC3339Nano, s)
+		}
+		if err != nil {
+			return nt, core.FieldError("expires_at", "must be an RFC 3339 time")
+		}
+		nt.ExpiresAt = &t
+	}
+	return nt, nil
 }

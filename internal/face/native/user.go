@@ -171,7 +171,7 @@ func updateUser(w http.ResponseWriter, r *http.Request, svc *core.Face, log *slo
 		writeError(w, r, log, err)
 		return
 	}
-	in := core.Update{Fields: fields.fields}
+	in := core.Update{Fields: fields.fields, Addr: httpx.ClientAddr(r), Token: httpx.CallerToken(r.Context())}
 	if in.Password, err = optionalString(obj, "password"); err == nil && in.Password != nil {
 		err = checkPassword(*in.Password)
 	}
@@ -196,7 +196,7 @@ func handleUserDelete(svc *core.Face, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := pathID(r, "id")
 		if err == nil {
-			err = svc.DeleteUser(r.Context(), httpx.Caller(r.Context()), id, "")
+			err = svc.DeleteUser(r.Context(), httpx.Caller(r.Context()), id, "", httpx.ClientAddr(r))
 		}
 		if err != nil {
 			writeError(w, r, log, err)
