@@ -26,7 +26,7 @@ commands:
   migrate               apply database migrations
   user create           create a user (--name, --password, [--email], [--level])
   user set-level        set a user's level (--name, --level)
-  token create          mint an API token for a user (--name, [--label])
+  token create          mint an API token for a user (--name, [--label], [--expires-in])
   names check           list stored names that look like earlier ones or break the name rule
   version               print the build's version and VCS revision
   help [command]        this text, or a command's flags
@@ -289,6 +289,7 @@ func tokenCreate(ctx context.Context, args []string, getenv func(string) string,
 	sf.register(fs)
 	name := fs.String("name", "", "user name (required)")
 	label := fs.String("label", "cli", "token label")
+	expiresIn := fs.Duration("expires-in", 0, "lifetime of the token, e.g. 720h; 0 never expires")
 	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
@@ -300,7 +301,7 @@ func tokenCreate(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer done()
-	secret, t, err := svc.CreateToken(ctx, core.System, u.ID, *label, core.ScopeWrite)
+	secret, t, err := svc.CreateTokenWith(ctx, core.System, u.ID, core.NewToken{Label: *label, Scope: core.ScopeWrite, ExpiresIn: *expiresIn})
 	if err != nil {
 		return describe(err)
 	}

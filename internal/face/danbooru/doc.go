@@ -35,7 +35,8 @@
 //   - A refused account deletion (wrong password, moderator or banned
 //     self-deletion, the Owner deleting a Gold+ account) redirects 302 to
 //     /users/{id}/deactivate as upstream does (spec §14.34); the reason is
-//     logged, not returned.
+//     logged, not returned. The password spends the account's failed-login
+//     limit: past it, every confirmation is a 429 RateLimiter error.
 //   - A sign-up without user[name] (or without a user hash) is read as an
 //     empty name: 422 {"errors":{"name":["must be more than 1 character
 //     long"]}} (upstream crashes with 500). A missing password is "too

@@ -108,7 +108,9 @@ e621ng (Part B):
     is 400 (upstream: a 500).
   - Update: a wrong old_password is a 422 that saves nothing (upstream
     saves the other settings); a new password without old_password is
-    validated but not applied, as upstream.
+    validated but not applied, as upstream. old_password spends the
+    account's failed-login limit: past it, even the right one is a 429.
+    A new password revokes the account's other keys.
   - Create: sign-up writes per_page 75, comment_threshold -10 and
     blacklisted_tags ""; other settings keep the column defaults, which
     are e621's sign-up values. The name rules of UserNameValidator are

@@ -97,7 +97,8 @@ func TestUserLifecycle(t *testing.T) {
 		if n := s.Total(admin, `name = "alicia" && deleted = true`); n != 1 {
 			t.Errorf("staff filter on deleted = %d", n)
 		}
-		s.Want(s.Do("POST", "/v1/login", "", map[string]any{"name": "alicia", "password": "new password 1"}), 403)
+		// A deleted account's right password is refused as a wrong one is.
+		s.Want(s.Do("POST", "/v1/login", "", map[string]any{"name": "alicia", "password": "new password 1"}), 401)
 		// Restore by an admin brings everything back.
 		if g := s.Want(s.Do("POST", fmt.Sprintf("/v1/users/%d/restore", id), admin, nil), 200); g["deleted"] != false || g["deleted_at"] != nil {
 			t.Errorf("restored = %v", g)

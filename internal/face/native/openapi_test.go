@@ -323,6 +323,8 @@ func TestResponsesMatchDocument(t *testing.T) {
 	a.call("DELETE", user, adminTok, nil, 204)
 	a.call("GET", user, adminTok, nil, 200) // deleted_at set
 	a.call("POST", user+"/restore", adminTok, nil, 200)
+	// The deletion revoked ann's tokens; the restore brings none back.
+	tok = a.call("POST", "/v1/login", "", map[string]any{"name": "anna", "password": "correct horse"}, 200)["token"].(string)
 
 	// Problems.
 	a.call("GET", "/v1/users/99999", "", nil, 404)
