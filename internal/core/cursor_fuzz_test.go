@@ -38,13 +38,16 @@ func FuzzCursor(f *testing.F) {
 		u := &User{}
 		ts := time.Unix(0, nanos).UTC()
 		for _, fd := range Fields {
+			// A stored user holds what its columns can (intrange.go).
+			lo, hi := ColumnRange(fd)
+			v := min(max(n, lo), hi)
 			switch p := fd.Ptr(u).(type) {
 			case *int64:
-				*p = n
+				*p = v
 			case *int:
-				*p = int(n)
+				*p = int(v)
 			case **int64:
-				*p = &n
+				*p = &v
 			case *string:
 				*p = text
 			case **string:
