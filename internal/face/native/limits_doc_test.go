@@ -1,3 +1,5 @@
+//go:build !nodocvalidator
+
 package native
 
 import (
