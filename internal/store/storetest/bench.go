@@ -43,7 +43,7 @@ func Seed(tb testing.TB, db *sqlstore.DB, n int) []Seeded {
 	rng := rand.New(rand.NewPCG(1, 2))
 	start := time.Now()
 	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	const cols = 9
+	const cols = 10
 	for lo := 0; lo < n; {
 		tx, err := db.W.BeginTx(ctx, nil)
 		if err != nil {
@@ -58,7 +58,7 @@ func Seed(tb testing.TB, db *sqlstore.DB, n int) []Seeded {
 			hi := min(lo+seedRows, n)
 			var sb strings.Builder
 			args := make([]any, 0, (hi-lo)*cols)
-			sb.WriteString("INSERT INTO users (xid, sid, name, name_key, level, post_upload_count, created_at, updated_at, last_sid_reroll_at) VALUES ")
+			sb.WriteString("INSERT INTO users (xid, sid, name, name_key, name_skeleton, level, post_upload_count, created_at, updated_at, last_sid_reroll_at) VALUES ")
 			for i := lo; i < hi; i++ {
 				if i > lo {
 					sb.WriteString(", ")
@@ -73,7 +73,7 @@ func Seed(tb testing.TB, db *sqlstore.DB, n int) []Seeded {
 				sb.WriteString(")")
 				at := base.Add(time.Duration(i) * time.Minute)
 				name := fmt.Sprintf("user%06d_%s", i, randLetters(rng, 4))
-				args = append(args, xid.NewWithTime(at).String(), sid(i), name, core.Fold(name),
+				args = append(args, xid.NewWithTime(at).String(), sid(i), name, core.Fold(name), core.NameSkeleton(name),
 					seedLevels[rng.IntN(len(seedLevels))], int64(rng.IntN(500)),
 					db.F.EncodeTime(at), db.F.EncodeTime(at), db.F.EncodeTime(at))
 			}
