@@ -44,6 +44,18 @@ type e6Opt struct {
 	header map[string]string
 }
 
+// subtests returns a function running fn as subtest name of t, on a copy
+// of the fixture that reports to the subtest.
+func (f *e6Fixture) subtests(t *testing.T) func(name string, fn func(f *e6Fixture)) {
+	return func(name string, fn func(f *e6Fixture)) {
+		t.Run(name, func(t *testing.T) {
+			g := *f
+			g.t = t
+			fn(&g)
+		})
+	}
+}
+
 // e6Fixture is a server with the e621 face at "/" and a set of users.
 type e6Fixture struct {
 	t     *testing.T
@@ -266,13 +278,7 @@ const e6LegacyPurpleXMLItem = `  <user name="purple_fox" id="{purple_fox}" level
 func TestE621Legacy(t *testing.T) {
 	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
 		f := e6Setup(t, b)
-		run := func(name string, fn func(f *e6Fixture)) {
-			t.Run(name, func(t *testing.T) {
-				g := *f
-				g.t = t
-				fn(&g)
-			})
-		}
+		run := f.subtests(t)
 		run("D01_order_tagedits_taggedits_notes", func(f *e6Fixture) {
 			want := append([]string{"violet", "purple_fox", "Purple_Haze"}, e6Zero("violet", "purple_fox", "Purple_Haze")...)
 			f.wantNames(f.get("/user/index.json?order=tagedits"), want...)
@@ -478,13 +484,7 @@ func e6Keys(t *testing.T, body []byte) []string {
 func TestE621NG(t *testing.T) {
 	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
 		f := e6Setup(t, b)
-		run := func(name string, fn func(f *e6Fixture)) {
-			t.Run(name, func(t *testing.T) {
-				g := *f
-				g.t = t
-				fn(&g)
-			})
-		}
+		run := f.subtests(t)
 		run("D12_no_xml_no_delete", func(f *e6Fixture) {
 			for _, path := range []string{"/users.xml", f.sub("/users/{purple_fox}.xml"), "/users/me.xml"} {
 				r := f.get(path)
