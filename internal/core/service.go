@@ -64,7 +64,36 @@ type Service struct {
 	// APITokenTTL is the lifetime of an API token created without one (0:
 	// none); APITokenMaxTTL the longest any may live (0: no bound).
 	APITokenTTL, APITokenMaxTTL time.Duration
+
+	// Sub-entities (pronouns_api.go): the most pride flags and members
+	// one user owns, and how often a user may reroll short ids.
+	MaxFlags, MaxMembers int
+	RerollCooldown       time.Duration
+	// Images bounds uploads (image_service.go).
+	Images ImageLimits
 }
+
+// ImageLimits bound an image upload before and after decoding.
+type ImageLimits struct {
+	// MaxBytes bounds the decoded file, checked before decoding.
+	MaxBytes int
+	// MaxPixels bounds width × height as the file's header claims them,
+	// checked before the pixels are decompressed.
+	MaxPixels int
+	// Size is the side of the square the upload is re-encoded to, at most.
+	Size int
+}
+
+// Sub-entity defaults (pronouns.cc's own limits).
+const (
+	DefaultMaxFlags       = 500
+	DefaultMaxMembers     = 500
+	DefaultRerollCooldown = time.Hour
+)
+
+// DefaultImageLimits: 1.5 MB files (a 2 MB request body holds about that
+// much base64), 40 megapixels, 512 px squares (pronouns.cc's).
+var DefaultImageLimits = ImageLimits{MaxBytes: 1536 << 10, MaxPixels: 40_000_000, Size: 512}
 
 // NewService returns a Service with production defaults: argon2id at OWASP's
 // parameters, at most 5 failed logins per account and 50 per address per
@@ -88,6 +117,11 @@ func NewService(store Store) *Service {
 		RenameCooldown:       DefaultRenameCooldown,
 		UpstreamHiddenSearch: true,
 		Budget:               DefaultBudget(),
+
+		MaxFlags:       DefaultMaxFlags,
+		MaxMembers:     DefaultMaxMembers,
+		RerollCooldown: DefaultRerollCooldown,
+		Images:         DefaultImageLimits,
 	}
 }
 
@@ -347,6 +381,14 @@ type Update struct {
 	// Token is the one the actor made the request with: a change of one's
 	// own password revokes every other token of the user, not this one.
 	Token *Token
+	// Avatar is a data URI of a new avatar (image_service.go); "" removes
+	// the avatar; nil leaves it. Decoded before the transaction, written
+	// in it.
+	Avatar *string
+	// Flags are xids of the user's own pride flags in display order,
+	// replacing the profile's; nil leaves them. Written in the update's
+	// transaction.
+	Flags *[]string
 }
 
 // UpdateUser applies a partial update. Every named field must be writable by

@@ -58,6 +58,12 @@ type Store interface {
 	// allows cannot interleave with another's. Codes: NotFound.
 	LockUser(ctx context.Context, id int64) error
 
+	// ClaimReroll sets the user's last_sid_reroll_at to at if it is at or
+	// before notAfter, by one conditional update, and reports whether it
+	// did: of concurrent claims on any number of nodes, one wins.
+	// Codes: NotFound.
+	ClaimReroll(ctx context.Context, userID int64, at, notAfter time.Time) (bool, error)
+
 	// Tx runs fn with a Store bound to one database transaction: it
 	// commits when fn returns nil and rolls back when fn returns an error
 	// or panics. Reads through tx see fn's writes. The store may run fn

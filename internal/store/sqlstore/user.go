@@ -356,3 +356,25 @@ func (db *DB) NameChanges(ctx context.Context, userID int64) ([]core.NameChange,
 	}
 	return out, db.wrap("name changes", rows.Err())
 }
+
+// ClaimReroll implements core.Store.
+func (db *DB) ClaimReroll(ctx context.Context, userID int64, at, notAfter time.Time) (bool, error) {
+	b := db.newBuilder(core.Users)
+	b.write("UPDATE users SET last_sid_reroll_at = ", b.arg(db.encode(at)),
+		" WHERE id = ", b.arg(userID), " AND last_sid_reroll_at <= ", b.arg(db.encode(notAfter)))
+	res, err := db.exec(ctx, b.sb.String(), b.args...)
+	if err != nil {
+		return false, db.wrap("claim reroll", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, db.wrap("claim reroll", err)
+	}
+	if n == 1 {
+		return true, nil
+	}
+	if _, err := db.FindUserByID(ctx, userID); err != nil {
+		return false, err
+	}
+	return false, nil
+}
