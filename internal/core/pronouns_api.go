@@ -173,3 +173,17 @@ func (f *Face) LinkedAccounts(ctx context.Context, viewer, u *User) ([]LinkedAcc
 func (f *Face) Spend(ctx context.Context, l Limit, key string, n int) (RateResult, error) {
 	return RateResult{}, errNotImplemented
 }
+
+// decodeImage checks a data URI upload (PNG, JPEG or WebP by content,
+// bounded by s.Images before decoding) and re-encodes it for storage; the
+// caller puts the result with Store.PutImage inside its transaction.
+// Codes: Invalid (ReasonBadImage, ReasonImageTooLarge). (image_service.go)
+func (s *Service) decodeImage(kind, dataURI string) (*Image, error) {
+	return nil, reasonf(Invalid, ReasonBadImage, "image uploads are not built yet")
+}
+
+// checkEntries checks the profile entries in p (preferred_names, pronouns,
+// profile_fields: shapes, lengths, statuses) against the custom
+// preferences in effect after the write, prefs, and adds each problem to
+// probs under its field name. Users and members share it. (entries.go)
+func checkEntries(p Patch, prefs []byte, probs problems) {}
