@@ -244,9 +244,16 @@ func nameTaken() *Error {
 // checkFields validates fields the actor asked to write into p, adding
 // problems to probs; a field the actor may not write is Forbidden.
 func (s *Service) checkFields(actor, target *User, in Patch, p Patch, probs problems) error {
+	return s.checkEntityFields(Users, actor, target, in, p, probs)
+}
+
+// checkEntityFields is checkFields for a record of registry e that target
+// owns (the user themself, or a member's user): each value is checked
+// against e and the actor's right to write it over target.
+func (s *Service) checkEntityFields(e *Entity, actor, target *User, in Patch, p Patch, probs problems) error {
 	denied := problems{}
 	for name, v := range in {
-		f := FieldByName(name)
+		f := e.ByName(name)
 		switch {
 		case f == nil:
 			probs.add(name, "is not a field")

@@ -166,7 +166,9 @@ func (f *Field) CheckAt(v any, now time.Time) string {
 			return "must be an IP address"
 		}
 	}
-	if rule := rules[f.Name]; rule != nil {
+	// The rules are the users table's: a member's or a flag's name is
+	// not a user name.
+	if rule := rules[f.Name]; rule != nil && f.user != nil {
 		return rule(v)
 	}
 	return ""
@@ -259,7 +261,8 @@ var (
 	hexHash      = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
-// rules holds checks beyond kind and length, keyed by field name.
+// rules holds checks of users fields beyond kind and length, keyed by
+// field name.
 var rules = map[string]func(any) string{
 	"name": func(v any) string { return CheckName(v.(string)) },
 	"email": func(v any) string {
