@@ -95,65 +95,6 @@ func (f *Face) ProfileFlags(ctx context.Context, viewer, u *User) ([]*PrideFlag,
 	return nil, errNotImplemented
 }
 
-// ProfileMembers lists the members shown inside u's profile: every member
-// for u themselves, the listed ones for others, none for others when u
-// keeps the list private. (member_service.go)
-func (f *Face) ProfileMembers(ctx context.Context, viewer, u *User) ([]*Member, error) {
-	return nil, errNotImplemented
-}
-
-// Members lists u's members for the member list route: as ProfileMembers,
-// but a private list is Forbidden (ReasonListPrivate) to others.
-func (f *Face) Members(ctx context.Context, viewer, u *User) ([]*Member, error) {
-	return nil, errNotImplemented
-}
-
-// UserMember finds one of u's members by xid or, failing that, by name
-// (case-insensitive). Unlisted members are found by anyone who asks for
-// them. Codes: NotFound.
-func (f *Face) UserMember(ctx context.Context, viewer, u *User, ref string) (*Member, error) {
-	return nil, errNotImplemented
-}
-
-// Member finds a member by xid, with its owner as viewer sees them.
-// Members of deleted users are NotFound. Codes: NotFound.
-func (f *Face) Member(ctx context.Context, viewer *User, xid string) (*Member, *User, error) {
-	return nil, nil, errNotImplemented
-}
-
-// MemberFlags returns the flags shown on each member's profile, in
-// display order; members without flags are absent from the map.
-func (f *Face) MemberFlags(ctx context.Context, members []*Member) (map[int64][]*PrideFlag, error) {
-	return nil, errNotImplemented
-}
-
-// CreateMember creates a member owned by the actor.
-// Codes: Unauthenticated, Invalid (ReasonTooManyMembers, field
-// problems, ReasonBadImage), Conflict (name taken among the owner's).
-func (f *Face) CreateMember(ctx context.Context, actor *User, in MemberInput) (*Member, error) {
-	return nil, errNotImplemented
-}
-
-// UpdateMember changes a member by xid, all or nothing.
-// Codes: Unauthenticated, NotFound, Forbidden (ReasonNotYours), Invalid,
-// Conflict.
-func (f *Face) UpdateMember(ctx context.Context, actor *User, xid string, in MemberInput) (*Member, error) {
-	return nil, errNotImplemented
-}
-
-// DeleteMember deletes a member by xid.
-// Codes: Unauthenticated, NotFound, Forbidden (ReasonNotYours).
-func (f *Face) DeleteMember(ctx context.Context, actor *User, xid string) error {
-	return errNotImplemented
-}
-
-// RerollMemberSID gives a member a new short id under the owner's reroll
-// cooldown. Codes: Unauthenticated, NotFound, Forbidden (ReasonNotYours,
-// ReasonRerollTooSoon).
-func (f *Face) RerollMemberSID(ctx context.Context, actor *User, xid string) (*Member, error) {
-	return nil, errNotImplemented
-}
-
 // RerollSID gives the actor a new short id, at most once per
 // Service.RerollCooldown, by one conditional update so that concurrent
 // rerolls on any number of nodes cannot both succeed.
