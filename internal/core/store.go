@@ -17,6 +17,7 @@ type Store interface {
 	FlagStore
 	SessionStore
 	GroupStore
+	LinkedAccountStore
 
 	// CreateUser inserts a user from p, with database defaults for fields p
 	// does not name, and returns the stored row.

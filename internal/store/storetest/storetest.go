@@ -38,6 +38,8 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("Flags", func(t *testing.T) { testFlags(t, open(t)) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open(t)) })
 	t.Run("Groups", func(t *testing.T) { testGroups(t, open(t)) })
+	t.Run("LinkedAccounts", func(t *testing.T) { testLinkedAccounts(t, open(t)) })
+	t.Run("ClaimReroll", func(t *testing.T) { testClaimReroll(t, open(t)) })
 }
 
 var seq struct {

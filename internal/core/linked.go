@@ -1,0 +1,19 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// LinkedAccountStore persists the accounts at other sites linked to users
+// (spec/fields.md §2.4). No face writes them; imports and the sign-in
+// flows that link them do.
+type LinkedAccountStore interface {
+	// LinkedAccounts lists the user's linked accounts by provider.
+	LinkedAccounts(ctx context.Context, userID int64) ([]LinkedAccount, error)
+	// SetLinkedAccount links the user's account at a.Provider, replacing
+	// the one linked there before; at is when. Codes: Conflict (field
+	// "remote_id": another user links that remote account), Invalid (no
+	// such user, an unknown provider, a value too long).
+	SetLinkedAccount(ctx context.Context, userID int64, a LinkedAccount, at time.Time) error
+}
