@@ -156,29 +156,3 @@ func (s *Service) insertToken(ctx context.Context, t *Token, hash []byte) error 
 		return tx.CreateToken(ctx, t, hash)
 	})
 }
-
-// saveUpdate writes an update (writeUpdate: renames keep their cooldown).
-// A new password revokes, in the same transaction, the user's tokens and
-// ends their sessions: all of them when someone else set it, all but the
-// token that made the change when the user changed their own.
-func (s *Service) saveUpdate(ctx context.Context, actor, target *User, in Update, p Patch, meta UpdateMeta) (*User, error) {
-	if _, pw := p["password_hash"]; !pw {
-		return s.writeUpdate(ctx, s.store, actor, target, p, meta)
-	}
-	var keep int64
-	if isSelf(actor, target) && in.Token != nil && in.Token.UserID == target.ID {
-		keep = in.Token.ID
-	}
-	var u *User
-	err := s.store.Tx(ctx, func(tx Store) error {
-		var err error
-		if u, err = s.writeUpdate(ctx, tx, actor, target, p, meta); err != nil {
-			return err
-		}
-		if err := tx.RevokeTokensExcept(ctx, target.ID, keep, s.now()); err != nil {
-			return err
-		}
-		return tx.DeleteSessions(ctx, target.ID)
-	})
-	return u, err
-}

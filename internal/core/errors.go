@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -149,9 +150,22 @@ func (p problems) add(field, reason string) {
 	}
 }
 
+// problemsReason is the key under which problems keep the Reason of their
+// error (because): no field has it, and its value starts with a NUL that
+// no field's reason does, so a client naming a field so is still reported.
+const problemsReason = "\x00reason"
+
+// because gives the problems' error a Reason, unless one was given.
+func (p problems) because(reason string) { p.add(problemsReason, "\x00"+reason) }
+
 func (p problems) err() error {
 	if len(p) == 0 {
 		return nil
 	}
-	return &Error{Code: Invalid, Message: "Invalid input.", Fields: p}
+	e := &Error{Code: Invalid, Message: "Invalid input.", Fields: p}
+	if r, ok := p[problemsReason]; ok && strings.HasPrefix(r, "\x00") {
+		e.Reason = r[1:]
+		delete(p, problemsReason)
+	}
+	return e
 }

@@ -17,3 +17,12 @@ type LinkedAccountStore interface {
 	// such user, an unknown provider, a value too long).
 	SetLinkedAccount(ctx context.Context, userID int64, a LinkedAccount, at time.Time) error
 }
+
+// LinkedAccounts lists u's linked accounts to u alone: nil for anyone
+// else, staff included, as pronouns.cc shows them to the owner only.
+func (f *Face) LinkedAccounts(ctx context.Context, viewer, u *User) ([]LinkedAccount, error) {
+	if !isSelf(viewer, u) {
+		return nil, nil
+	}
+	return f.s.store.LinkedAccounts(ctx, u.ID)
+}

@@ -65,56 +65,6 @@ func (f *Face) Image(ctx context.Context, hash string) (*Image, error) {
 	return nil, errNotImplemented
 }
 
-// Flags lists every pride flag the actor owns, shown or not, by id.
-// Codes: Unauthenticated. (flag_service.go)
-func (f *Face) Flags(ctx context.Context, actor *User) ([]*PrideFlag, error) {
-	return nil, errNotImplemented
-}
-
-// CreateFlag uploads a pride flag for the actor.
-// Codes: Unauthenticated, Invalid (ReasonTooManyFlags, ReasonBadImage,
-// ReasonImageTooLarge, field problems). (flag_service.go)
-func (f *Face) CreateFlag(ctx context.Context, actor *User, in NewFlag) (*PrideFlag, error) {
-	return nil, errNotImplemented
-}
-
-// UpdateFlag renames or re-describes one of the actor's flags, by xid.
-// Codes: Unauthenticated, NotFound (unknown or someone else's), Invalid.
-func (f *Face) UpdateFlag(ctx context.Context, actor *User, xid string, in FlagUpdate) (*PrideFlag, error) {
-	return nil, errNotImplemented
-}
-
-// DeleteFlag deletes one of the actor's flags, by xid, and takes it off
-// every profile that showed it. Codes: Unauthenticated, NotFound.
-func (f *Face) DeleteFlag(ctx context.Context, actor *User, xid string) error {
-	return errNotImplemented
-}
-
-// ProfileFlags lists the flags shown on u's profile, in display order.
-func (f *Face) ProfileFlags(ctx context.Context, viewer, u *User) ([]*PrideFlag, error) {
-	return nil, errNotImplemented
-}
-
-// RerollSID gives the actor a new short id, at most once per
-// Service.RerollCooldown, by one conditional update so that concurrent
-// rerolls on any number of nodes cannot both succeed.
-// Codes: Unauthenticated, Forbidden (ReasonRerollTooSoon). (reroll.go)
-func (f *Face) RerollSID(ctx context.Context, actor *User) (*User, error) {
-	return nil, errNotImplemented
-}
-
-// LinkedAccounts lists u's linked accounts to u alone (nil for others).
-func (f *Face) LinkedAccounts(ctx context.Context, viewer, u *User) ([]LinkedAccount, error) {
-	return nil, errNotImplemented
-}
-
-// Spend takes n units from key's bucket under l, for a face's own request
-// limits (pronouns.cc's per-route buckets). The answer carries what
-// rate-limit headers need; a refusal is Allowed false, not an error.
-func (f *Face) Spend(ctx context.Context, l Limit, key string, n int) (RateResult, error) {
-	return RateResult{}, errNotImplemented
-}
-
 // decodeImage checks a data URI upload (PNG, JPEG or WebP by content,
 // bounded by s.Images before decoding) and re-encodes it for storage; the
 // caller puts the result with Store.PutImage inside its transaction.
@@ -122,9 +72,3 @@ func (f *Face) Spend(ctx context.Context, l Limit, key string, n int) (RateResul
 func (s *Service) decodeImage(kind, dataURI string) (*Image, error) {
 	return nil, reasonf(Invalid, ReasonBadImage, "image uploads are not built yet")
 }
-
-// checkEntries checks the profile entries in p (preferred_names, pronouns,
-// profile_fields: shapes, lengths, statuses) against the custom
-// preferences in effect after the write, prefs, and adds each problem to
-// probs under its field name. Users and members share it. (entries.go)
-func checkEntries(p Patch, prefs []byte, probs problems) {}

@@ -141,3 +141,14 @@ const LoginPeriod = 15 * time.Minute
 func LoginLimit(name string, n int) Limit {
 	return Limit{Name: name, Rate: n, Period: LoginPeriod, Burst: n}
 }
+
+// Spend takes n units from key's bucket under l, for a face's own request
+// limits (pronouns.cc's per-route buckets). The answer carries what
+// rate-limit headers need; a refusal is Allowed false, not an error. An
+// invalid l or n is the face's mistake: Internal.
+func (f *Face) Spend(ctx context.Context, l Limit, key string, n int) (RateResult, error) {
+	if err := CheckAllow(l, n); err != nil {
+		return RateResult{}, &Error{Code: Internal, Message: "Internal error.", Err: err}
+	}
+	return f.s.Limiter.Allow(ctx, l, key, n)
+}

@@ -172,6 +172,7 @@ func (s *Service) createUser(ctx context.Context, prof *Profile, actor *User, in
 	if err := s.checkFields(actor, target, in.Fields, p, probs); err != nil {
 		return nil, err
 	}
+	checkEntries(p, nil, probs)
 	switch {
 	case len(in.Password) > MaxPasswordBytes:
 		probs.add("password", fmt.Sprintf("must be at most %d bytes", MaxPasswordBytes))
@@ -223,18 +224,17 @@ func (s *Service) createUser(ctx context.Context, prof *Profile, actor *User, in
 	p["created_at"] = now
 	p["updated_at"] = now
 	p["last_sid_reroll_at"] = now.Add(-time.Hour)
-	for attempt := 0; ; attempt++ {
-		p["sid"] = randomSID(5)
-		u, err := s.store.CreateUser(ctx, p)
-		var e *Error
-		if errors.As(err, &e) && e.Code == Conflict && e.Fields["sid"] != "" && attempt < 8 {
-			continue
-		}
-		if err != nil {
-			return nil, s.nameConflict(ctx, err, p)
-		}
-		return u, nil
+	var u *User
+	err := withNewSID(5, func(sid string) error {
+		p["sid"] = sid
+		var err error
+		u, err = s.store.CreateUser(ctx, p)
+		return err
+	})
+	if err != nil {
+		return nil, s.nameConflict(ctx, err, p)
 	}
+	return u, nil
 }
 
 func nameTaken() *Error {
@@ -426,13 +426,18 @@ func (s *Service) updateUser(ctx context.Context, prof *Profile, actor *User, id
 	return s.applyUpdate(ctx, actor, target, in)
 }
 
-// applyUpdate writes an update the actor's rights over each field allow.
+// applyUpdate writes an update the actor's rights over each field allow:
+// every check first, then the avatar decoded, then one transaction.
 func (s *Service) applyUpdate(ctx context.Context, actor, target *User, in Update) (*User, error) {
 	p := Patch{}
 	probs := problems{}
 	if err := s.checkFields(actor, target, in.Fields, p, probs); err != nil {
 		return nil, err
 	}
+	if err := s.checkPictures(actor, target, in, probs); err != nil {
+		return nil, err
+	}
+	checkEntries(p, target.CustomPreferences, probs)
 	s.checkRename(p, probs)
 	if in.Password != nil {
 		if err := s.checkNewPassword(ctx, actor, target, in, p, probs); err != nil {
@@ -442,11 +447,23 @@ func (s *Service) applyUpdate(ctx context.Context, actor, target *User, in Updat
 	if err := probs.err(); err != nil {
 		return nil, err
 	}
-	if len(p) == 0 {
+	if len(p) == 0 && in.Avatar == nil && in.Flags == nil {
 		return target, nil
 	}
+	now := s.now()
+	var img *Image
+	if in.Avatar != nil {
+		p["avatar"] = nil
+		if *in.Avatar != "" {
+			var err error
+			if img, err = s.decodeUpload(ImageAvatar, "avatar", *in.Avatar, now); err != nil {
+				return nil, err
+			}
+			p["avatar"] = img.Hash
+		}
+	}
 	deriveKeys(p)
-	p["updated_at"] = s.now()
+	p["updated_at"] = now
 	var meta UpdateMeta
 	if actor != System {
 		meta.By = &actor.ID
@@ -454,11 +471,107 @@ func (s *Service) applyUpdate(ctx context.Context, actor, target *User, in Updat
 	if err := s.checkUserBytes(target, p, in.Fields); err != nil {
 		return nil, err
 	}
-	u, err := s.saveUpdate(ctx, actor, target, in, p, meta)
+	u, err := s.saveUpdate(ctx, actor, target, in, p, meta, img)
 	if err != nil {
 		return nil, s.nameConflict(ctx, err, p)
 	}
 	return u, nil
+}
+
+// saveUpdate writes an update: the users row (writeUpdate: renames keep
+// their cooldown) and, in the same transaction, what goes with it — the
+// avatar's image, the profile's flags, and for a new password the user's
+// tokens revoked and sessions ended: all of them when someone else set it,
+// all but the token that made the change when the user changed their own.
+// A plain update is one statement's transaction.
+func (s *Service) saveUpdate(ctx context.Context, actor, target *User, in Update, p Patch, meta UpdateMeta, img *Image) (*User, error) {
+	_, pw := p["password_hash"]
+	if !pw && img == nil && in.Flags == nil {
+		return s.writeUpdate(ctx, s.store, actor, target, p, meta)
+	}
+	var keep int64
+	if isSelf(actor, target) && in.Token != nil && in.Token.UserID == target.ID {
+		keep = in.Token.ID
+	}
+	var u *User
+	err := s.store.Tx(ctx, func(tx Store) error {
+		var flags []int64
+		if in.Flags != nil {
+			var err error
+			if flags, err = s.resolveFlags(ctx, tx, target.ID, *in.Flags); err != nil {
+				return err
+			}
+		}
+		if img != nil {
+			if _, err := tx.PutImage(ctx, img); err != nil {
+				return err
+			}
+		}
+		var err error
+		if u, err = s.writeUpdate(ctx, tx, actor, target, p, meta); err != nil {
+			return err
+		}
+		if in.Flags != nil {
+			if err := tx.SetUserFlags(ctx, target.ID, flags); err != nil {
+				return err
+			}
+		}
+		if pw {
+			if err := tx.RevokeTokensExcept(ctx, target.ID, keep, p["updated_at"].(time.Time)); err != nil {
+				return err
+			}
+			return tx.DeleteSessions(ctx, target.ID)
+		}
+		return nil
+	})
+	return u, err
+}
+
+// checkPictures checks an update's avatar upload and profile flags, which
+// are no field of in.Fields, against the actor's rights: both are written
+// by the user and admins, as the profile's fields are.
+func (s *Service) checkPictures(actor, target *User, in Update, probs problems) error {
+	denied := problems{}
+	if in.Avatar != nil {
+		if _, both := in.Fields["avatar"]; both {
+			probs.add("avatar", "is given both as an upload and as an image hash")
+		} else if !CanWrite(FieldByName("avatar"), actor, target, nil) {
+			denied.add("avatar", "you may not change this field")
+		}
+	}
+	if in.Flags != nil {
+		if !CanWrite(profileFlags, actor, target, nil) {
+			denied.add("flags", "you may not change this field")
+		} else if n := len(*in.Flags); n > s.maxFlags() {
+			probs.add("flags", fmt.Sprintf("must have at most %d items", s.maxFlags()))
+		}
+	}
+	if len(denied) > 0 && len(probs) == 0 {
+		return &Error{Code: Forbidden, Reason: ReasonFieldDenied, Message: "You may not change these fields.", Fields: denied}
+	}
+	return nil
+}
+
+// decodeUpload decodes an image upload for field (decodeImage), naming the
+// field in a refusal, and dates it at now.
+// Codes: Invalid (ReasonBadImage, ReasonImageTooLarge).
+func (s *Service) decodeUpload(kind, field, dataURI string, now time.Time) (*Image, error) {
+	img, err := s.decodeImage(kind, dataURI)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Code == Invalid && e.Fields == nil {
+			c := *e
+			reason := "is not a PNG, JPEG or WebP image"
+			if e.Reason == ReasonImageTooLarge {
+				reason = "is too large"
+			}
+			c.Fields = map[string]string{field: reason}
+			return nil, &c
+		}
+		return nil, err
+	}
+	img.CreatedAt = now
+	return img, nil
 }
 
 func (s *Service) checkNewPassword(ctx context.Context, actor, target *User, in Update, p Patch, probs problems) error {
