@@ -25,7 +25,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/rs/xid"
 
@@ -219,7 +218,7 @@ func (s *Service) checkMemberInput(actor, owner *User, in MemberInput, create bo
 		if w.flags == nil {
 			w.flags = []string{}
 		}
-		if r := checkFlagXIDs(w.flags, s.MaxFlags); r != "" {
+		if r := checkFlagXIDs(w.flags, s.maxFlags()); r != "" {
 			probs.add("flags", r)
 		}
 	}
@@ -243,40 +242,24 @@ func (s *Service) checkMemberInput(actor, owner *User, in MemberInput, create bo
 	return w, nil
 }
 
-// checkFlagXIDs checks the form of a list of flag xids: at most max
-// (0: any number), each an xid, none twice.
+// checkFlagXIDs checks a list of flag xids before any is looked up: at
+// most max, each shaped as an xid, none twice (resolveFlags then checks
+// the owner's flags in the write's transaction).
 func checkFlagXIDs(xids []string, max int) string {
 	if max > 0 && len(xids) > max {
 		return fmt.Sprintf("must have at most %d items", max)
 	}
-	seen := make(map[string]bool, len(xids))
-	for _, x := range xids {
-		if _, err := xid.FromString(x); err != nil {
-			return "must be a list of flag ids"
+	seen := make(map[string]int, len(xids))
+	for i, x := range xids {
+		if !possibleXID(x) {
+			return fmt.Sprintf("item %d is not one of the owner's flags", i+1)
 		}
-		if seen[x] {
-			return "names a flag twice"
+		if j, dup := seen[x]; dup {
+			return fmt.Sprintf("item %d repeats item %d", i+1, j+1)
 		}
-		seen[x] = true
+		seen[x] = i
 	}
 	return ""
-}
-
-// memberFlagIDs resolves flag xids to the ids of ownerID's flags, in
-// order; an unknown flag or someone else's is Invalid on "flags".
-func memberFlagIDs(ctx context.Context, st Store, ownerID int64, xids []string) ([]int64, error) {
-	ids := make([]int64, 0, len(xids))
-	for _, x := range xids {
-		fl, err := st.FindFlagByXID(ctx, x)
-		if ErrorCode(err) == NotFound || (err == nil && fl.UserID != ownerID) {
-			return nil, FieldError("flags", fmt.Sprintf("flag %s is not one of yours", x))
-		}
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, fl.ID)
-	}
-	return ids, nil
 }
 
 // putMemberAvatar stores the avatar of w in tx, before the member row
@@ -361,7 +344,7 @@ func (s *Service) createMember(ctx context.Context, actor *User, in MemberInput)
 		}
 		var ids []int64
 		if w.flags != nil {
-			if ids, err = memberFlagIDs(ctx, tx, owner.ID, w.flags); err != nil {
+			if ids, err = s.resolveFlags(ctx, tx, owner.ID, w.flags); err != nil {
 				return err
 			}
 		}
@@ -440,7 +423,7 @@ func (s *Service) updateMember(ctx context.Context, actor *User, ref string, in 
 		var ids []int64
 		if w.flags != nil {
 			var err error
-			if ids, err = memberFlagIDs(ctx, tx, owner.ID, w.flags); err != nil {
+			if ids, err = s.resolveFlags(ctx, tx, owner.ID, w.flags); err != nil {
 				return err
 			}
 		}
@@ -500,20 +483,14 @@ func (s *Service) rerollMemberSID(ctx context.Context, actor *User, ref string) 
 	err = s.store.Tx(ctx, func(tx Store) error {
 		// The owner's cooldown, shared with their own reroll: of
 		// concurrent claims one wins, and a lost claim writes nothing.
-		ok, err := tx.ClaimReroll(ctx, owner.ID, now, now.Add(-s.RerollCooldown))
-		if err != nil {
+		if err := s.claimReroll(ctx, tx, owner.ID, now); err != nil {
 			return err
 		}
-		if !ok {
-			return s.memberRerollTooSoon(ctx, tx, owner.ID, now)
-		}
-		for attempt := 1; ; attempt++ {
-			out, err = tx.UpdateMember(ctx, m.ID, Patch{"sid": randomSID(6), "updated_at": now})
-			if attempt < sidAttempts && isConflictOn(err, "sid") {
-				continue
-			}
+		return withNewSID(6, func(sid string) error {
+			var err error
+			out, err = tx.UpdateMember(ctx, m.ID, Patch{"sid": sid, "updated_at": now})
 			return err
-		}
+		})
 	})
 	if ErrorCode(err) == NotFound {
 		return nil, memberNotFound() // deleted meanwhile
@@ -522,16 +499,4 @@ func (s *Service) rerollMemberSID(ctx context.Context, actor *User, ref string) 
 		return nil, err
 	}
 	return out, nil
-}
-
-// memberRerollTooSoon is the refusal of a reroll within the cooldown,
-// with the wait until the owner's next.
-func (s *Service) memberRerollTooSoon(ctx context.Context, st Store, ownerID int64, now time.Time) error {
-	e := reasonf(Forbidden, ReasonRerollTooSoon, "Short ids may be rerolled once every %s.", humanDuration(s.RerollCooldown))
-	if u, err := st.FindUserByID(ctx, ownerID); err == nil {
-		if wait := u.LastSIDRerollAt.Add(s.RerollCooldown).Sub(now); wait > 0 {
-			e.RetryAfter = wait
-		}
-	}
-	return e
 }

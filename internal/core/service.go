@@ -542,8 +542,8 @@ func (s *Service) checkPictures(actor, target *User, in Update, probs problems) 
 	if in.Flags != nil {
 		if !CanWrite(profileFlags, actor, target, nil) {
 			denied.add("flags", "you may not change this field")
-		} else if n := len(*in.Flags); n > s.maxFlags() {
-			probs.add("flags", fmt.Sprintf("must have at most %d items", s.maxFlags()))
+		} else if r := checkFlagXIDs(*in.Flags, s.maxFlags()); r != "" {
+			probs.add("flags", r)
 		}
 	}
 	if len(denied) > 0 && len(probs) == 0 {
