@@ -178,4 +178,3 @@ func (h *handler) handleFlagDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
-
