@@ -109,3 +109,9 @@ func TestToAPIError(t *testing.T) {
 		}
 	}
 }
+
+func TestRoutes(t *testing.T) {
+	if len(Routes) != 17 || Routes[0] != "GET /api/v1/users/@me" {
+		t.Errorf("Routes = %v", Routes)
+	}
+}
