@@ -124,7 +124,7 @@ func addRoutes(mux router, h *handler) {
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	me, tok, authErr := h.authenticate(r)
-	key := "addr:" + httpx.ClientAddr(r).String()
+	key := throttle.AddrKey(httpx.ClientAddr(r))
 	if me != nil {
 		key = "user:" + strconv.FormatInt(me.ID, 10)
 	}

@@ -9,6 +9,7 @@ package throttle
 import (
 	"fmt"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -199,4 +200,16 @@ func Reset(r core.RateResult, now time.Time) int64 {
 		s++
 	}
 	return s
+}
+
+// AddrKey is the bucket key of an anonymous client: its address, IPv6
+// clients by /64, since one host usually holds a whole /64 and could
+// otherwise rotate past the limit (as the core keys login failures).
+func AddrKey(a netip.Addr) string {
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return "addr:" + p.String()
+	}
+	return "addr:" + a.String()
 }

@@ -2,6 +2,7 @@ package throttle
 
 import (
 	"net/http"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -109,5 +110,19 @@ func TestSetHeaders(t *testing.T) {
 	SetHeaders(h, b, core.RateResult{Remaining: 0, RetryAfter: 1500 * time.Millisecond, ResetAfter: time.Minute}, now)
 	if h.Get("Retry-After") != "2" || h.Get("X-RateLimit-Remaining") != "0" {
 		t.Errorf("refused: %v", h)
+	}
+}
+
+func TestAddrKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"192.0.2.7":            "addr:192.0.2.7",
+		"::ffff:192.0.2.7":     "addr:192.0.2.7",
+		"2001:db8:1:2:3:4:5:6": "addr:2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1": "addr:2001:db8:1:2::/64",
+		"2001:db8:1:3::1":      "addr:2001:db8:1:3::/64",
+	} {
+		if got := AddrKey(netip.MustParseAddr(in)); got != want {
+			t.Errorf("AddrKey(%s) = %q, want %q", in, got, want)
+		}
 	}
 }
