@@ -102,7 +102,7 @@ Rate limits:
   - The limiter is the core's GCRA (each bucket refills steadily), not a
     fixed window: X-RateLimit-Reset and ratelimit_reset are the unix
     second at which the bucket is full again. The key is the user when
-    the token authenticates, else the client address; a bad token spends
+    the token authenticates, else the client address (IPv6 by /64); a bad token spends
     from the address.
   - Every response carries the headers, errors included; Go writes their
     names as X-Ratelimit-*. If the limiter cannot answer (Redis down),
