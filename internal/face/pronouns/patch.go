@@ -151,12 +151,17 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
+// setJSON stores v as a JSON column, without encoding/json's HTML
+// escapes, which would take six bytes of the core's byte bounds for
+// every <, > and & (rendering escapes them again).
 func setJSON(p core.Patch, canonical string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	p[canonical] = json.RawMessage(b)
+	p[canonical] = json.RawMessage(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	return nil
 }
 

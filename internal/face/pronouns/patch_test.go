@@ -55,6 +55,8 @@ func TestParseUserPatch(t *testing.T) {
 		{"name reserved", `{"name":"Settings"}`, 1006, nil, nil},
 		{"name reserved with dot", `{"name":"pronouns.cc"}`, 1006, nil, nil},
 		{"links", `{"links":["https://a.example"]}`, 0, map[string]any{"links": `["https://a.example"]`}, nil},
+		{"links unescaped", `{"links":["<a>&\u003c"]}`, 0, map[string]any{"links": `["<a>&<"]`}, nil},
+		{"link of 256 emoji", `{"links":["` + strings.Repeat("😀", 256) + `"]}`, 0, map[string]any{"links": `["` + strings.Repeat("😀", 256) + `"]`}, nil},
 		{"links cleared", `{"links":[]}`, 0, map[string]any{"links": `[]`}, nil},
 		{"26 links", `{"links":[` + strings.TrimSuffix(strings.Repeat(`"l",`, 26), ",") + `]}`, 400, nil, nil},
 		{"empty link", `{"links":[""]}`, 400, nil, nil},
