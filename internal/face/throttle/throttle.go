@@ -145,6 +145,7 @@ func (t *Table) limit(b Bucket) core.Limit {
 // Parse applies a flag value to the defaults: comma-separated
 // BUCKET=N, BUCKET being one of the default patterns exactly, or "*" for
 // every bucket; later entries win. The empty string keeps the defaults.
+// The result makes a valid table (New).
 func Parse(defaults []Bucket, list string) ([]Bucket, error) {
 	out := append([]Bucket(nil), defaults...)
 	for _, e := range strings.Split(list, ",") {
@@ -174,6 +175,9 @@ func Parse(defaults []Bucket, list string) ([]Bucket, error) {
 			}
 			return nil, fmt.Errorf("%q: unknown bucket %q (known: %s, or * for all)", e, name, strings.Join(known, ", "))
 		}
+	}
+	if _, err := New("check", out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

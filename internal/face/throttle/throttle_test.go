@@ -86,7 +86,7 @@ func TestParse(t *testing.T) {
 	if err != nil || len(same) != len(pronounsLike) || same[1].Pattern != pronounsLike[1].Pattern || same[1].PerMinute != pronounsLike[1].PerMinute {
 		t.Errorf("empty list: %v, %v", same, err)
 	}
-	for _, bad := range []string{"GET /users/x=5", "/=0", "/=-1", "/=ten", "/", "PATCH /users/@me"} {
+	for _, bad := range []string{"GET /users/x=5", "/=0", "/=-1", "/=ten", "/", "PATCH /users/@me", "/=100000000000"} {
 		if _, err := Parse(pronounsLike, bad); err == nil {
 			t.Errorf("Parse(%q) succeeded", bad)
 		}
@@ -125,4 +125,26 @@ func TestAddrKey(t *testing.T) {
 			t.Errorf("AddrKey(%s) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzParseMatch: any flag value either fails or yields a table whose
+// every request falls in exactly one of its buckets, never a panic.
+func FuzzParseMatch(f *testing.F) {
+	for _, s := range []string{"", "*=1", "/=5,GET /users/*=2", "PATCH /users/@me=0", "x", "==", "*=1000000", " , ,/=3"} {
+		f.Add(s, "GET", "/users/a/members")
+	}
+	f.Fuzz(func(t *testing.T, list, method, path string) {
+		bs, err := Parse(pronounsLike, list)
+		if err != nil {
+			return
+		}
+		tb, err := New("fuzz", bs)
+		if err != nil {
+			t.Fatalf("Parse(%q) accepted a table New refuses: %v", list, err)
+		}
+		b := tb.Match(method, path)
+		if b.PerMinute < 1 || b.Pattern == "" {
+			t.Fatalf("Match(%q, %q) = %+v", method, path, b)
+		}
+	})
 }
