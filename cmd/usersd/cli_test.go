@@ -209,6 +209,9 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--rename-cooldown", "-1h"}, nil, "--rename-cooldown -1h0m0s: must be 0 (no limit) or more"},
 		{[]string{"--rename-cooldown", "week"}, nil, `invalid value "week" for flag -rename-cooldown`},
 		{nil, map[string]string{"USERSD_UPSTREAM_HIDDEN_SEARCH": "sometimes"}, "USERSD_UPSTREAM_HIDDEN_SEARCH"},
+		{[]string{"--pronouns-rates", "GET /users/x=5"}, nil, `--pronouns-rates "GET /users/x=5": unknown bucket`},
+		{nil, map[string]string{"USERSD_PRONOUNS_RATES": "/=0"}, `--pronouns-rates "/=0": the limit must be`},
+		{[]string{"--pronouns-rates", "*"}, nil, `--pronouns-rates "*": want BUCKET=N`},
 	}
 	for _, tt := range tests {
 		data := filepath.Join(t.TempDir(), "data")

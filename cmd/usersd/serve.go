@@ -18,6 +18,7 @@ import (
 	"usersd/internal/face/danbooru"
 	"usersd/internal/face/e621"
 	"usersd/internal/face/native"
+	"usersd/internal/face/pronouns"
 	"usersd/internal/httpx"
 	"usersd/internal/metrics"
 	"usersd/internal/ratelimit/redisrate"
@@ -35,16 +36,22 @@ var faces = map[string]string{
 
 // faceOptions are the flags of individual faces.
 type faceOptions struct {
-	e621 e621.Options
+	e621     e621.Options
+	pronouns pronouns.Options
 }
 
 // buildFaces returns the faces this binary serves; a face not listed yet
 // is simply absent, though its mount flag is still checked.
-func buildFaces(svc *core.Service, log *slog.Logger, opts faceOptions) map[string]http.Handler {
+func buildFaces(svc *core.Service, log *slog.Logger, opts faceOptions) (map[string]http.Handler, error) {
+	pr, err := pronouns.NewHandler(svc, log, opts.pronouns)
+	if err != nil {
+		return nil, err
+	}
 	return map[string]http.Handler{
 		"danbooru": danbooru.NewHandler(svc, log),
 		"e621":     e621.NewHandler(svc, log, opts.e621),
-	}
+		"pronouns": pr,
+	}, nil
 }
 
 // nativePrefix is where the native API lives.
@@ -217,6 +224,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	metricsPath := fs.String("metrics", "/metrics", "path of the Prometheus metrics, or off")
 	e621Levels := fs.String("e621-levels", "classic", "e621ng level numbers: classic (2019 to May 2026) or 2026")
+	pronounsRates := fs.String("pronouns-rates", "", "pronouns.cc rate limits per minute, comma-separated BUCKET=N (BUCKET as in its docs: \"PATCH /users/@me\", \"GET /users/*\", \"/\"; or * for all); empty keeps upstream's")
 	corsOrigins := fs.String("cors-origins", "", "comma-separated origins (https://app.example.com, or *) whose browsers may call the native API; empty allows none")
 	renameCooldown := fs.Duration("rename-cooldown", core.DefaultRenameCooldown, "time users wait between renames of their own account (0: none); admins rename freely")
 	hiddenSearch := fs.Bool("upstream-hidden-search", true, "let Danbooru and e621 callers search the hidden fields their systems let them search (updated_at, favorite_count; e621 admins: email, last IP)")
@@ -281,6 +289,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if fo.e621.Levels, err = e621.ParseLevelTable(*e621Levels); err != nil {
 		return fmt.Errorf("--e621-levels: %w", err)
 	}
+	if fo.pronouns.Rates, err = pronouns.ParseRates(*pronounsRates); err != nil {
+		return fmt.Errorf("--pronouns-rates %w", err)
+	}
 	db, kind, err := openStore(ctx, sf)
 	if err != nil {
 		return err
@@ -341,7 +352,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		mux.Handle(p, m.Face("system", sys)) // methods are the inner mux's business
 	}
 	mount(mux, nativePrefix, m.Face("native", httpx.CORS(origins, native.NewHandler(svc, log))))
-	built := buildFaces(svc, log, fo)
+	built, err := buildFaces(svc, log, fo)
+	if err != nil {
+		return err
+	}
 	for face, prefix := range mounted {
 		if h := built[face]; h != nil {
 			mount(mux, prefix, m.Face(face, h))

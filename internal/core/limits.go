@@ -72,8 +72,9 @@ var limits = map[string]fieldLimits{
 	"users.recent_tags":        {bytes: 16 * kib},
 
 	// pronouns.cc entries are 100 characters and a status; a field holds
-	// 100 of them.
-	"users.links":                       {bytes: 16 * kib, itemBytes: 1 * kib},
+	// 100 of them. A link is 256 characters, up to 1026 bytes of JSON in
+	// 4-byte characters, more with escapes.
+	"users.links":                       {bytes: 16 * kib, itemBytes: 2 * kib},
 	"users.preferred_names":             {bytes: 32 * kib, itemBytes: 1 * kib},
 	"users.pronouns":                    {bytes: 32 * kib, itemBytes: 1 * kib},
 	"users.profile_fields":              {bytes: 64 * kib, itemBytes: 16 * kib},
@@ -86,7 +87,7 @@ var limits = map[string]fieldLimits{
 
 	"users.date_of_birth": {dateMin: "1900-01-01", dateMax: Today},
 
-	"members.links":           {bytes: 16 * kib, itemBytes: 1 * kib},
+	"members.links":           {bytes: 16 * kib, itemBytes: 2 * kib},
 	"members.preferred_names": {bytes: 32 * kib, itemBytes: 1 * kib},
 	"members.pronouns":        {bytes: 32 * kib, itemBytes: 1 * kib},
 	"members.profile_fields":  {bytes: 64 * kib, itemBytes: 16 * kib},

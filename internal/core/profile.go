@@ -320,6 +320,9 @@ func (p *Profile) redact(viewer, u *User) *User {
 		return u
 	}
 	v := &p.views()[relate(viewer, u)]
+	if u.zone == nil {
+		u.zone = u.Timezone
+	}
 	for _, f := range v.hidden {
 		f.zero(u)
 	}

@@ -180,6 +180,9 @@ type User struct {
 	// shown is the set of fields a face's profile lets the viewer see; nil
 	// for a record the core has not redacted.
 	shown *fieldMask
+	// zone is the time zone as stored, kept when redaction hides
+	// Timezone so that UTCOffset still answers.
+	zone *string
 }
 
 // IsStaff reports whether the user holds staff powers: a moderator or

@@ -186,6 +186,11 @@ func (l *LogBuffer) String() string {
 // sign-ups per hour than any test makes.
 const NoSignupLimit = "1000000"
 
+// NoPronounsRateLimit is the --pronouns-rates test servers start with:
+// every pronouns.cc bucket far above what any test spends; a test of the
+// limits passes its own (the last flag wins).
+const NoPronounsRateLimit = "*=1000000"
+
 // Start runs "usersd serve" on a random port until the test ends; extra
 // are further serve flags.
 func Start(t *testing.T, b Backend, extra ...string) *Server {
@@ -193,7 +198,7 @@ func Start(t *testing.T, b Backend, extra ...string) *Server {
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "text"}, b.Args...)
 	// Tests sign up many users from 127.0.0.1; a test of the sign-up
 	// limit passes its own (the last flag wins).
-	args = append(args, "--signup-addr-limit", NoSignupLimit)
+	args = append(args, "--signup-addr-limit", NoSignupLimit, "--pronouns-rates="+NoPronounsRateLimit)
 	args = append(args, extra...)
 	log := NewLogBuffer()
 	cmd := exec.Command(Binary(t), args...)

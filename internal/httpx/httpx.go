@@ -23,8 +23,14 @@ import (
 	"usersd/internal/core"
 )
 
-// MaxBody is the largest request body any face accepts.
+// MaxBody is the largest request body a face accepts unless it says
+// otherwise.
 const MaxBody = 1 << 20
+
+// MaxRequestBody is the largest request body the server reads at all,
+// for the faces whose upstream takes more than MaxBody (pronouns.cc's
+// 2 MB, which holds base64 images); each face reads within its own limit.
+const MaxRequestBody = 2 << 20
 
 // ReadBody reads the request body within MaxBody and checks it is UTF-8
 // (encoding/json would silently replace invalid bytes). Errors are
@@ -223,7 +229,7 @@ func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		ctx = context.WithValue(ctx, routeKey, &routeSlot{})
 		r = r.WithContext(context.WithValue(ctx, callerKey, &caller{}))
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, MaxRequestBody)
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK, req: r}
 		defer func() {
 			if p := recover(); p != nil {

@@ -163,3 +163,15 @@ func sextet(c byte) (byte, bool) {
 	}
 	return 0, false
 }
+
+// BearerOrBare reads a header that carries a token either as "Bearer
+// <token>" or bare, as pronouns.cc's API takes it: the token, trimmed,
+// or "" for an empty header. Any other scheme word stays part of the
+// token, which then fails to authenticate.
+func BearerOrBare(header string) string {
+	c := Parse(header, Strict)
+	if c.Scheme == Bearer {
+		return c.Payload
+	}
+	return strings.Trim(header, space)
+}

@@ -105,3 +105,22 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestBearerOrBare(t *testing.T) {
+	tests := []struct{ header, want string }{
+		{"", ""},
+		{"   ", ""},
+		{"abc123", "abc123"},
+		{" abc123\t", "abc123"},
+		{"Bearer abc123", "abc123"},
+		{"bearer   abc123 ", "abc123"},
+		{"Bearer", ""},
+		{"Token abc", "Token abc"},
+		{"Basic Zm94OmtleQ==", "Basic Zm94OmtleQ=="},
+	}
+	for _, tt := range tests {
+		if got := BearerOrBare(tt.header); got != tt.want {
+			t.Errorf("BearerOrBare(%q) = %q, want %q", tt.header, got, tt.want)
+		}
+	}
+}
