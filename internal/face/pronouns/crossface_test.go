@@ -92,7 +92,7 @@ func TestCrossFace(t *testing.T) {
 		}
 
 		// Edit on native, read on pronouns.cc.
-		s.Want(s.Do("PATCH", "/v1/me", login, map[string]any{"profile": map[string]any{"bio": "from native"}, "display_name": "Native Name"}), 200)
+		s.Want(s.Do("PATCH", "/v1/me", login, map[string]any{"bio": "from native", "display_name": "Native Name"}), 200)
 		p := f.get(x, "")
 		if p["bio"] != "from native" || p["display_name"] != "Native Name" || p["avatar"] != avatar || p["name"] != "Cross_Renamed" {
 			t.Errorf("pronouns after native edit: bio %v display_name %v avatar %v name %v", p["bio"], p["display_name"], p["avatar"], p["name"])

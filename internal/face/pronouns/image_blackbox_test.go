@@ -87,6 +87,8 @@ var (
 	webpLossy, _    = base64.StdEncoding.DecodeString("UklGRiIAAABXRUJQVlA4IBYAAAAwAQCdASoBAAEADsD+JaQAA3AAAAAA")
 )
 
+func half(b []byte) []byte { return b[:len(b)/2] }
+
 func pngURI(w, h int) string { return "data:image/png;base64," + b64(pngBytes(w, h)) }
 
 // chunk is one PNG chunk with its CRC.
@@ -202,8 +204,8 @@ var (
 		{name: "gif declared png", mime: "image/png", data: gifBytes()},
 		{name: "bmp declared png", mime: "image/png", data: bmpBytes()},
 		{name: "gif declared gif", mime: "image/gif", data: gifBytes()},
-		{name: "truncated png", mime: "image/png", data: pngBytes(64, 64)[:300]},
-		{name: "truncated jpeg", mime: "image/jpeg", data: jpegBytes(64, 64)[:200]},
+		{name: "truncated png", mime: "image/png", data: half(pngBytes(300, 300))},
+		{name: "truncated jpeg", mime: "image/jpeg", data: half(jpegBytes(300, 300))},
 		{name: "png header only", mime: "image/png", data: []byte(pngSig)},
 		{name: "bad png crc", mime: "image/png", data: func() []byte {
 			b := pngBytes(8, 8)

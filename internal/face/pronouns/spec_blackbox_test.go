@@ -88,8 +88,9 @@ func (f *fx) rename(a *acct, name string) {
 	a.name = name
 }
 
-// e02: no token → 403 code 403 on every auth-only route; a bad token →
-// 401 code 1003 everywhere, public reads included.
+// e02: no token → 403 code 403 on every auth-only route; a read-only
+// token → 403 code 4002 on writes; a bad token → 401 code 1003
+// everywhere, public reads included.
 func e02(f *fx) {
 	a := f.user("tokens")
 	flag := xid.New().String()
@@ -103,6 +104,17 @@ func e02(f *fx) {
 			body = map[string]any{"bio": "x", "name": "x"}
 		}
 		f.t.Run(rt.method+rt.path, func(t *testing.T) { wantErr(t, f.on(t).do(rt.method, rt.path, "", body), 403, 403) })
+	}
+
+	// A read-only token reads but does not write (spec §2: 4002).
+	if m := f.get("@me", a.readKey); m["id"] != a.xid {
+		f.t.Errorf("read-only token reads user %v", m["id"])
+	}
+	wantErr(f.t, f.patch(a.readKey, map[string]any{"bio": "x"}), 403, 4002)
+	wantErr(f.t, f.do("POST", "/users/@me/flags", a.readKey, map[string]any{"flag": pngURI(2, 2), "name": "ro"}), 403, 4002)
+	wantErr(f.t, f.do("DELETE", "/users/@me/flags/"+flag, a.readKey, nil), 403, 4002)
+	if m := f.get("@me", a.key); m["bio"] != nil {
+		f.t.Errorf("read-only PATCH wrote bio %v", m["bio"])
 	}
 
 	ctx := context.Background()
@@ -459,33 +471,72 @@ func e10(f *fx) {
 	a := f.user("private")
 	other := f.user("peeker")
 	mem := f.member(a, "Alpha")
-	if got := f.get(a.xid, ""); len(arr(got["members"])) != 1 {
-		f.t.Fatalf("public list: members = %v", got["members"])
+	hidden, err := f.svc.Face(core.NativeProfile).CreateMember(context.Background(), a.u, core.MemberInput{Fields: core.Patch{"name": "Hidden", "unlisted": true}})
+	if err != nil {
+		f.t.Fatalf("create an unlisted member: %v", err)
+	}
+	memberIDs := func(v any) []string {
+		ids := []string{}
+		for _, m := range arr(v) {
+			ids = append(ids, fmt.Sprint(obj(m)["id"]))
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	listed, all := []string{mem.XID}, []string{mem.XID, hidden.XID}
+	slices.Sort(all)
+	// A public list: others see the listed members, the owner all.
+	for who, tok := range map[string]string{"anonymous": "", "other": other.key, "owner": a.key} {
+		want := listed
+		if who == "owner" {
+			want = all
+		}
+		if got := memberIDs(f.get(a.xid, tok)["members"]); !slices.Equal(got, want) {
+			f.t.Errorf("public list, %s: user.members %v, want %v", who, got, want)
+		}
+		r := f.do("GET", "/users/"+a.xid+"/members", tok, nil)
+		if r.Status != 200 {
+			f.t.Fatalf("public list, %s: %d %s", who, r.Status, r.Body)
+		}
+		var list []any
+		for _, m := range array(f.t, r) {
+			list = append(list, m)
+		}
+		if got := memberIDs(list); !slices.Equal(got, want) {
+			f.t.Errorf("public list, %s: GET members %v, want %v", who, got, want)
+		}
 	}
 	f.ok("PATCH", "/users/@me", a.key, map[string]any{"list_private": true})
 	for who, tok := range map[string]string{"anonymous": "", "other": other.key} {
-		if got := f.get(a.xid, tok); len(arr(got["members"])) != 0 {
-			f.t.Errorf("%s sees members %v of a private list", who, got["members"])
+		got := f.get(a.xid, tok)
+		if m, isArr := got["members"].([]any); !isArr || len(m) != 0 {
+			f.t.Errorf("%s sees members %#v of a private list, want []", who, got["members"])
 		}
 		wantErr(f.t, f.do("GET", "/users/"+a.xid+"/members", tok, nil), 403, 2002)
 		wantErr(f.t, f.do("GET", "/users/"+a.name+"/members", tok, nil), 403, 2002)
 	}
 	own := f.get(a.xid, a.key)
-	ms := arr(own["members"])
-	if len(ms) != 1 || at(ms, 0)["id"] != mem.XID {
-		f.t.Fatalf("owner sees members %v", ms)
+	if got := memberIDs(own["members"]); !slices.Equal(got, all) {
+		f.t.Fatalf("owner sees members %v of their private list, want %v", got, all)
 	}
-	pm := at(ms, 0)
-	if !memSIDRE.MatchString(fmt.Sprint(pm["sid"])) {
-		f.t.Errorf("member sid %v, want 6 letters a-z", pm["sid"])
-	}
-	for _, k := range []string{"fields", "flags", "user"} {
-		if _, ok := pm[k]; ok {
-			f.t.Errorf("partial member shows %s", k)
+	for _, pm := range arr(own["members"]) {
+		pm := obj(pm)
+		if !memSIDRE.MatchString(fmt.Sprint(pm["sid"])) {
+			f.t.Errorf("member sid %v, want 6 letters a-z", pm["sid"])
+		}
+		for _, k := range []string{"fields", "flags", "user"} {
+			if _, ok := pm[k]; ok {
+				f.t.Errorf("partial member shows %s", k)
+			}
+		}
+		for _, k := range []string{"id", "sid", "name", "display_name", "bio", "avatar", "links", "names", "pronouns"} {
+			if _, ok := pm[k]; !ok {
+				f.t.Errorf("partial member lacks %s", k)
+			}
 		}
 	}
 	r := f.do("GET", "/users/"+a.xid+"/members", a.key, nil)
-	if r.Status != 200 || len(array(f.t, r)) != 1 {
+	if r.Status != 200 || len(array(f.t, r)) != 2 {
 		f.t.Errorf("owner's member list: %d %s", r.Status, r.Body)
 	}
 	wantErr(f.t, f.do("GET", "/users/"+xid.New().String()+"/members", "", nil), 404, 2001)
