@@ -650,6 +650,34 @@ func e13(f *fx) {
 	if id1 == id2 || id1 == a.xid {
 		f.t.Errorf("flag ids %s %s not unique", id1, id2)
 	}
+	// The caller's flags are listed whether or not a profile shows them.
+	if own, _ := f.list("/users/@me/flags", a.key); len(own) != 2 {
+		f.t.Errorf("GET /users/@me/flags: %v, want both flags", own)
+	}
+	for _, k := range []string{"id", "hash", "name", "description"} {
+		if _, ok := f1[k]; !ok {
+			f.t.Errorf("flag object lacks %s", k)
+		}
+	}
+	flags := []string{id2, id1}
+	mem, err := f.svc.Face(core.NativeProfile).CreateMember(context.Background(), a.u, core.MemberInput{Fields: core.Patch{"name": "Flagged"}, Flags: &flags})
+	if err != nil {
+		f.t.Fatalf("create a member showing flags: %v", err)
+	}
+	memberFlags := func() []string {
+		f.t.Helper()
+		list, _ := f.list("/users/"+a.xid+"/members", "")
+		for _, x := range list {
+			if obj(x)["id"] == mem.XID {
+				return flagIDs(obj(x))
+			}
+		}
+		f.t.Fatalf("member %s not in the list %v", mem.XID, list)
+		return nil
+	}
+	if got := memberFlags(); !slices.Equal(got, flags) {
+		f.t.Errorf("member shows flags %v, want %v", got, flags)
+	}
 	m := f.ok("PATCH", "/users/@me", a.key, map[string]any{"flags": []string{id2, id1}})
 	if ids := flagIDs(m); !slices.Equal(ids, []string{id2, id1}) {
 		f.t.Errorf("profile flags %v, want %v in that order", ids, []string{id2, id1})
@@ -689,6 +717,9 @@ func e13(f *fx) {
 	}
 	if got := flagIDs(f.get(a.xid, "")); !slices.Equal(got, []string{id1}) {
 		f.t.Errorf("after DELETE the profile shows %v", got)
+	}
+	if got := memberFlags(); !slices.Equal(got, []string{id1}) {
+		f.t.Errorf("after DELETE the member shows flags %v", got)
 	}
 	own, _ := f.list("/users/@me/flags", a.key)
 	if len(own) != 1 || at(own, 0)["id"] != id1 {
