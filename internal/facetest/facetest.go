@@ -228,6 +228,7 @@ func Start(t *testing.T, b Backend, extra ...string) *Server {
 		s.waitHealthy()
 		return s
 	case err := <-done:
+		done <- err // for the cleanup, which would otherwise wait out its timeout
 		t.Fatalf("server did not start: %v\n%s", err, log.String())
 	case <-time.After(60 * time.Second):
 		t.Fatalf("server did not start in time\n%s", log.String())

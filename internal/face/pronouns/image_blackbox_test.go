@@ -1,0 +1,384 @@
+package pronouns_test
+
+// Uploads through PATCH /users/@me (avatar) and POST /users/@me/flags:
+// accepted formats are normalised to WebP under a 64-hex hash; the kind is
+// judged by content, not by the declared type; everything refused is a 400
+// (a body past 2 MB a 413 code 4001) that leaves the user unchanged.
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"usersd/internal/facetest"
+)
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// picture is a w×h gradient, different for every size.
+func picture(w, h int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.NRGBA{uint8(x * 255 / w), uint8(y * 255 / h), uint8((x + y) % 256), 255})
+		}
+	}
+	return img
+}
+
+func pngBytes(w, h int) []byte {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, picture(w, h)); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
+func jpegBytes(w, h int) []byte {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, picture(w, h), &jpeg.Options{Quality: 80}); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
+func gifBytes() []byte {
+	img := image.NewPaletted(image.Rect(0, 0, 4, 4), []color.Color{color.Black, color.White})
+	img.SetColorIndex(1, 1, 1)
+	var buf bytes.Buffer
+	if err := gif.Encode(&buf, img, nil); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
+// bmpBytes is a 1×1 24-bit BMP.
+func bmpBytes() []byte {
+	b := make([]byte, 58)
+	copy(b, "BM")
+	binary.LittleEndian.PutUint32(b[2:], 58)
+	binary.LittleEndian.PutUint32(b[10:], 54)
+	binary.LittleEndian.PutUint32(b[14:], 40)
+	binary.LittleEndian.PutUint32(b[18:], 1)
+	binary.LittleEndian.PutUint32(b[22:], 1)
+	binary.LittleEndian.PutUint16(b[26:], 1)
+	binary.LittleEndian.PutUint16(b[28:], 24)
+	binary.LittleEndian.PutUint32(b[34:], 4)
+	b[54], b[55], b[56] = 0x20, 0x40, 0x80
+	return b
+}
+
+// Two 1×1 WebP files, lossless (VP8L) and lossy (VP8), as browsers'
+// feature tests carry them; golang.org/x/image/webp decodes both.
+var (
+	webpLossless, _ = base64.StdEncoding.DecodeString("UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==")
+	webpLossy, _    = base64.StdEncoding.DecodeString("UklGRiIAAABXRUJQVlA4IBYAAAAwAQCdASoBAAEADsD+JaQAA3AAAAAA")
+)
+
+func half(b []byte) []byte { return b[:len(b)/2] }
+
+func pngURI(w, h int) string { return "data:image/png;base64," + b64(pngBytes(w, h)) }
+
+// chunk is one PNG chunk with its CRC.
+func chunk(typ string, data []byte) []byte {
+	var b bytes.Buffer
+	binary.Write(&b, binary.BigEndian, uint32(len(data)))
+	b.WriteString(typ)
+	b.Write(data)
+	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	return b.Bytes()
+}
+
+const pngSig = "\x89PNG\r\n\x1a\n"
+
+// bombPNG is a PNG of a few hundred bytes whose header claims
+// 50000×50000 RGB pixels (7.5 GB decoded).
+func bombPNG() []byte {
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], 50000)
+	binary.BigEndian.PutUint32(ihdr[4:], 50000)
+	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(make([]byte, 64<<10)) // the first rows, all zero
+	zw.Close()
+	out := []byte(pngSig)
+	out = append(out, chunk("IHDR", ihdr)...)
+	out = append(out, chunk("IDAT", z.Bytes())...)
+	return append(out, chunk("IEND", nil)...)
+}
+
+// pngChunks splits a PNG into its chunks (type, data).
+func pngChunks(b []byte) (types []string, datas [][]byte) {
+	b = b[len(pngSig):]
+	for len(b) >= 12 {
+		n := binary.BigEndian.Uint32(b)
+		types = append(types, string(b[4:8]))
+		datas = append(datas, b[8:8+n])
+		b = b[12+n:]
+	}
+	return types, datas
+}
+
+// apngBytes is a two-frame animated PNG (acTL, fcTL, IDAT, fcTL, fdAT).
+func apngBytes(w, h int) []byte {
+	types, datas := pngChunks(pngBytes(w, h))
+	var idat []byte
+	for i, t := range types {
+		if t == "IDAT" {
+			idat = append(idat, datas[i]...)
+		}
+	}
+	fctl := func(seq uint32) []byte {
+		b := make([]byte, 26)
+		binary.BigEndian.PutUint32(b[0:], seq)
+		binary.BigEndian.PutUint32(b[4:], uint32(w))
+		binary.BigEndian.PutUint32(b[8:], uint32(h))
+		binary.BigEndian.PutUint16(b[20:], 1)  // delay 1/10 s
+		binary.BigEndian.PutUint16(b[22:], 10) //
+		return b
+	}
+	actl := make([]byte, 8)
+	binary.BigEndian.PutUint32(actl[0:], 2)
+	out := []byte(pngSig)
+	out = append(out, chunk("IHDR", datas[0])...)
+	out = append(out, chunk("acTL", actl)...)
+	out = append(out, chunk("fcTL", fctl(0))...)
+	out = append(out, chunk("IDAT", idat)...)
+	out = append(out, chunk("fcTL", fctl(1))...)
+	out = append(out, chunk("fdAT", append(binary.BigEndian.AppendUint32(nil, 2), idat...))...)
+	return append(out, chunk("IEND", nil)...)
+}
+
+// upload is one image sent under a declared type.
+type upload struct {
+	name  string
+	mime  string
+	data  []byte
+	maybe bool // either accepted or refused (animated PNG)
+}
+
+func (u upload) uri() string { return "data:" + u.mime + ";base64," + b64(u.data) }
+
+var (
+	accepted = []upload{
+		{name: "png", mime: "image/png", data: pngBytes(40, 40)},
+		{name: "png wide", mime: "image/png", data: pngBytes(900, 300)},
+		{name: "png with alpha", mime: "image/png", data: func() []byte {
+			img := image.NewNRGBA(image.Rect(0, 0, 10, 10))
+			img.Set(3, 3, color.NRGBA{255, 0, 0, 128})
+			var buf bytes.Buffer
+			png.Encode(&buf, img)
+			return buf.Bytes()
+		}()},
+		{name: "png gray16", mime: "image/png", data: func() []byte {
+			img := image.NewGray16(image.Rect(0, 0, 7, 5))
+			img.SetGray16(1, 1, color.Gray16{0x8000})
+			var buf bytes.Buffer
+			png.Encode(&buf, img)
+			return buf.Bytes()
+		}()},
+		{name: "jpeg", mime: "image/jpeg", data: jpegBytes(64, 48)},
+		{name: "jpeg large", mime: "image/jpeg", data: jpegBytes(1600, 1600)},
+		{name: "webp lossless", mime: "image/webp", data: webpLossless},
+		{name: "webp lossy", mime: "image/webp", data: webpLossy},
+		// Content decides: an accepted kind under another accepted type.
+		{name: "jpeg declared png", mime: "image/png", data: jpegBytes(30, 30)},
+		{name: "png declared jpeg", mime: "image/jpeg", data: pngBytes(31, 31)},
+		{name: "webp declared png", mime: "image/png", data: webpLossless},
+		{name: "animated png", mime: "image/png", data: apngBytes(20, 20), maybe: true},
+	}
+	refused = []upload{
+		{name: "gif declared png", mime: "image/png", data: gifBytes()},
+		{name: "bmp declared png", mime: "image/png", data: bmpBytes()},
+		{name: "gif declared gif", mime: "image/gif", data: gifBytes()},
+		{name: "truncated png", mime: "image/png", data: half(pngBytes(300, 300))},
+		{name: "truncated jpeg", mime: "image/jpeg", data: half(jpegBytes(300, 300))},
+		{name: "png header only", mime: "image/png", data: []byte(pngSig)},
+		{name: "bad png crc", mime: "image/png", data: func() []byte {
+			b := pngBytes(8, 8)
+			b[len(pngSig)+8+4] ^= 0xff // a byte of IHDR's data
+			return b
+		}()},
+		{name: "decompression bomb", mime: "image/png", data: bombPNG()},
+		{name: "text declared png", mime: "image/png", data: []byte("just some text")},
+		{name: "empty", mime: "image/png", data: nil},
+		{name: "svg", mime: "image/svg+xml", data: []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>`)},
+	}
+)
+
+func TestImageUploads(t *testing.T) {
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
+		f := newFx(t, b)
+		f.sub("avatar", imagesAvatar)
+		f.sub("flags", imagesFlags)
+	})
+}
+
+// media fetches a served image and checks it is a WebP no larger than
+// 512 px (square for avatars; flags keep their shape), with an ETag that
+// revalidates.
+func (f *fx) media(path string, square bool) {
+	f.t.Helper()
+	r := f.s.Do("GET", path, "", nil)
+	if r.Status != 200 {
+		f.t.Errorf("GET %s: %d %.200s", path, r.Status, r.Body)
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "image/webp" {
+		f.t.Errorf("GET %s: Content-Type %q, want image/webp", path, ct)
+	}
+	w, h, ok := webpSize(r.Body)
+	if !ok || w < 1 || w > 512 || h < 1 || h > 512 || square && w != h {
+		f.t.Errorf("GET %s: not a WebP of at most 512 px, square %v (%v, %d×%d)", path, square, ok, w, h)
+	}
+	etag := r.Header.Get("ETag")
+	if etag == "" {
+		f.t.Errorf("GET %s: no ETag", path)
+		return
+	}
+	req, _ := http.NewRequest("GET", f.s.Base+path, nil)
+	req.Header.Set("If-None-Match", etag)
+	if r := f.s.Send(req); r.Status != 304 {
+		f.t.Errorf("GET %s If-None-Match %s: %d, want 304", path, etag, r.Status)
+	}
+}
+
+func imagesAvatar(f *fx) {
+	a := f.user("avatars")
+	hashes := map[string]string{}
+	var cur any // the stored avatar
+	bio := "start"
+	f.ok("PATCH", "/users/@me", a.key, map[string]any{"bio": bio})
+	unchanged := func(t *testing.T, g *fx) {
+		t.Helper()
+		m := g.get("@me", a.key)
+		if m["avatar"] != cur || m["bio"] != bio {
+			t.Errorf("a refused upload changed the user: avatar %v (was %v), bio %v (was %v)", m["avatar"], cur, m["bio"], bio)
+		}
+	}
+	for i, up := range accepted {
+		f.t.Run("accept/"+up.name, func(t *testing.T) {
+			g := f.on(t)
+			next := fmt.Sprintf("bio %d", i)
+			r := g.patch(a.key, map[string]any{"avatar": up.uri(), "bio": next})
+			if up.maybe && r.Status == 400 {
+				wantErr(t, r, 400, 400)
+				unchanged(t, g)
+				return
+			}
+			if r.Status != 200 {
+				t.Fatalf("status %d, want 200\n%.300s", r.Status, r.Body)
+			}
+			m := object(t, r)
+			h := str(t, m, "avatar")
+			if !hashRE.MatchString(h) {
+				t.Fatalf("avatar %q, want 64 lowercase hex", h)
+			}
+			hashes[up.name] = h
+			cur, bio = h, next
+			if got := g.get(a.xid, ""); got["avatar"] != h {
+				t.Errorf("stored avatar %v, want %s", got["avatar"], h)
+			}
+			g.media("/media/users/"+a.xid+"/"+h+".webp", true)
+		})
+	}
+	if cur == nil {
+		f.t.Fatal("no upload was accepted")
+	}
+	// The hash follows the picture.
+	if h := hashes["png"]; h == "" || h == hashes["png wide"] || h == hashes["jpeg"] {
+		f.t.Errorf("different pictures, equal hashes: %v", hashes)
+	}
+	for _, up := range refused {
+		f.t.Run("refuse/"+up.name, func(t *testing.T) {
+			g := f.on(t)
+			start := time.Now()
+			wantErr(t, g.patch(a.key, map[string]any{"avatar": up.uri(), "bio": "refused " + up.name}), 400, 400)
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("refusing took %v", d)
+			}
+			unchanged(t, g)
+		})
+	}
+	f.t.Run("refuse/too big", func(t *testing.T) {
+		g := f.on(t)
+		big := "data:image/png;base64," + b64(pngBytes(8, 8)) + strings.Repeat("A", 2<<20)
+		wantErr(t, g.patch(a.key, map[string]any{"avatar": big, "bio": "too big"}), 413, 4001)
+		unchanged(t, g)
+	})
+	f.t.Run("remove", func(t *testing.T) {
+		g := f.on(t)
+		if m := g.ok("PATCH", "/users/@me", a.key, map[string]any{"avatar": ""}); m["avatar"] != nil {
+			t.Errorf(`avatar "" answered %v`, m["avatar"])
+		}
+		if m := g.get(a.xid, ""); m["avatar"] != nil || m["bio"] != bio {
+			t.Errorf(`after avatar "": avatar %v bio %v`, m["avatar"], m["bio"])
+		}
+		// null leaves the (now absent) avatar alone.
+		if m := g.ok("PATCH", "/users/@me", a.key, map[string]any{"avatar": nil, "bio": "x"}); m["avatar"] != nil {
+			t.Errorf("avatar null answered %v", m["avatar"])
+		}
+	})
+}
+
+func imagesFlags(f *fx) {
+	a := f.user("flagimg")
+	count := func(g *fx) int {
+		l, _ := g.list("/users/@me/flags", a.key)
+		return len(l)
+	}
+	n := 0
+	for _, up := range accepted {
+		f.t.Run("accept/"+up.name, func(t *testing.T) {
+			g := f.on(t)
+			r := g.do("POST", "/users/@me/flags", a.key, map[string]any{"flag": up.uri(), "name": up.name})
+			if up.maybe && r.Status == 400 {
+				wantErr(t, r, 400, 400)
+				if c := count(g); c != n {
+					t.Errorf("a refused flag was stored: %d flags, want %d", c, n)
+				}
+				return
+			}
+			if r.Status != 200 {
+				t.Fatalf("status %d, want 200\n%.300s", r.Status, r.Body)
+			}
+			n++
+			m := object(t, r)
+			h := str(t, m, "hash")
+			if !hashRE.MatchString(h) || !xidRE.MatchString(fmt.Sprint(m["id"])) || m["name"] != up.name {
+				t.Fatalf("flag %v", m)
+			}
+			g.media("/media/flags/"+h+".webp", false)
+		})
+	}
+	for _, up := range refused {
+		f.t.Run("refuse/"+up.name, func(t *testing.T) {
+			g := f.on(t)
+			wantErr(t, g.do("POST", "/users/@me/flags", a.key, map[string]any{"flag": up.uri(), "name": up.name}), 400, 400)
+			if c := count(g); c != n {
+				t.Errorf("%d flags after a refusal, want %d", c, n)
+			}
+		})
+	}
+	f.t.Run("refuse/too big", func(t *testing.T) {
+		g := f.on(t)
+		big := "data:image/png;base64," + b64(pngBytes(8, 8)) + strings.Repeat("A", 2<<20)
+		wantErr(t, g.do("POST", "/users/@me/flags", a.key, map[string]any{"flag": big, "name": "big"}), 413, 4001)
+		if c := count(g); c != n {
+			t.Errorf("%d flags after a refusal, want %d", c, n)
+		}
+	})
+}
