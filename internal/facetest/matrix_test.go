@@ -17,6 +17,7 @@ import (
 	"usersd/internal/face/danbooru"
 	"usersd/internal/face/e621"
 	"usersd/internal/face/native"
+	"usersd/internal/face/pronouns"
 	"usersd/internal/facetest"
 )
 
@@ -66,21 +67,6 @@ const form = "application/x-www-form-urlencoded"
 
 // onePixelPNG is a 1×1 PNG data URI, for rows that upload an image.
 const onePixelPNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-
-// pronounsRoutes are the pronouns.cc face's routes (spec/pronouns.md §8).
-// TODO(merge): replace with pronouns.Routes once internal/face/pronouns
-// lands, and make the row keys below match its patterns exactly.
-var pronounsRoutes = []string{
-	"GET /api/v1/users/{ref}",
-	"GET /api/v1/users/{ref}/members",
-	"GET /api/v1/users/@me",
-	"PATCH /api/v1/users/@me",
-	"GET /api/v1/users/@me/flags",
-	"POST /api/v1/users/@me/flags",
-	"PATCH /api/v1/users/@me/flags/{id}",
-	"DELETE /api/v1/users/@me/flags/{id}",
-	"GET /api/v1/users/@me/reroll",
-}
 
 var faces = []faceUnderTest{
 	{
@@ -144,10 +130,10 @@ var faces = []faceUnderTest{
 		// No token on an auth-only route is 403, a bad (revoked, or a
 		// deleted user's) token 401 everywhere, a read-only token on a
 		// write (the reroll GET included) 403 (spec §2). A flag that is
-		// not the caller's is 404 (§8.4). profile is nil: users are
-		// keyed by xid strings here, which checkFields does not match;
-		// TODO(merge): pronouns.Profile, and a field check by xid.
-		name: "pronouns", mount: "/pronouns", routes: pronounsRoutes, auth: bearer,
+		// not the caller's is 404 (§8.4), a member that is not the
+		// caller's 403 code 3004 on writes. Users are keyed by xid here.
+		name: "pronouns", mount: "/pronouns", routes: pronouns.Routes, profile: pronouns.Profile, auth: bearer,
+		keys: map[string]string{"names": "preferred_names", "fields": "profile_fields", "last_sid_reroll": "last_sid_reroll_at"},
 		rows: map[string]row{
 			"GET /api/v1/users/{ref}":             {want: "200 200 200 200 200 200 200 401 401 200", path: "/api/v1/users/{xid}"},
 			"GET /api/v1/users/{ref}/members":     {want: "200 200 200 200 200 200 200 401 401 200", path: "/api/v1/users/{xid}/members"},
@@ -159,6 +145,15 @@ var faces = []faceUnderTest{
 			"DELETE /api/v1/users/@me/flags/{id}": {want: "403 204 404 404 404 404 404 401 401 403", path: "/api/v1/users/@me/flags/{flag}", fresh: true},
 			// Every caller rerolls their own short id once: fresh users may.
 			"GET /api/v1/users/@me/reroll": {want: "403 200 200 200 200 200 403 401 401 403", path: "/api/v1/users/@me/reroll", fresh: true},
+			// Members: public reads; only the owner writes (3004).
+			"GET /api/v1/users/@me/members":               {want: "403 200 200 200 200 200 200 401 401 200", path: "/api/v1/users/@me/members"},
+			"GET /api/v1/users/@me/members/{memberRef}":   {want: "403 200 404 404 404 404 404 401 401 200", path: "/api/v1/users/@me/members/{member}"},
+			"GET /api/v1/users/{ref}/members/{memberRef}": {want: "200 200 200 200 200 200 200 401 401 200", path: "/api/v1/users/{xid}/members/{member}"},
+			"POST /api/v1/members":                        {want: "403 200 200 200 200 200 403 401 401 403", path: "/api/v1/members", body: `{"name":"{name}"}`},
+			"GET /api/v1/members/{id}":                    {want: "200 200 200 200 200 200 200 401 401 200", path: "/api/v1/members/{member}"},
+			"PATCH /api/v1/members/{id}":                  {want: "403 200 403 403 403 403 403 401 401 403", path: "/api/v1/members/{member}", body: `{"bio":"matrix"}`},
+			"DELETE /api/v1/members/{id}":                 {want: "403 204 403 403 403 403 403 401 401 403", path: "/api/v1/members/{member}", fresh: true},
+			"GET /api/v1/members/{id}/reroll":             {want: "403 200 403 403 403 403 403 401 401 403", path: "/api/v1/members/{member}/reroll", fresh: true},
 		},
 	},
 }
@@ -310,6 +305,14 @@ func (f *fixture) check(face faceUnderTest, route string, rw row) {
 			}
 			path = strings.ReplaceAll(path, "{flag}", fl.XID)
 		}
+		if strings.Contains(path, "{member}") {
+			m, err := f.svc.Face(core.NativeProfile).CreateMember(context.Background(), target.user, core.MemberInput{Fields: core.Patch{"name": f.unique("member")}})
+			if err != nil {
+				t.Errorf("%s %s: a member for the target: %v", face.name, route, err)
+				return
+			}
+			path = strings.ReplaceAll(path, "{member}", m.XID)
+		}
 		if strings.Contains(path, "{token}") {
 			ts, err := f.svc.ListTokens(context.Background(), core.System, target.user.ID)
 			if err != nil || len(ts) == 0 {
@@ -355,8 +358,10 @@ func (f *fixture) checkFields(face faceUnderTest, route, who string, viewer *cor
 		return // JSONP and the like: not a document to check
 	}
 	users := map[int64]*core.User{f.target.user.ID: f.target.user}
+	byXID := map[string]*core.User{f.target.user.XID: f.target.user}
 	for _, a := range f.callers {
 		users[a.user.ID] = a.user
+		byXID[a.user.XID] = a.user
 	}
 	var walk func(v any)
 	walk = func(v any) {
@@ -366,9 +371,14 @@ func (f *fixture) checkFields(face faceUnderTest, route, who string, viewer *cor
 				walk(y)
 			}
 		case map[string]any:
-			id, ok := x["id"].(float64)
-			target := users[int64(id)]
-			if !ok || target == nil {
+			var target *core.User
+			switch id := x["id"].(type) {
+			case float64:
+				target = users[int64(id)]
+			case string: // pronouns.cc keys users by xid
+				target = byXID[id]
+			}
+			if target == nil {
 				for _, y := range x {
 					walk(y)
 				}
