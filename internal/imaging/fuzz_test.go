@@ -1,0 +1,60 @@
+package imaging
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"golang.org/x/image/webp"
+)
+
+// FuzzDecode feeds data URIs to Process under small limits. It must never
+// panic; every refusal is an *Error of one of the two kinds; every
+// success is a square within the limits whose WebP decodes; and nothing
+// past MaxPixels is decoded (the header check refuses it first).
+func FuzzDecode(f *testing.F) {
+	small := thirds(12, 8)
+	p, j, w := pngOf(f, small), jpegOf(f, small), webpOf(f, small, false)
+	seeds := []string{
+		uri("image/png", p),
+		uri("image/jpeg", j),
+		uri("image/webp", w),
+		uri("image/webp", webpOf(f, small, true)),
+		uri("image/png", j), // mislabelled, accepted by content
+		uri("image/jpeg", cmykJPEG([4]uint8{255, 0, 0, 255}, 0)),
+		uri("image/png", apng(p)),
+		uri("image/webp", animatedWebPFile(w, 12, 8, true)),
+		uri("image/png", pngBomb(50000, 50000)),
+		uri("image/webp", riff(vp8x(0, 16384, 16384), firstChunk(w))),
+		uri("image/png", p[:len(p)/2]),
+		uri("image/gif", p),
+		"data:image/png;base64,",
+		"data:,",
+		"data:image/png;base64,====",
+		"",
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	l := Limits{MaxBytes: 16 << 10, MaxPixels: 256 * 256, Size: 32}
+	f.Fuzz(func(t *testing.T, s string) {
+		out, err := Process(s, l)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || !(errors.Is(err, ErrBadImage) || errors.Is(err, ErrTooLarge)) {
+				t.Fatalf("error %T %v is not a refusal", err, err)
+			}
+			return
+		}
+		if out.Width != out.Height || out.Width < 1 || out.Width > l.Size {
+			t.Fatalf("output %d×%d, want a square of at most %d", out.Width, out.Height, l.Size)
+		}
+		img, err := webp.Decode(bytes.NewReader(out.WebP))
+		if err != nil {
+			t.Fatalf("output WebP does not decode: %v", err)
+		}
+		if img.Bounds().Dx() != out.Width {
+			t.Fatalf("WebP is %v, want %d wide", img.Bounds(), out.Width)
+		}
+	})
+}
