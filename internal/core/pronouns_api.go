@@ -5,11 +5,6 @@ package core
 // linked accounts and named rate-limit buckets. Bodies live in the files
 // named beside each declaration.
 
-import (
-	"context"
-	"errors"
-)
-
 // Reasons of the sub-entity API, appended to the list in errors.go.
 const (
 	ReasonBadImage       = "bad_image"        // an upload that is not an acceptable image (Invalid)
@@ -20,8 +15,6 @@ const (
 	ReasonRerollTooSoon  = "reroll_too_soon"  // a short-id reroll within Service.RerollCooldown (Forbidden)
 	ReasonBadStatus      = "bad_status"       // an entry status that is neither a standard one nor a custom preference (Invalid)
 )
-
-var errNotImplemented = errors.New("not implemented")
 
 // NewFlag is the input of Face.CreateFlag.
 type NewFlag struct {
@@ -57,18 +50,4 @@ type LinkedAccount struct {
 	RemoteID       string
 	RemoteUsername *string
 	Instance       *string // fediverse only
-}
-
-// Image returns a stored image by hash for the media routes.
-// Codes: NotFound. (image_service.go)
-func (f *Face) Image(ctx context.Context, hash string) (*Image, error) {
-	return nil, errNotImplemented
-}
-
-// decodeImage checks a data URI upload (PNG, JPEG or WebP by content,
-// bounded by s.Images before decoding) and re-encodes it for storage; the
-// caller puts the result with Store.PutImage inside its transaction.
-// Codes: Invalid (ReasonBadImage, ReasonImageTooLarge). (image_service.go)
-func (s *Service) decodeImage(kind, dataURI string) (*Image, error) {
-	return nil, reasonf(Invalid, ReasonBadImage, "image uploads are not built yet")
 }
