@@ -29,7 +29,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/color"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -106,7 +105,7 @@ func Process(dataURI string, l Limits) (*Image, error) {
 	}
 	sq := Square(src, l.Size)
 	out := &Image{Width: sq.Bounds().Dx(), Height: sq.Bounds().Dy(), Format: format}
-	if out.WebP, err = encodeWebP(sq); err != nil {
+	if out.WebP, err = encodeWebP(unpremultiply(sq)); err != nil {
 		return nil, fmt.Errorf("encode webp: %w", err)
 	}
 	if out.JPEG, err = encodeJPEG(sq); err != nil {
@@ -173,9 +172,9 @@ func corrupt(format string, err error) *Error {
 }
 
 // Square crops src to its centred square and scales it down to at most
-// size pixels a side (never up). The result is non-premultiplied RGBA
+// size pixels a side (never up). The result is premultiplied RGBA
 // whatever src's colour model (CMYK, YCbCr, paletted, gray, 16-bit).
-func Square(src image.Image, size int) *image.NRGBA {
+func Square(src image.Image, size int) *image.RGBA {
 	b := src.Bounds()
 	side := min(b.Dx(), b.Dy())
 	at := b.Min.Add(image.Pt((b.Dx()-side)/2, (b.Dy()-side)/2))
@@ -184,26 +183,50 @@ func Square(src image.Image, size int) *image.NRGBA {
 	if size > 0 && out > size {
 		out = size
 	}
-	// The scaler's fast paths write *image.RGBA; the encoders want
-	// non-premultiplied pixels.
+	// *image.RGBA is what the scaler's fast paths write.
 	dst := image.NewRGBA(image.Rect(0, 0, out, out))
 	if out == side {
 		draw.Draw(dst, dst.Bounds(), src, crop.Min, draw.Src)
 	} else {
 		draw.CatmullRom.Scale(dst, dst.Bounds(), src, crop, draw.Src, nil)
 	}
-	n := image.NewNRGBA(dst.Bounds())
-	draw.Draw(n, n.Bounds(), dst, image.Point{}, draw.Src)
+	return dst
+}
+
+// unpremultiply returns img as non-premultiplied RGBA, which the WebP
+// encoder wants; the standard library's draw has no fast path for it.
+func unpremultiply(img *image.RGBA) *image.NRGBA {
+	n := &image.NRGBA{Pix: img.Pix, Stride: img.Stride, Rect: img.Rect}
+	if img.Opaque() {
+		return n // the same bytes
+	}
+	n.Pix = make([]byte, len(img.Pix))
+	for i := 0; i+3 < len(img.Pix); i += 4 {
+		a := uint32(img.Pix[i+3])
+		n.Pix[i+3] = uint8(a)
+		if a == 0 {
+			continue
+		}
+		for c := range 3 {
+			n.Pix[i+c] = uint8((uint32(img.Pix[i+c])*255 + a/2) / a)
+		}
+	}
 	return n
 }
 
 // encodeJPEG writes img as a baseline JPEG, transparent parts on white.
-func encodeJPEG(img *image.NRGBA) ([]byte, error) {
+func encodeJPEG(img *image.RGBA) ([]byte, error) {
 	flat := img
 	if !img.Opaque() {
-		flat = image.NewNRGBA(img.Bounds())
-		draw.Draw(flat, flat.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-		draw.Draw(flat, flat.Bounds(), img, image.Point{}, draw.Over)
+		// Premultiplied colour over white: c + (255 - a).
+		flat = &image.RGBA{Pix: make([]byte, len(img.Pix)), Stride: img.Stride, Rect: img.Rect}
+		for i := 0; i+3 < len(img.Pix); i += 4 {
+			bg := 255 - img.Pix[i+3]
+			for c := range 3 {
+				flat.Pix[i+c] = img.Pix[i+c] + bg
+			}
+			flat.Pix[i+3] = 255
+		}
 	}
 	var b bytes.Buffer
 	if err := jpeg.Encode(&b, flat, &jpeg.Options{Quality: jpegQuality}); err != nil {
