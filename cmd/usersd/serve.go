@@ -17,6 +17,7 @@ import (
 	"usersd/internal/core"
 	"usersd/internal/face/danbooru"
 	"usersd/internal/face/e621"
+	"usersd/internal/face/media"
 	"usersd/internal/face/native"
 	"usersd/internal/face/pronouns"
 	"usersd/internal/httpx"
@@ -32,6 +33,9 @@ var faces = map[string]string{
 	"pronouns":    "/pronouns",
 	"reviewboard": "/reviewboard",
 	"drf":         "/drf",
+	// Stored images at the URL recipe pronouns.cc clients build
+	// (internal/face/media); not a face, but mounted like one.
+	"media": "/media",
 }
 
 // faceOptions are the flags of individual faces.
@@ -51,6 +55,7 @@ func buildFaces(svc *core.Service, log *slog.Logger, opts faceOptions) (map[stri
 		"danbooru": danbooru.NewHandler(svc, log),
 		"e621":     e621.NewHandler(svc, log, opts.e621),
 		"pronouns": pr,
+		"media":    media.NewHandler(svc, log),
 	}, nil
 }
 
@@ -85,7 +90,7 @@ func resolveMounts(entries []string) (map[string]string, error) {
 			return nil, fmt.Errorf("--mount %q: want FACE=PREFIX or FACE=off", e)
 		}
 		if _, known := faces[face]; !known {
-			return nil, fmt.Errorf("--mount %q: unknown face (known: danbooru, e621, pronouns, reviewboard, drf)", e)
+			return nil, fmt.Errorf("--mount %q: unknown face (known: danbooru, e621, pronouns, reviewboard, drf, media)", e)
 		}
 		if prefix == "off" {
 			delete(out, face)

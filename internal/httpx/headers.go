@@ -31,10 +31,13 @@ func IsJSON(contentType string) bool {
 // errors, anything answered to a request that carried credentials (a
 // header, a cookie or a face's query-string key) or that a face
 // authenticated, and every write, since logins and token creations answer
-// with secrets.
+// with secrets; but not a response marked SetPublic.
 func isPrivate(r *http.Request, status int) bool {
 	if status >= 400 || IsWrite(r) && r.Method != http.MethodOptions {
 		return true
+	}
+	if s, ok := r.Context().Value(routeKey).(*routeSlot); ok && s.public {
+		return false
 	}
 	if Caller(r.Context()) != nil || r.Header.Get("Authorization") != "" || r.Header.Get("Cookie") != "" {
 		return true

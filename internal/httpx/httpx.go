@@ -173,7 +173,10 @@ func CallerToken(ctx context.Context) *core.Token {
 // pointer placed before the face runs, because faces (and StripPrefix)
 // pass copies of the request further in, whose r.Pattern the code that
 // mounted the face never sees.
-type routeSlot struct{ pattern string }
+type routeSlot struct {
+	pattern string
+	public  bool // SetPublic
+}
 
 // WithRouteSlot returns ctx with a slot for SetRoute, or ctx itself when
 // it has one already (Middleware places one for every request).
@@ -191,6 +194,16 @@ func WithRouteSlot(ctx context.Context) context.Context {
 func SetRoute(ctx context.Context, pattern string) {
 	if s, ok := ctx.Value(routeKey).(*routeSlot); ok {
 		s.pattern = pattern
+	}
+}
+
+// SetPublic marks the response as one that is the same for every caller
+// (a content-addressed image), so the credentials a browser or client
+// sends along do not make Middleware mark it no-store. Errors and writes
+// stay private.
+func SetPublic(ctx context.Context) {
+	if s, ok := ctx.Value(routeKey).(*routeSlot); ok {
+		s.public = true
 	}
 }
 
