@@ -298,3 +298,17 @@ func BenchmarkRefuseBomb(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeSquare is the avatar path without the encoders: decode
+// a 1200×800 JPEG, crop and scale to 512.
+func BenchmarkDecodeSquare(b *testing.B) {
+	data := jpegOf(b, photo(1200, 800))
+	b.ReportAllocs()
+	for b.Loop() {
+		img, _, err := Decode(data, limits.MaxPixels)
+		if err != nil {
+			b.Fatal(err)
+		}
+		Square(img, limits.Size)
+	}
+}
