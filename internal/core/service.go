@@ -559,11 +559,16 @@ func (s *Service) decodeUpload(kind, field, dataURI string, now time.Time) (*Ima
 	img, err := s.decodeImage(kind, dataURI)
 	if err != nil {
 		var e *Error
-		if errors.As(err, &e) && e.Code == Invalid && e.Fields == nil {
+		if errors.As(err, &e) && e.Code == Invalid {
+			// decodeImage names the problem under the kind; move it to
+			// the field the caller wrote.
 			c := *e
-			reason := "is not a PNG, JPEG or WebP image"
-			if e.Reason == ReasonImageTooLarge {
-				reason = "is too large"
+			reason := e.Fields[kind]
+			if reason == "" {
+				reason = "is not a PNG, JPEG or WebP image"
+				if e.Reason == ReasonImageTooLarge {
+					reason = "is too large"
+				}
 			}
 			c.Fields = map[string]string{field: reason}
 			return nil, &c
