@@ -5,6 +5,10 @@ import (
 	"strings"
 )
 
+// maxHeader bounds the text between "data:" and the comma, which is split
+// into parameters before the data is measured.
+const maxHeader = 256
+
 // Types are the media types a data URI may declare.
 var Types = []string{"image/png", "image/jpeg", "image/webp"}
 
@@ -21,6 +25,9 @@ func ParseDataURI(s string, maxBytes int) (mime string, data []byte, err error) 
 	header, payload, ok := strings.Cut(s[len(scheme):], ",")
 	if !ok {
 		return "", nil, bad("the data URI has no comma before its data")
+	}
+	if len(header) > maxHeader {
+		return "", nil, bad("the data URI's type and parameters are longer than %d bytes", maxHeader)
 	}
 	params := strings.Split(header, ";")
 	mime = strings.ToLower(strings.TrimSpace(params[0]))

@@ -155,6 +155,7 @@ func TestProcessRefuses(t *testing.T) {
 		{"bad base64", "data:image/png;base64,iVBO!!!!", limits, ErrBadImage, "malformed"},
 		{"line breaks", "data:image/png;base64,iVBO\nRw0K", limits, ErrBadImage, "line breaks"},
 		{"empty", "data:image/png;base64,", limits, ErrBadImage, "no data"},
+		{"long header", "data:image/png" + strings.Repeat(";x=y", 100) + ";base64," + base64.StdEncoding.EncodeToString(ok), limits, ErrBadImage, "longer than 256 bytes"},
 		{"gif content", uri("image/png", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;")), limits, ErrBadImage, "not a PNG, JPEG or WebP"},
 		{"text content", uri("image/jpeg", []byte("hello")), limits, ErrBadImage, "not a PNG, JPEG or WebP"},
 		{"truncated png", uri("image/png", ok[:len(ok)/2]), limits, ErrBadImage, "png image is"},
