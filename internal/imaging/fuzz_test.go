@@ -2,6 +2,7 @@ package imaging
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"testing"
 
@@ -22,6 +23,7 @@ func FuzzDecode(f *testing.F) {
 		uri("image/webp", webpOf(f, small, true)),
 		uri("image/png", j), // mislabelled, accepted by content
 		uri("image/jpeg", cmykJPEG([4]uint8{255, 0, 0, 255}, 0)),
+		uri("image/jpeg", withSegments(j, exifOrientation(binary.LittleEndian, 6))),
 		uri("image/png", apng(p)),
 		uri("image/webp", animatedWebPFile(w, 12, 8, true)),
 		uri("image/png", pngBomb(50000, 50000)),

@@ -20,8 +20,10 @@
 //     and a clear refusal beats a still the uploader did not choose.
 //   - The JPEG twin has no alpha channel, so transparent parts are
 //     flattened onto white.
-//   - EXIF orientation is not applied: the re-encoded image carries no
-//     metadata and shows the pixels as stored.
+//   - A JPEG's EXIF orientation is applied to the pixels, since the
+//     re-encoded image carries no metadata and browsers showed the
+//     uploader the turned picture. (PNG and WebP orientation tags are
+//     rare and ignored.)
 package imaging
 
 import (
@@ -104,6 +106,9 @@ func Process(dataURI string, l Limits) (*Image, error) {
 		return nil, err
 	}
 	sq := Square(src, l.Size)
+	if format == "jpeg" {
+		sq = orient(sq, jpegOrientation(data))
+	}
 	out := &Image{Width: sq.Bounds().Dx(), Height: sq.Bounds().Dy(), Format: format}
 	if out.WebP, err = encodeWebP(unpremultiply(sq)); err != nil {
 		return nil, fmt.Errorf("encode webp: %w", err)
