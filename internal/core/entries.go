@@ -2,11 +2,13 @@ package core
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // Profile entries (pronouns.cc names, pronouns and fields; spec
@@ -39,8 +41,7 @@ import (
 const (
 	maxEntryText   = 100 // value, pronouns, display_text, field name, tooltip
 	maxFieldItems  = 100 // entries of one profile field
-	maxIconName    = 64
-	maxKeyInReason = 40 // a client's map key quoted in a reason, at most
+	maxKeyInReason = 40  // a client's map key quoted in a reason, at most
 )
 
 // standardStatuses are the statuses every entry may have.
@@ -49,10 +50,22 @@ var standardStatuses = []string{"favourite", "okay", "jokingly", "friends_only",
 // preferenceSizes are the sizes of a custom preference.
 var preferenceSizes = []string{"large", "normal", "small"}
 
-var (
-	uuidKey  = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	iconName = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
-)
+var uuidKey = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// icons.txt lists the Bootstrap Icons names a custom preference may show,
+// as pronouns.cc checks them: the keys of font/bootstrap-icons.json in the
+// npm package bootstrap-icons@1.11.3, one per line.
+//
+//go:embed icons.txt
+var iconList string
+
+var icons = func() map[string]bool {
+	m := make(map[string]bool, 2100)
+	for _, name := range strings.Fields(iconList) {
+		m[name] = true
+	}
+	return m
+}()
 
 // The canonical stored shapes.
 type (
@@ -333,8 +346,8 @@ func checkPreference(v any) (customPreference, *entryProblem) {
 	switch icon, ok := m["icon"].(string); {
 	case m["icon"] == nil:
 		return c, problemf("icon is required")
-	case !ok || !iconName.MatchString(icon):
-		return c, problemf("icon must be an icon name (1 to %d of a-z, 0-9 and -)", maxIconName)
+	case !ok || !icons[icon]:
+		return c, problemf("icon must be the name of a Bootstrap icon")
 	default:
 		c.Icon = icon
 	}

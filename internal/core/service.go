@@ -92,8 +92,10 @@ const (
 )
 
 // DefaultImageLimits: 1.5 MB files (a 2 MB request body holds about that
-// much base64), 40 megapixels, 512 px squares (pronouns.cc's).
-var DefaultImageLimits = ImageLimits{MaxBytes: 1536 << 10, MaxPixels: 40_000_000, Size: 512}
+// much base64), 4096 × 4096 pixels (a 16-megapixel decode holds 64 MB of
+// RGBA; a 36-megapixel JPEG took 2 s and 190 MB), 512 px squares
+// (pronouns.cc's).
+var DefaultImageLimits = ImageLimits{MaxBytes: 1536 << 10, MaxPixels: 4096 * 4096, Size: 512}
 
 // NewService returns a Service with production defaults: argon2id at OWASP's
 // parameters, at most 5 failed logins per account and 50 per address per

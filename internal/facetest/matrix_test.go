@@ -129,7 +129,8 @@ var faces = []faceUnderTest{
 	{
 		// No token on an auth-only route is 403, a bad (revoked, or a
 		// deleted user's) token 401 everywhere, a read-only token on a
-		// write (the reroll GET included) 403 (spec §2). A flag that is
+		// write (the reroll GET included) 403 (spec §2); banned callers may
+		// change nothing (403) before a flag is looked up. A flag that is
 		// not the caller's is 404 (§8.4), a member that is not the
 		// caller's 403 code 3004 on writes. Users are keyed by xid here.
 		name: "pronouns", mount: "/pronouns", routes: pronouns.Routes, profile: pronouns.Profile, auth: bearer,
@@ -141,8 +142,8 @@ var faces = []faceUnderTest{
 			"PATCH /api/v1/users/@me":             {want: "403 200 200 200 200 200 403 401 401 403", path: "/api/v1/users/@me", body: `{"bio":"matrix"}`},
 			"GET /api/v1/users/@me/flags":         {want: "403 200 200 200 200 200 200 401 401 200", path: "/api/v1/users/@me/flags"},
 			"POST /api/v1/users/@me/flags":        {want: "403 200 200 200 200 200 403 401 401 403", path: "/api/v1/users/@me/flags", body: `{"flag":"` + onePixelPNG + `","name":"matrix"}`},
-			"PATCH /api/v1/users/@me/flags/{id}":  {want: "403 200 404 404 404 404 404 401 401 403", path: "/api/v1/users/@me/flags/{flag}", body: `{"name":"matrix"}`},
-			"DELETE /api/v1/users/@me/flags/{id}": {want: "403 204 404 404 404 404 404 401 401 403", path: "/api/v1/users/@me/flags/{flag}", fresh: true},
+			"PATCH /api/v1/users/@me/flags/{id}":  {want: "403 200 404 404 404 404 403 401 401 403", path: "/api/v1/users/@me/flags/{flag}", body: `{"name":"matrix"}`},
+			"DELETE /api/v1/users/@me/flags/{id}": {want: "403 204 404 404 404 404 403 401 401 403", path: "/api/v1/users/@me/flags/{flag}", fresh: true},
 			// Every caller rerolls their own short id once: fresh users may.
 			"GET /api/v1/users/@me/reroll": {want: "403 200 200 200 200 200 403 401 401 403", path: "/api/v1/users/@me/reroll", fresh: true},
 			// Members: public reads; only the owner writes (3004).
