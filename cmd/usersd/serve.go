@@ -237,6 +237,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	queryPatterns := fs.Int("query-max-patterns", core.DefaultMaxPatterns, "substring, wildcard and regex conditions allowed in one list request (0: no cap)")
 	queryConcurrency := fs.Int("query-concurrency", runtime.GOMAXPROCS(0), "costly list requests running at once (0: no cap); the default is GOMAXPROCS")
 	queryWait := fs.Duration("query-queue-wait", core.DefaultQueueWait, "how long a costly list request waits for its turn before a 503")
+	maxFlags := fs.Int("max-flags", core.DefaultMaxFlags, "pride flags one user may own (pronouns.cc code 2003 past it)")
+	maxMembers := fs.Int("max-members", core.DefaultMaxMembers, "members one user may own (pronouns.cc code 3002 past it)")
+	rerollCooldown := fs.Duration("reroll-cooldown", core.DefaultRerollCooldown, "time between short-id rerolls of one user and their members (0: none)")
+	sweepEvery := fs.Duration("sweep-interval", time.Hour, "how often unreferenced images and expired sessions are deleted (0: never)")
 	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
@@ -245,6 +249,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if *renameCooldown < 0 {
 		return fmt.Errorf("--rename-cooldown %s: must be 0 (no limit) or more", *renameCooldown)
+	}
+	if *rerollCooldown < 0 || *sweepEvery < 0 {
+		return fmt.Errorf("--reroll-cooldown and --sweep-interval must be 0 or more")
+	}
+	if *maxFlags < 1 || *maxMembers < 1 {
+		return fmt.Errorf("--max-flags %d, --max-members %d: each must be at least 1", *maxFlags, *maxMembers)
 	}
 	budget, err := queryBudget(*queryTimeout, *queryPatterns, *queryConcurrency, *queryWait)
 	if err != nil {
@@ -317,7 +327,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	svc.Budget = budget
 	svc.SignupLimit = signupAddr
 	svc.MaxUserBytes = *maxUserBytes
+	svc.MaxFlags, svc.MaxMembers, svc.RerollCooldown = *maxFlags, *maxMembers, *rerollCooldown
 	tf.apply(svc)
+	if *sweepEvery > 0 {
+		go svc.RunSweeper(ctx, *sweepEvery)
+	}
 
 	m := metrics.New()
 	svc.Events = m

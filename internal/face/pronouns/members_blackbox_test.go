@@ -218,3 +218,34 @@ func TestMemberRateBuckets(t *testing.T) {
 		t.Errorf("GET member: %d, bucket %q limit %q", r.Status, r.Header.Get("X-RateLimit-Bucket"), r.Header.Get("X-RateLimit-Limit"))
 	}
 }
+
+// TestOwnedLimits: past --max-flags and --max-members, uploads and
+// creations are 400 with codes 2003 and 3002 and create nothing; the
+// limits are per owner.
+func TestOwnedLimits(t *testing.T) {
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
+		s := facetest.Start(t, b, "--max-flags=2", "--max-members=2")
+		alice, bob := bbSignup(s, "limitalice"), bbSignup(s, "limitbob")
+		flag := func(u bbUser, i int) facetest.Response {
+			return s.Do("POST", bbAPI+"/users/@me/flags", u.token, map[string]any{"flag": bbPNG(t, color.RGBA{uint8(i), 9, 9, 255}), "name": "F"})
+		}
+		member := func(u bbUser, i int) facetest.Response {
+			return s.Do("POST", bbAPI+"/members", u.token, map[string]any{"name": "M" + string(rune('a'+i))})
+		}
+		for i := range 2 {
+			s.Want(flag(alice, i), 200)
+			s.Want(member(alice, i), 200)
+		}
+		bbCode(t, flag(alice, 3), 400, 2003)
+		bbCode(t, member(alice, 3), 400, 3002)
+		for path, want := range map[string]int{"/users/@me/flags": 2, "/users/@me/members": 2} {
+			var got []any
+			bbUnmarshal(t, s.Do("GET", bbAPI+path, alice.token, nil), &got)
+			if len(got) != want {
+				t.Errorf("%s after the refusals: %d items, want %d", path, len(got), want)
+			}
+		}
+		s.Want(flag(bob, 1), 200)
+		s.Want(member(bob, 1), 200)
+	})
+}
