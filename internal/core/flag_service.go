@@ -26,9 +26,10 @@ func (s *Service) maxFlags() int {
 
 func flagNotFound() *Error { return Errorf(NotFound, "Flag not found.") }
 
-// possibleXID reports whether s has the shape of an xid, sparing look-ups
-// that cannot match.
-func possibleXID(s string) bool {
+// IsXID reports whether s has the shape of an xid (20 of [0-9a-v]), the
+// ids of users, members and flags on pronouns.cc: a look-up by anything
+// else cannot match.
+func IsXID(s string) bool {
 	if len(s) != 20 {
 		return false
 	}
@@ -173,7 +174,7 @@ func (s *Service) ownFlag(ctx context.Context, actor *User, ref string) (*PrideF
 	if err := standing(actor, ActUpdate, actor); err != nil {
 		return nil, err
 	}
-	if !possibleXID(ref) {
+	if !IsXID(ref) {
 		return nil, flagNotFound()
 	}
 	fl, err := s.store.FindFlagByXID(ctx, ref)

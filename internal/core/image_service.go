@@ -53,21 +53,8 @@ func (s *Service) decodeImage(kind, dataURI string) (*Image, error) {
 // is not 64 lower-case hex digits is NotFound without a store read.
 // Codes: NotFound.
 func (f *Face) Image(ctx context.Context, hash string) (*Image, error) {
-	if !validImageHash(hash) {
+	if !hexHash.MatchString(hash) {
 		return nil, &Error{Code: NotFound, Message: "Image not found."}
 	}
 	return f.s.store.FindImage(ctx, hash)
-}
-
-// validImageHash reports whether h has the shape of ImageHash's result.
-func validImageHash(h string) bool {
-	if len(h) != 64 {
-		return false
-	}
-	for i := 0; i < len(h); i++ {
-		if c := h[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }

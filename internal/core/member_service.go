@@ -251,7 +251,7 @@ func checkFlagXIDs(xids []string, max int) string {
 	}
 	seen := make(map[string]int, len(xids))
 	for i, x := range xids {
-		if !possibleXID(x) {
+		if !IsXID(x) {
 			return fmt.Sprintf("item %d is not one of the owner's flags", i+1)
 		}
 		if j, dup := seen[x]; dup {

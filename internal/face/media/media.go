@@ -76,7 +76,7 @@ const cacheControl = "public, max-age=31536000, immutable"
 func handleImage(f *core.Face, log *slog.Logger, owned bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpx.SetRoute(r.Context(), r.Pattern) // for metrics: r is a copy the mount never sees
-		if owned && !isXID(r.PathValue("xid")) {
+		if owned && !core.IsXID(r.PathValue("xid")) {
 			http.NotFound(w, r)
 			return
 		}
@@ -133,18 +133,4 @@ func matches(header, etag string) bool {
 		}
 	}
 	return false
-}
-
-// isXID reports whether s has the shape of an xid: 20 characters of
-// [0-9a-v].
-func isXID(s string) bool {
-	if len(s) != 20 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'v') {
-			return false
-		}
-	}
-	return true
 }

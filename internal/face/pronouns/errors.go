@@ -112,11 +112,32 @@ const (
 	entFlag
 )
 
+// about marks err as being about ent, whatever the route's entity: a
+// member route's unknown user is 2001, not 3001.
+func about(ent entity, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &entityError{ent, err}
+}
+
+type entityError struct {
+	ent entity
+	err error
+}
+
+func (e *entityError) Error() string { return e.err.Error() }
+func (e *entityError) Unwrap() error { return e.err }
+
 // toAPIError translates a core error (spec §3, the brief's table).
 func toAPIError(err error, ent entity) *apiError {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		return ae
+	}
+	var ee *entityError
+	if errors.As(err, &ee) {
+		ent = ee.ent
 	}
 	e := core.AsError(err)
 	switch e.Reason {

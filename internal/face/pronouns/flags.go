@@ -2,28 +2,23 @@ package pronouns
 
 import (
 	"net/http"
-	"regexp"
 
 	"usersd/internal/core"
+	"usersd/internal/face/doc"
 )
-
-// xidRef is the shape of a pronouns.cc id.
-var xidRef = regexp.MustCompile(`^[0-9a-v]{20}$`)
 
 // handleFlagList handles "GET /users/@me/flags": every flag the caller
 // owns, shown or not.
-func (h *handler) handleFlagList(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleFlagList(r *http.Request) (doc.Value, error) {
 	me, err := requireCaller(r)
 	if err != nil {
-		writeError(w, r, h.log, err, entFlag)
-		return
+		return doc.Value{}, err
 	}
 	fs, err := h.svc.Flags(r.Context(), me)
 	if err != nil {
-		writeError(w, r, h.log, err, entFlag)
-		return
+		return doc.Value{}, err
 	}
-	h.write(w, flagsValue(fs))
+	return flagsValue(fs), nil
 }
 
 // flagText checks a flag's name (1..100) and description (..500).
@@ -44,31 +39,24 @@ func flagText(name, description *string) error {
 
 // handleFlagCreate handles "POST /users/@me/flags": 200, not 201, as
 // everywhere in this API (spec §8.4).
-func (h *handler) handleFlagCreate(w http.ResponseWriter, r *http.Request) {
-	me, err := requireCaller(r)
+func (h *handler) handleFlagCreate(r *http.Request) (doc.Value, error) {
+	me, body, err := callerAndBody(r)
 	if err != nil {
-		writeError(w, r, h.log, err, entFlag)
-		return
+		return doc.Value{}, err
 	}
-	in, err := parseNewFlag(r)
+	in, err := parseNewFlag(body)
 	if err != nil {
-		writeError(w, r, h.log, err, entFlag)
-		return
+		return doc.Value{}, err
 	}
 	f, err := h.svc.CreateFlag(r.Context(), me, in)
 	if err != nil {
-		writeError(w, r, h.log, err, entFlag)
-		return
+		return doc.Value{}, err
 	}
-	h.write(w, flagValue(f))
+	return flagValue(f), nil
 }
 
-func parseNewFlag(r *http.Request) (core.NewFlag, error) {
+func parseNewFlag(body []byte) (core.NewFlag, error) {
 	var in core.NewFlag
-	body, err := readBody(r)
-	if err != nil {
-		return in, err
-	}
 	o, err := parseObject(body)
 	if err != nil {
 		return in, err
@@ -102,43 +90,35 @@ func parseNewFlag(r *http.Request) (core.NewFlag, error) {
 // flagID reads the {id} of a flag route: not an xid is 400 (spec §8.4).
 func flagID(r *http.Request) (string, error) {
 	id := r.PathValue("id")
-	if !xidRef.MatchString(id) {
+	if !core.IsXID(id) {
 		return "", badRequest("%q is not a flag id", id)
 	}
 	return id, nil
 }
 
 // handleFlagUpdate handles "PATCH /users/@me/flags/{id}".
-func (h *handler) handleFlagUpdate(w http.ResponseWriter, r *http.Request) {
-	me, err := requireCaller(r)
+func (h *handler) handleFlagUpdate(r *http.Request) (doc.Value, error) {
+	me, body, err := callerAndBody(r)
 	if err != nil {
-		writeError(w, r, h.log, err, entFlag)
-		return
+		return doc.Value{}, err
 	}
 	id, err := flagID(r)
 	if err != nil {
-		writeError(w, r, h.log, err, entFlag)
-		return
+		return doc.Value{}, err
 	}
-	in, err := parseFlagUpdate(r)
+	in, err := parseFlagUpdate(body)
 	if err != nil {
-		writeError(w, r, h.log, err, entFlag)
-		return
+		return doc.Value{}, err
 	}
 	f, err := h.svc.UpdateFlag(r.Context(), me, id, in)
 	if err != nil {
-		writeError(w, r, h.log, err, entFlag)
-		return
+		return doc.Value{}, err
 	}
-	h.write(w, flagValue(f))
+	return flagValue(f), nil
 }
 
-func parseFlagUpdate(r *http.Request) (core.FlagUpdate, error) {
+func parseFlagUpdate(body []byte) (core.FlagUpdate, error) {
 	var in core.FlagUpdate
-	body, err := readBody(r)
-	if err != nil {
-		return in, err
-	}
 	o, err := parseObject(body)
 	if err != nil {
 		return in, err
@@ -161,20 +141,14 @@ func parseFlagUpdate(r *http.Request) (core.FlagUpdate, error) {
 }
 
 // handleFlagDelete handles "DELETE /users/@me/flags/{id}": 204, no body.
-func (h *handler) handleFlagDelete(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleFlagDelete(r *http.Request) (doc.Value, error) {
 	me, err := requireCaller(r)
 	if err != nil {
-		writeError(w, r, h.log, err, entFlag)
-		return
+		return doc.Value{}, err
 	}
 	id, err := flagID(r)
 	if err != nil {
-		writeError(w, r, h.log, err, entFlag)
-		return
+		return doc.Value{}, err
 	}
-	if err := h.svc.DeleteFlag(r.Context(), me, id); err != nil {
-		writeError(w, r, h.log, err, entFlag)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	return noContent, h.svc.DeleteFlag(r.Context(), me, id)
 }

@@ -86,187 +86,125 @@ func parseMember(body []byte, create bool) (core.MemberInput, error) {
 // isOwner reports whether viewer owns m.
 func isOwner(viewer *core.User, m *core.Member) bool { return viewer != nil && viewer.ID == m.UserID }
 
-// memberFlags returns the flags of one member.
-func (h *handler) memberFlags(ctx context.Context, m *core.Member) ([]*core.PrideFlag, error) {
+// memberValue renders a member with its owner u.
+func (h *handler) memberValue(ctx context.Context, viewer *core.User, m *core.Member, u *core.User) (doc.Value, error) {
 	fs, err := h.svc.MemberFlags(ctx, []*core.Member{m})
 	if err != nil {
-		return nil, err
+		return doc.Value{}, err
 	}
-	return fs[m.ID], nil
+	return memberValue(m, fs[m.ID], u, isOwner(viewer, m)), nil
 }
 
-// writeMember renders a member with its owner u.
-func (h *handler) writeMember(w http.ResponseWriter, r *http.Request, viewer *core.User, m *core.Member, u *core.User) {
-	fs, err := h.memberFlags(r.Context(), m)
+// memberList renders GET /users/{ref}/members for u: a private list is
+// 403 code 2002 to others (spec §8.6).
+func (h *handler) memberList(ctx context.Context, viewer, u *core.User) (doc.Value, error) {
+	ms, err := h.svc.Members(ctx, viewer, u)
 	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
+		return doc.Value{}, err
 	}
-	h.write(w, memberValue(m, fs, u, isOwner(viewer, m)))
-}
-
-// writeMemberList renders GET /users/{ref}/members for u.
-func (h *handler) writeMemberList(w http.ResponseWriter, r *http.Request, viewer, u *core.User) {
-	ms, err := h.svc.Members(r.Context(), viewer, u)
+	fs, err := h.svc.MemberFlags(ctx, ms)
 	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
-	}
-	fs, err := h.svc.MemberFlags(r.Context(), ms)
-	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
+		return doc.Value{}, err
 	}
 	vs := make([]doc.Value, len(ms))
 	for i, m := range ms {
 		vs[i] = listMemberValue(m, fs[m.ID], isOwner(viewer, m))
 	}
-	h.write(w, doc.Array(vs...))
+	return doc.Array(vs...), nil
 }
 
-// handleUserMembers handles "GET /users/{ref}/members": a private list
-// is 403 code 2002 to others (spec §8.6).
-func (h *handler) handleUserMembers(w http.ResponseWriter, r *http.Request) {
-	viewer := caller(r)
-	u, err := h.findUser(r.Context(), viewer, r.PathValue("ref"))
-	if err != nil {
-		writeError(w, r, h.log, err, entUser)
-		return
+// pathUser is the {ref} user of a /users/{ref}/members route, or the
+// caller for /users/@me/members; either way the viewer comes too.
+func (h *handler) pathUser(r *http.Request) (viewer, u *core.User, err error) {
+	ref := r.PathValue("ref")
+	if ref == "" {
+		me, err := requireCaller(r)
+		return me, me, err
 	}
-	h.writeMemberList(w, r, viewer, u)
+	viewer = caller(r)
+	u, err = h.findUser(r.Context(), viewer, ref)
+	return viewer, u, about(entUser, err)
 }
 
-// handleMyMembers handles "GET /users/@me/members".
-func (h *handler) handleMyMembers(w http.ResponseWriter, r *http.Request) {
-	me, err := requireCaller(r)
+// handleMembers handles "GET /users/{ref}/members" and
+// "GET /users/@me/members".
+func (h *handler) handleMembers(r *http.Request) (doc.Value, error) {
+	viewer, u, err := h.pathUser(r)
 	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
+		return doc.Value{}, err
 	}
-	h.writeMemberList(w, r, me, me)
+	return h.memberList(r.Context(), viewer, u)
 }
 
-// handleUserMember handles "GET /users/{ref}/members/{memberRef}": a
-// member of that user by id or name.
-func (h *handler) handleUserMember(w http.ResponseWriter, r *http.Request) {
-	viewer := caller(r)
-	u, err := h.findUser(r.Context(), viewer, r.PathValue("ref"))
+// handleUserMember handles "GET /users/{ref}/members/{memberRef}" and
+// "GET /users/@me/members/{memberRef}": a member of that user by id or
+// name.
+func (h *handler) handleUserMember(r *http.Request) (doc.Value, error) {
+	viewer, u, err := h.pathUser(r)
 	if err != nil {
-		writeError(w, r, h.log, err, entUser)
-		return
+		return doc.Value{}, err
 	}
-	h.userMember(w, r, viewer, u)
-}
-
-// handleMyMember handles "GET /users/@me/members/{memberRef}".
-func (h *handler) handleMyMember(w http.ResponseWriter, r *http.Request) {
-	me, err := requireCaller(r)
-	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
-	}
-	h.userMember(w, r, me, me)
-}
-
-func (h *handler) userMember(w http.ResponseWriter, r *http.Request, viewer, u *core.User) {
 	m, err := h.svc.UserMember(r.Context(), viewer, u, r.PathValue("memberRef"))
 	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
+		return doc.Value{}, err
 	}
-	h.writeMember(w, r, viewer, m, u)
+	return h.memberValue(r.Context(), viewer, m, u)
 }
 
 // handleMember handles "GET /members/{id}".
-func (h *handler) handleMember(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleMember(r *http.Request) (doc.Value, error) {
 	viewer := caller(r)
 	m, u, err := h.svc.Member(r.Context(), viewer, r.PathValue("id"))
 	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
+		return doc.Value{}, err
 	}
-	h.writeMember(w, r, viewer, m, u)
+	return h.memberValue(r.Context(), viewer, m, u)
 }
 
-// handleMemberCreate handles "POST /members": 200 with the member.
-func (h *handler) handleMemberCreate(w http.ResponseWriter, r *http.Request) {
-	me, err := requireCaller(r)
-	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
+// handleMemberCreate handles "POST /members" (PATCH /members/{id} when
+// update): 200 with the member, all or nothing.
+func (h *handler) handleMemberWrite(update bool) handlerFunc {
+	return func(r *http.Request) (doc.Value, error) {
+		me, body, err := callerAndBody(r)
+		if err != nil {
+			return doc.Value{}, err
+		}
+		in, err := parseMember(body, !update)
+		if err != nil {
+			return doc.Value{}, err
+		}
+		var m *core.Member
+		if update {
+			m, err = h.svc.UpdateMember(r.Context(), me, r.PathValue("id"), in)
+		} else {
+			m, err = h.svc.CreateMember(r.Context(), me, in)
+		}
+		if err != nil {
+			return doc.Value{}, err
+		}
+		return h.memberValue(r.Context(), me, m, me)
 	}
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
-	}
-	in, err := parseMember(body, true)
-	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
-	}
-	m, err := h.svc.CreateMember(r.Context(), me, in)
-	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
-	}
-	h.writeMember(w, r, me, m, me)
-}
-
-// handleMemberUpdate handles "PATCH /members/{id}", all or nothing.
-func (h *handler) handleMemberUpdate(w http.ResponseWriter, r *http.Request) {
-	me, err := requireCaller(r)
-	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
-	}
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
-	}
-	in, err := parseMember(body, false)
-	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
-	}
-	m, err := h.svc.UpdateMember(r.Context(), me, r.PathValue("id"), in)
-	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
-	}
-	h.writeMember(w, r, me, m, me)
 }
 
 // handleMemberDelete handles "DELETE /members/{id}": 204, no body.
-func (h *handler) handleMemberDelete(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleMemberDelete(r *http.Request) (doc.Value, error) {
 	me, err := requireCaller(r)
 	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
+		return doc.Value{}, err
 	}
-	if err := h.svc.DeleteMember(r.Context(), me, r.PathValue("id")); err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	return noContent, h.svc.DeleteMember(r.Context(), me, r.PathValue("id"))
 }
 
 // handleMemberReroll handles "GET /members/{id}/reroll": a GET that
 // writes, under the owner's reroll cooldown (spec §8.5).
-func (h *handler) handleMemberReroll(w http.ResponseWriter, r *http.Request) {
-	me, err := requireCaller(r)
-	if err == nil {
-		err = requireWrite(r)
-	}
+func (h *handler) handleMemberReroll(r *http.Request) (doc.Value, error) {
+	me, err := requireWriter(r)
 	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
+		return doc.Value{}, err
 	}
 	m, err := h.svc.RerollMemberSID(r.Context(), me, r.PathValue("id"))
 	if err != nil {
-		writeError(w, r, h.log, err, entMember)
-		return
+		return doc.Value{}, err
 	}
-	h.writeMember(w, r, me, m, me)
+	return h.memberValue(r.Context(), me, m, me)
 }

@@ -92,29 +92,54 @@ func (l *routeList) Handle(pattern string, _ http.Handler) { *l = append(*l, pat
 
 type router interface{ Handle(string, http.Handler) }
 
-// addRoutes lists every route; paths are below the face's prefix.
+// addRoutes lists every route; paths are below the face's prefix. Each
+// handler answers with a value or an error about its entity.
 func addRoutes(mux router, h *handler) {
-	handle := func(pattern string, fn http.HandlerFunc) {
+	handle := func(pattern string, ent entity, fn handlerFunc) {
 		method, path, _ := strings.Cut(pattern, " ")
-		mux.Handle(method+" "+apiPrefix+path, fn)
+		mux.Handle(method+" "+apiPrefix+path, h.serve(ent, fn))
 	}
-	handle("GET /users/@me", h.handleMe)
-	handle("PATCH /users/@me", h.handleMeUpdate)
-	handle("GET /users/@me/reroll", h.handleReroll)
-	handle("GET /users/@me/flags", h.handleFlagList)
-	handle("POST /users/@me/flags", h.handleFlagCreate)
-	handle("PATCH /users/@me/flags/{id}", h.handleFlagUpdate)
-	handle("DELETE /users/@me/flags/{id}", h.handleFlagDelete)
-	handle("GET /users/@me/members", h.handleMyMembers)
-	handle("GET /users/@me/members/{memberRef}", h.handleMyMember)
-	handle("GET /users/{ref}", h.handleUser)
-	handle("GET /users/{ref}/members", h.handleUserMembers)
-	handle("GET /users/{ref}/members/{memberRef}", h.handleUserMember)
-	handle("POST /members", h.handleMemberCreate)
-	handle("GET /members/{id}", h.handleMember)
-	handle("PATCH /members/{id}", h.handleMemberUpdate)
-	handle("DELETE /members/{id}", h.handleMemberDelete)
-	handle("GET /members/{id}/reroll", h.handleMemberReroll)
+	handle("GET /users/@me", entUser, h.handleMe)
+	handle("PATCH /users/@me", entUser, h.handleMeUpdate)
+	handle("GET /users/@me/reroll", entUser, h.handleReroll)
+	handle("GET /users/@me/flags", entFlag, h.handleFlagList)
+	handle("POST /users/@me/flags", entFlag, h.handleFlagCreate)
+	handle("PATCH /users/@me/flags/{id}", entFlag, h.handleFlagUpdate)
+	handle("DELETE /users/@me/flags/{id}", entFlag, h.handleFlagDelete)
+	handle("GET /users/@me/members", entMember, h.handleMembers)
+	handle("GET /users/@me/members/{memberRef}", entMember, h.handleUserMember)
+	handle("GET /users/{ref}", entUser, h.handleUser)
+	handle("GET /users/{ref}/members", entMember, h.handleMembers)
+	handle("GET /users/{ref}/members/{memberRef}", entMember, h.handleUserMember)
+	handle("POST /members", entMember, h.handleMemberWrite(false))
+	handle("GET /members/{id}", entMember, h.handleMember)
+	handle("PATCH /members/{id}", entMember, h.handleMemberWrite(true))
+	handle("DELETE /members/{id}", entMember, h.handleMemberDelete)
+	handle("GET /members/{id}/reroll", entMember, h.handleMemberReroll)
+}
+
+// handlerFunc answers a request with the value to render (noContent for
+// 204) or an error.
+type handlerFunc func(r *http.Request) (doc.Value, error)
+
+// noContent (null) is the answer of deletions: 204 with no body (spec
+// §8.4); no route answers a plain null.
+var noContent = doc.Value{}
+
+// serve adapts fn to net/http: an error is rendered as the API error of
+// ent, the zero value as 204, anything else as 200 JSON.
+func (h *handler) serve(ent entity, fn handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, err := fn(r)
+		switch {
+		case err != nil:
+			writeError(w, r, h.log, err, ent)
+		case v.Kind() == doc.KindNull:
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			h.write(w, v)
+		}
+	})
 }
 
 // ServeHTTP runs every request through pronouns.cc's middleware order:
@@ -218,8 +243,23 @@ func requireCaller(r *http.Request) (*core.User, error) {
 	return nil, fail(codeForbidden, "No token was supplied")
 }
 
-// requireWrite refuses a read-only token on a GET that writes (the
-// rerolls); other writes are checked by method in ServeHTTP.
-func requireWrite(r *http.Request) error {
-	return core.CheckScope(httpx.CallerToken(r.Context()), true)
+// requireWriter is the caller of a GET that writes (the rerolls),
+// refusing a read-only token; other writes are checked by method in
+// ServeHTTP.
+func requireWriter(r *http.Request) (*core.User, error) {
+	me, err := requireCaller(r)
+	if err != nil {
+		return nil, err
+	}
+	return me, core.CheckScope(httpx.CallerToken(r.Context()), true)
+}
+
+// callerAndBody is the caller of an owner route and the request body.
+func callerAndBody(r *http.Request) (*core.User, []byte, error) {
+	me, err := requireCaller(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	body, err := readBody(r)
+	return me, body, err
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"usersd/internal/core"
+	"usersd/internal/face/doc"
 )
 
 // findUser resolves GET /users/{ref} (spec §8.1): an xid-shaped ref
@@ -40,80 +41,64 @@ func (h *handler) userDoc(ctx context.Context, viewer, u *core.User) (userView, 
 	return v, nil
 }
 
-// writeUser renders u as viewer sees it.
-func (h *handler) writeUser(w http.ResponseWriter, r *http.Request, viewer, u *core.User) {
-	v, err := h.userDoc(r.Context(), viewer, u)
+// userValue renders u as viewer sees it.
+func (h *handler) userValue(ctx context.Context, viewer, u *core.User) (doc.Value, error) {
+	v, err := h.userDoc(ctx, viewer, u)
 	if err != nil {
-		writeError(w, r, h.log, err, entUser)
-		return
+		return doc.Value{}, err
 	}
-	h.write(w, userValue(v))
+	return userValue(v), nil
 }
 
 // handleUser handles "GET /users/{ref}".
-func (h *handler) handleUser(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleUser(r *http.Request) (doc.Value, error) {
 	viewer := caller(r)
 	u, err := h.findUser(r.Context(), viewer, r.PathValue("ref"))
 	if err != nil {
-		writeError(w, r, h.log, err, entUser)
-		return
+		return doc.Value{}, err
 	}
-	h.writeUser(w, r, viewer, u)
+	return h.userValue(r.Context(), viewer, u)
 }
 
 // handleMe handles "GET /users/@me".
-func (h *handler) handleMe(w http.ResponseWriter, r *http.Request) {
+func (h *handler) handleMe(r *http.Request) (doc.Value, error) {
 	me, err := requireCaller(r)
 	if err != nil {
-		writeError(w, r, h.log, err, entUser)
-		return
+		return doc.Value{}, err
 	}
-	h.writeUser(w, r, me, me)
+	return h.userValue(r.Context(), me, me)
 }
 
 // handleMeUpdate handles "PATCH /users/@me": every change in one core
 // update, so a 400 on any field changes nothing (spec §8.3, §11.18).
-func (h *handler) handleMeUpdate(w http.ResponseWriter, r *http.Request) {
-	me, err := requireCaller(r)
+func (h *handler) handleMeUpdate(r *http.Request) (doc.Value, error) {
+	me, body, err := callerAndBody(r)
 	if err != nil {
-		writeError(w, r, h.log, err, entUser)
-		return
-	}
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, r, h.log, err, entUser)
-		return
+		return doc.Value{}, err
 	}
 	up, err := parseUserPatch(body, me)
 	if err != nil {
-		writeError(w, r, h.log, err, entUser)
-		return
+		return doc.Value{}, err
 	}
 	u := me
 	if !emptyUpdate(up) {
 		if u, err = h.svc.UpdateUser(r.Context(), me, me.ID, up); err != nil {
-			writeError(w, r, h.log, err, entUser)
-			return
+			return doc.Value{}, err
 		}
 	}
-	h.writeUser(w, r, u, u)
+	return h.userValue(r.Context(), u, u)
 }
 
 // handleReroll handles "GET /users/@me/reroll": a GET that writes, so a
 // read-only token is refused (spec §8.5).
-func (h *handler) handleReroll(w http.ResponseWriter, r *http.Request) {
-	me, err := requireCaller(r)
-	if err == nil {
-		err = requireWrite(r)
-	}
+func (h *handler) handleReroll(r *http.Request) (doc.Value, error) {
+	me, err := requireWriter(r)
 	if err != nil {
-		writeError(w, r, h.log, err, entUser)
-		return
+		return doc.Value{}, err
 	}
 	u, err := h.svc.RerollSID(r.Context(), me)
 	if err != nil {
-		writeError(w, r, h.log, err, entUser)
-		return
+		return doc.Value{}, err
 	}
-	h.writeUser(w, r, u, u)
+	return h.userValue(r.Context(), u, u)
 }
