@@ -72,9 +72,15 @@ Users:
     clears it. Either way the Rails name Danbooru and e621 keep is
     cleared (spec/fields.md §3.0.4).
   - custom_preferences: keys are UUIDs, stored in lower case (pronouns.cc
-    parses them as UUIDs); icons are checked for the shape of a Bootstrap
-    Icons name, not against the icon list, which usersd does not bundle.
-    Rendered in key order.
+    parses them as UUIDs); icons must be Bootstrap Icons names (the core
+    bundles the list of bootstrap-icons 1.11.3). Rendered in key order.
+    Removing a preference that stored entries still use is allowed, as
+    upstream: those entries keep the old status until their list is next
+    written, when every status must resolve again.
+  - Entries: keys other than the documented ones are dropped, not
+    refused (Go's decoder upstream ignores them); display_text "" is
+    null. Statuses are checked by the core for every face against the
+    custom preferences the same request leaves in effect.
   - Stored entries (names, pronouns, fields) and custom preferences are
     decoded and rendered again in pronouns.cc's key order whichever face
     wrote them; a column another program filled with something else
@@ -90,7 +96,8 @@ Flags and members:
   - Member routes: unknown members are 3001, someone else's member on a
     write 3004, a taken member name 3003, an invalid one 400. unlisted is
     rendered to the owner only. The member and flag limits are the core's
-    Service.MaxMembers and MaxFlags (500 each, pronouns.cc's).
+    (serve --max-members, --max-flags; 500 each, pronouns.cc's). Only
+    the owner changes a member, admins included (3004), as upstream.
   - Creating a member or a flag answers 200, as pronouns.cc does.
 
 Rate limits:
