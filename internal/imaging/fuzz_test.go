@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"golang.org/x/image/webp"
+
+	"usersd/internal/imaging/imagingtest"
 )
 
 // FuzzDecode feeds data URIs to Process under small limits. It must never
@@ -14,22 +16,22 @@ import (
 // success is a square within the limits whose WebP decodes; and nothing
 // past MaxPixels is decoded (the header check refuses it first).
 func FuzzDecode(f *testing.F) {
-	small := thirds(12, 8)
-	p, j, w := pngOf(f, small), jpegOf(f, small), webpOf(f, small, false)
+	small := imagingtest.Thirds(12, 8)
+	p, j, w := imagingtest.PNG(small), imagingtest.JPEG(small), imagingtest.WebP(small, false)
 	seeds := []string{
-		uri("image/png", p),
-		uri("image/jpeg", j),
-		uri("image/webp", w),
-		uri("image/webp", webpOf(f, small, true)),
-		uri("image/png", j), // mislabelled, accepted by content
-		uri("image/jpeg", cmykJPEG([4]uint8{255, 0, 0, 255}, 0)),
-		uri("image/jpeg", withSegments(j, exifOrientation(binary.LittleEndian, 6))),
-		uri("image/png", apng(p)),
-		uri("image/webp", animatedWebPFile(w, 12, 8, true)),
-		uri("image/png", pngBomb(50000, 50000)),
-		uri("image/webp", riff(vp8x(0, 16384, 16384), firstChunk(w))),
-		uri("image/png", p[:len(p)/2]),
-		uri("image/gif", p),
+		imagingtest.URI("image/png", p),
+		imagingtest.URI("image/jpeg", j),
+		imagingtest.URI("image/webp", w),
+		imagingtest.URI("image/webp", imagingtest.WebP(small, true)),
+		imagingtest.URI("image/png", j), // mislabelled, accepted by content
+		imagingtest.URI("image/jpeg", imagingtest.CMYKJPEG([4]uint8{255, 0, 0, 255}, 0)),
+		imagingtest.URI("image/jpeg", imagingtest.WithSegments(j, exifOrientation(binary.LittleEndian, 6))),
+		imagingtest.URI("image/png", imagingtest.APNG(p)),
+		imagingtest.URI("image/webp", imagingtest.AnimatedWebP(w, 12, 8, true)),
+		imagingtest.URI("image/png", imagingtest.PNGBomb(50000, 50000)),
+		imagingtest.URI("image/webp", imagingtest.RIFF(imagingtest.VP8X(0, 16384, 16384), imagingtest.FirstChunk(w))),
+		imagingtest.URI("image/png", p[:len(p)/2]),
+		imagingtest.URI("image/gif", p),
 		"data:image/png;base64,",
 		"data:,",
 		"data:image/png;base64,====",

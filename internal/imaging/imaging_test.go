@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"golang.org/x/image/webp"
+
+	"usersd/internal/imaging/imagingtest"
 )
 
 var limits = Limits{MaxBytes: 1536 << 10, MaxPixels: 40_000_000, Size: 512}
@@ -65,7 +67,7 @@ func TestProcess(t *testing.T) {
 			rgba64.SetNRGBA64(x, y, color.NRGBA64{R: 0xffff, A: 0xffff})
 		}
 	}
-	big := jpegOf(t, photo(1200, 800))
+	big := imagingtest.JPEG(imagingtest.Photo(1200, 800))
 	tests := []struct {
 		name   string
 		uri    string
@@ -74,19 +76,19 @@ func TestProcess(t *testing.T) {
 		centre color.NRGBA // expected centre pixel of the WebP, if A > 0
 		check  func(t *testing.T, w, j image.Image)
 	}{
-		{name: "png", uri: uri("image/png", pngOf(t, thirds(300, 100))), format: "png", side: 100, centre: green},
-		{name: "jpeg downscaled", uri: uri("image/jpeg", big), format: "jpeg", side: 512},
-		{name: "jpeg portrait", uri: uri("image/jpeg", jpegOf(t, thirds(90, 270))), format: "jpeg", side: 90, centre: green},
-		{name: "webp lossy", uri: uri("image/webp", webpOf(t, thirds(60, 60), false)), format: "webp", side: 60, centre: green},
-		{name: "webp lossless", uri: uri("image/webp", webpOf(t, thirds(600, 600), true)), format: "webp", side: 512, centre: green},
+		{name: "png", uri: imagingtest.URI("image/png", imagingtest.PNG(imagingtest.Thirds(300, 100))), format: "png", side: 100, centre: green},
+		{name: "jpeg downscaled", uri: imagingtest.URI("image/jpeg", big), format: "jpeg", side: 512},
+		{name: "jpeg portrait", uri: imagingtest.URI("image/jpeg", imagingtest.JPEG(imagingtest.Thirds(90, 270))), format: "jpeg", side: 90, centre: green},
+		{name: "webp lossy", uri: imagingtest.URI("image/webp", imagingtest.WebP(imagingtest.Thirds(60, 60), false)), format: "webp", side: 60, centre: green},
+		{name: "webp lossless", uri: imagingtest.URI("image/webp", imagingtest.WebP(imagingtest.Thirds(600, 600), true)), format: "webp", side: 512, centre: green},
 		// The declared type is a gate, the content decides (package doc).
-		{name: "jpeg declared as png", uri: uri("image/png", jpegOf(t, thirds(30, 30))), format: "jpeg", side: 30, centre: green},
-		{name: "png declared as webp", uri: uri("image/webp", pngOf(t, thirds(30, 30))), format: "png", side: 30, centre: green},
-		{name: "type parameters and case", uri: "DATA:Image/PNG;name=a.png;BASE64," + base64.StdEncoding.EncodeToString(pngOf(t, thirds(30, 30))), format: "png", side: 30, centre: green},
-		{name: "unpadded base64", uri: "data:image/png;base64," + base64.RawStdEncoding.EncodeToString(pngOf(t, thirds(31, 31))), format: "png", side: 31, centre: green},
-		{name: "cmyk jpeg", uri: uri("image/jpeg", cmykJPEG([4]uint8{255, 0, 0, 255}, 0)), format: "jpeg", side: 8, centre: red},
-		{name: "ycck jpeg", uri: uri("image/jpeg", ycck(t, color.CMYK{M: 255, Y: 255})), format: "jpeg", side: 8, centre: red},
-		{name: "paletted png with transparency", uri: uri("image/png", pngOf(t, paletted)), format: "png", side: 40,
+		{name: "jpeg declared as png", uri: imagingtest.URI("image/png", imagingtest.JPEG(imagingtest.Thirds(30, 30))), format: "jpeg", side: 30, centre: green},
+		{name: "png declared as webp", uri: imagingtest.URI("image/webp", imagingtest.PNG(imagingtest.Thirds(30, 30))), format: "png", side: 30, centre: green},
+		{name: "type parameters and case", uri: "DATA:Image/PNG;name=a.png;BASE64," + base64.StdEncoding.EncodeToString(imagingtest.PNG(imagingtest.Thirds(30, 30))), format: "png", side: 30, centre: green},
+		{name: "unpadded base64", uri: "data:image/png;base64," + base64.RawStdEncoding.EncodeToString(imagingtest.PNG(imagingtest.Thirds(31, 31))), format: "png", side: 31, centre: green},
+		{name: "cmyk jpeg", uri: imagingtest.URI("image/jpeg", imagingtest.CMYKJPEG([4]uint8{255, 0, 0, 255}, 0)), format: "jpeg", side: 8, centre: red},
+		{name: "ycck jpeg", uri: imagingtest.URI("image/jpeg", imagingtest.YCCK(color.CMYK{M: 255, Y: 255})), format: "jpeg", side: 8, centre: red},
+		{name: "paletted png with transparency", uri: imagingtest.URI("image/png", imagingtest.PNG(paletted)), format: "png", side: 40,
 			check: func(t *testing.T, w, j image.Image) {
 				if c := w.At(5, 20); !near(c, color.NRGBA{}, 8) && color.NRGBAModel.Convert(c).(color.NRGBA).A != 0 {
 					t.Errorf("WebP transparent half = %v, want alpha 0", c)
@@ -98,8 +100,8 @@ func TestProcess(t *testing.T) {
 					t.Errorf("JPEG transparent half = %v, want white", c)
 				}
 			}},
-		{name: "16-bit gray png", uri: uri("image/png", pngOf(t, gray16)), format: "png", side: 30, centre: color.NRGBA{128, 128, 128, 255}},
-		{name: "16-bit rgba png", uri: uri("image/png", pngOf(t, rgba64)), format: "png", side: 30, centre: red},
+		{name: "16-bit gray png", uri: imagingtest.URI("image/png", imagingtest.PNG(gray16)), format: "png", side: 30, centre: color.NRGBA{128, 128, 128, 255}},
+		{name: "16-bit rgba png", uri: imagingtest.URI("image/png", imagingtest.PNG(rgba64)), format: "png", side: 30, centre: red},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,19 +128,11 @@ func TestProcess(t *testing.T) {
 	}
 }
 
-// ycck writes c as a four-component YCCK JPEG: Adobe stores the YCbCr of
-// the inverted CMY and the inverted K.
-func ycck(t *testing.T, c color.CMYK) []byte {
-	t.Helper()
-	y, cb, cr := color.RGBToYCbCr(c.C, c.M, c.Y)
-	return cmykJPEG([4]uint8{y, cb, cr, 255 - c.K}, 2)
-}
-
 func TestProcessRefuses(t *testing.T) {
 	small := Limits{MaxBytes: 4096, MaxPixels: 10_000, Size: 64}
-	ok := pngOf(t, thirds(30, 30))
-	j := jpegOf(t, photo(64, 64))
-	w := webpOf(t, photo(64, 64), false)
+	ok := imagingtest.PNG(imagingtest.Thirds(30, 30))
+	j := imagingtest.JPEG(imagingtest.Photo(64, 64))
+	w := imagingtest.WebP(imagingtest.Photo(64, 64), false)
 	tests := []struct {
 		name   string
 		uri    string
@@ -149,28 +143,28 @@ func TestProcessRefuses(t *testing.T) {
 		{"not a data uri", "https://example.com/a.png", limits, ErrBadImage, "data URI"},
 		{"no comma", "data:image/png;base64", limits, ErrBadImage, "comma"},
 		{"not base64", "data:image/png," + string(ok), limits, ErrBadImage, "base64"},
-		{"gif declared", uri("image/gif", ok), limits, ErrBadImage, `"image/gif"`},
-		{"svg declared", uri("image/svg+xml", []byte("<svg/>")), limits, ErrBadImage, "not accepted"},
-		{"no type", uri("", ok), limits, ErrBadImage, "no type"},
+		{"gif declared", imagingtest.URI("image/gif", ok), limits, ErrBadImage, `"image/gif"`},
+		{"svg declared", imagingtest.URI("image/svg+xml", []byte("<svg/>")), limits, ErrBadImage, "not accepted"},
+		{"no type", imagingtest.URI("", ok), limits, ErrBadImage, "no type"},
 		{"bad base64", "data:image/png;base64,iVBO!!!!", limits, ErrBadImage, "malformed"},
 		{"line breaks", "data:image/png;base64,iVBO\nRw0K", limits, ErrBadImage, "line breaks"},
 		{"empty", "data:image/png;base64,", limits, ErrBadImage, "no data"},
 		{"long header", "data:image/png" + strings.Repeat(";x=y", 100) + ";base64," + base64.StdEncoding.EncodeToString(ok), limits, ErrBadImage, "longer than 256 bytes"},
-		{"gif content", uri("image/png", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;")), limits, ErrBadImage, "not a PNG, JPEG or WebP"},
-		{"text content", uri("image/jpeg", []byte("hello")), limits, ErrBadImage, "not a PNG, JPEG or WebP"},
-		{"truncated png", uri("image/png", ok[:len(ok)/2]), limits, ErrBadImage, "png image is"},
-		{"truncated jpeg", uri("image/jpeg", j[:len(j)/2]), limits, ErrBadImage, "jpeg image is"},
-		{"truncated webp", uri("image/webp", w[:len(w)/2]), limits, ErrBadImage, "webp image is"},
-		{"png header only", uri("image/png", ok[:40]), limits, ErrBadImage, "png image is"},
-		{"corrupt png crc", uri("image/png", flip(ok, 30)), limits, ErrBadImage, "corrupt"},
-		{"animated png", uri("image/png", apng(ok)), limits, ErrBadImage, "animated PNG"},
-		{"animated webp", uri("image/webp", animatedWebPFile(w, 64, 64, true)), limits, ErrBadImage, "animated WebP"},
-		{"animation chunks without the flag", uri("image/webp", animatedWebPFile(w, 64, 64, false)), limits, ErrBadImage, "animated WebP"},
-		{"zero width png", uri("image/png", pngBomb(0, 10)), limits, ErrBadImage, "png image"},
-		{"png bomb", uri("image/png", pngBomb(50000, 50000)), limits, ErrTooLarge, "50000×50000"},
-		{"png past MaxPixels", uri("image/png", ok), Limits{MaxBytes: 4096, MaxPixels: 899, Size: 64}, ErrTooLarge, "30×30"},
-		{"jpeg past MaxPixels", uri("image/jpeg", j), Limits{MaxBytes: 1 << 20, MaxPixels: 4095, Size: 64}, ErrTooLarge, "64×64"},
-		{"webp canvas bomb", uri("image/webp", riff(vp8x(0, 16384, 16384), firstChunk(w))), limits, ErrTooLarge, "16384×16384"},
+		{"gif content", imagingtest.URI("image/png", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;")), limits, ErrBadImage, "not a PNG, JPEG or WebP"},
+		{"text content", imagingtest.URI("image/jpeg", []byte("hello")), limits, ErrBadImage, "not a PNG, JPEG or WebP"},
+		{"truncated png", imagingtest.URI("image/png", ok[:len(ok)/2]), limits, ErrBadImage, "png image is"},
+		{"truncated jpeg", imagingtest.URI("image/jpeg", j[:len(j)/2]), limits, ErrBadImage, "jpeg image is"},
+		{"truncated webp", imagingtest.URI("image/webp", w[:len(w)/2]), limits, ErrBadImage, "webp image is"},
+		{"png header only", imagingtest.URI("image/png", ok[:40]), limits, ErrBadImage, "png image is"},
+		{"corrupt png crc", imagingtest.URI("image/png", flip(ok, 30)), limits, ErrBadImage, "corrupt"},
+		{"animated png", imagingtest.URI("image/png", imagingtest.APNG(ok)), limits, ErrBadImage, "animated PNG"},
+		{"animated webp", imagingtest.URI("image/webp", imagingtest.AnimatedWebP(w, 64, 64, true)), limits, ErrBadImage, "animated WebP"},
+		{"animation chunks without the flag", imagingtest.URI("image/webp", imagingtest.AnimatedWebP(w, 64, 64, false)), limits, ErrBadImage, "animated WebP"},
+		{"zero width png", imagingtest.URI("image/png", imagingtest.PNGBomb(0, 10)), limits, ErrBadImage, "png image"},
+		{"png bomb", imagingtest.URI("image/png", imagingtest.PNGBomb(50000, 50000)), limits, ErrTooLarge, "50000×50000"},
+		{"png past MaxPixels", imagingtest.URI("image/png", ok), Limits{MaxBytes: 4096, MaxPixels: 899, Size: 64}, ErrTooLarge, "30×30"},
+		{"jpeg past MaxPixels", imagingtest.URI("image/jpeg", j), Limits{MaxBytes: 1 << 20, MaxPixels: 4095, Size: 64}, ErrTooLarge, "64×64"},
+		{"webp canvas bomb", imagingtest.URI("image/webp", imagingtest.RIFF(imagingtest.VP8X(0, 16384, 16384), imagingtest.FirstChunk(w))), limits, ErrTooLarge, "16384×16384"},
 		{"base64 text too long", "data:image/png;base64," + strings.Repeat("A", 5464), small, ErrTooLarge, "4096 bytes"},
 		{"decoded bytes too many", "data:image/png;base64," + strings.Repeat("A", 5462), Limits{MaxBytes: 4095}, ErrTooLarge, "4095 bytes"},
 	}
@@ -205,13 +199,13 @@ func flip(b []byte, i int) []byte {
 // profile, and a PNG carrying text chunks: re-encoding keeps none.
 func TestMetadataStripped(t *testing.T) {
 	const secret = "GPS 52.37N 4.89E serial 12345"
-	j := withSegments(jpegOf(t, photo(80, 60)),
-		app(0xe1, "Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08"+secret),
-		app(0xe1, "http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta>"+secret+"</x:xmpmeta>"),
-		app(0xe2, "ICC_PROFILE\x00\x01\x01"+secret))
-	p := pngOf(t, photo(50, 50))
-	p = append(p[:len(p)-12], append(pngChunk("tEXt", []byte("Comment\x00"+secret)), p[len(p)-12:]...)...)
-	for name, u := range map[string]string{"jpeg": uri("image/jpeg", j), "png": uri("image/png", p)} {
+	j := imagingtest.WithSegments(imagingtest.JPEG(imagingtest.Photo(80, 60)),
+		imagingtest.APP(0xe1, "Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08"+secret),
+		imagingtest.APP(0xe1, "http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta>"+secret+"</x:xmpmeta>"),
+		imagingtest.APP(0xe2, "ICC_PROFILE\x00\x01\x01"+secret))
+	p := imagingtest.PNG(imagingtest.Photo(50, 50))
+	p = append(p[:len(p)-12], append(imagingtest.PNGChunk("tEXt", []byte("Comment\x00"+secret)), p[len(p)-12:]...)...)
+	for name, u := range map[string]string{"jpeg": imagingtest.URI("image/jpeg", j), "png": imagingtest.URI("image/png", p)} {
 		t.Run(name, func(t *testing.T) {
 			out, err := Process(u, limits)
 			if err != nil {
@@ -231,8 +225,8 @@ func TestMetadataStripped(t *testing.T) {
 // TestBombAllocations: refusing a 50,000×50,000 PNG (10 GB of pixels)
 // reads its header and allocates next to nothing.
 func TestBombAllocations(t *testing.T) {
-	bomb := pngBomb(50000, 50000)
-	u := uri("image/png", bomb)
+	bomb := imagingtest.PNGBomb(50000, 50000)
+	u := imagingtest.URI("image/png", bomb)
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -268,7 +262,7 @@ func TestOversizeAllocations(t *testing.T) {
 // BenchmarkProcess is the avatar path: a 1200×800 JPEG photo to a 512 px
 // WebP and JPEG.
 func BenchmarkProcess(b *testing.B) {
-	u := uri("image/jpeg", jpegOf(b, photo(1200, 800)))
+	u := imagingtest.URI("image/jpeg", imagingtest.JPEG(imagingtest.Photo(1200, 800)))
 	Warm()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -280,7 +274,7 @@ func BenchmarkProcess(b *testing.B) {
 
 // BenchmarkEncodeWebP is the WebP encoder alone on a 512×512 picture.
 func BenchmarkEncodeWebP(b *testing.B) {
-	img := photo(512, 512)
+	img := imagingtest.Photo(512, 512)
 	Warm()
 	for b.Loop() {
 		if _, err := encodeWebP(img); err != nil {
@@ -291,7 +285,7 @@ func BenchmarkEncodeWebP(b *testing.B) {
 
 // BenchmarkRefuseBomb refuses a 50,000×50,000 PNG.
 func BenchmarkRefuseBomb(b *testing.B) {
-	u := uri("image/png", pngBomb(50000, 50000))
+	u := imagingtest.URI("image/png", imagingtest.PNGBomb(50000, 50000))
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Process(u, limits); err == nil {
@@ -303,7 +297,7 @@ func BenchmarkRefuseBomb(b *testing.B) {
 // BenchmarkDecodeSquare is the avatar path without the encoders: decode
 // a 1200×800 JPEG, crop and scale to 512.
 func BenchmarkDecodeSquare(b *testing.B) {
-	data := jpegOf(b, photo(1200, 800))
+	data := imagingtest.JPEG(imagingtest.Photo(1200, 800))
 	b.ReportAllocs()
 	for b.Loop() {
 		img, _, err := Decode(data, limits.MaxPixels)

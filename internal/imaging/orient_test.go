@@ -5,6 +5,8 @@ import (
 	"image"
 	"image/color"
 	"testing"
+
+	"usersd/internal/imaging/imagingtest"
 )
 
 // exifOrientation is an APP1 segment whose IFD0 holds a Make entry and
@@ -27,7 +29,7 @@ func exifOrientation(bo binary.AppendByteOrder, o uint16) []byte {
 	t = bo.AppendUint16(t, o)
 	t = append(t, 0, 0)
 	t = bo.AppendUint32(t, 0) // no IFD1
-	return app(0xe1, "Exif\x00\x00"+string(t))
+	return imagingtest.APP(0xe1, "Exif\x00\x00"+string(t))
 }
 
 // TestEXIFOrientation: a JPEG's orientation tag turns the pixels, as a
@@ -47,7 +49,7 @@ func TestEXIFOrientation(t *testing.T) {
 			src.SetNRGBA(x, y, c)
 		}
 	}
-	j := jpegOf(t, src)
+	j := imagingtest.JPEG(src)
 	quad := map[string]image.Point{"TL": {16, 16}, "TR": {48, 16}, "BL": {16, 48}, "BR": {48, 48}}
 	for _, tt := range []struct {
 		o          uint16
@@ -59,11 +61,11 @@ func TestEXIFOrientation(t *testing.T) {
 		{9, "TL", "TR"}, // invalid: ignored
 	} {
 		for _, bo := range []binary.AppendByteOrder{binary.BigEndian, binary.LittleEndian} {
-			f := withSegments(j, app(0xe0, "JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"), exifOrientation(bo, tt.o))
+			f := imagingtest.WithSegments(j, imagingtest.APP(0xe0, "JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"), exifOrientation(bo, tt.o))
 			if got := jpegOrientation(f); tt.o >= 1 && tt.o <= 8 && got != int(tt.o) {
 				t.Fatalf("%v orientation %d read as %d", bo, tt.o, got)
 			}
-			out, err := Process(uri("image/jpeg", f), limits)
+			out, err := Process(imagingtest.URI("image/jpeg", f), limits)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,11 +82,11 @@ func TestEXIFOrientation(t *testing.T) {
 	}
 	// Damaged EXIF is no orientation, never a failure.
 	for _, seg := range [][]byte{
-		app(0xe1, "Exif\x00\x00MM\x00\x2a\xff\xff\xff\xff"),
-		app(0xe1, "Exif\x00\x00II\x2a\x00\x08\x00\x00\x00\xff\xff"),
-		app(0xe1, "Exif\x00\x00XX"),
+		imagingtest.APP(0xe1, "Exif\x00\x00MM\x00\x2a\xff\xff\xff\xff"),
+		imagingtest.APP(0xe1, "Exif\x00\x00II\x2a\x00\x08\x00\x00\x00\xff\xff"),
+		imagingtest.APP(0xe1, "Exif\x00\x00XX"),
 	} {
-		if o := jpegOrientation(withSegments(j, seg)); o != 1 {
+		if o := jpegOrientation(imagingtest.WithSegments(j, seg)); o != 1 {
 			t.Errorf("damaged EXIF read as orientation %d", o)
 		}
 	}
