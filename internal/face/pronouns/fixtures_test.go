@@ -6,6 +6,8 @@ import (
 	"image/jpeg"
 	"image/png"
 	"testing"
+
+	"usersd/internal/imaging/imagingtest"
 )
 
 // TestImageFixtures checks that the hand-built uploads are what the upload
@@ -23,15 +25,15 @@ func TestImageFixtures(t *testing.T) {
 		}
 	}
 	// The animated PNG is a valid PNG (its first frame) with an acTL.
-	ap := apngBytes(20, 20)
+	ap := imagingtest.APNG(pngBytes(20, 20))
 	if img, err := png.Decode(bytes.NewReader(ap)); err != nil || img.Bounds().Dx() != 20 {
 		t.Errorf("animated PNG: %v", err)
 	}
-	if types, _ := pngChunks(ap); len(types) < 3 || types[1] != "acTL" {
+	if types, _ := imagingtest.PNGChunks(ap); len(types) < 3 || types[1] != "acTL" {
 		t.Errorf("animated PNG chunks %v", types)
 	}
 	// The bomb's header claims 50000×50000 in a few hundred bytes.
-	bomb := bombPNG()
+	bomb := imagingtest.PNGBomb(50000, 50000)
 	if cfg, err := png.DecodeConfig(bytes.NewReader(bomb)); err != nil || cfg.Width != 50000 || cfg.Height != 50000 || len(bomb) > 4096 {
 		t.Errorf("bomb: %+v %v, %d bytes", cfg, err, len(bomb))
 	}

@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"image"
 	"image/color"
-	"image/png"
 	"regexp"
 	"slices"
 	"testing"
 
 	"usersd/internal/facetest"
+	"usersd/internal/imaging/imagingtest"
 )
 
 // bbAPI is the face's API below the default mount.
@@ -34,17 +33,7 @@ func bbSignup(s *facetest.Server, name string) bbUser {
 // bbPNG is a data URI of a small PNG of one colour.
 func bbPNG(t testing.TB, c color.RGBA) string {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 8, 5))
-	for x := range 8 {
-		for y := range 5 {
-			img.Set(x, y, c)
-		}
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
+	return imagingtest.URI("image/png", imagingtest.PNG(imagingtest.Solid(8, 5, c)))
 }
 
 // bbCode checks an error response's status and body code.

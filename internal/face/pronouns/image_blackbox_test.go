@@ -6,79 +6,24 @@ package pronouns_test
 // (a body past 2 MB a 413 code 4001) that leaves the user unchanged.
 
 import (
-	"bytes"
-	"compress/zlib"
 	"encoding/base64"
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"image"
 	"image/color"
-	"image/gif"
-	"image/jpeg"
-	"image/png"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"usersd/internal/facetest"
+	"usersd/internal/imaging/imagingtest"
 )
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
-// picture is a w×h gradient, different for every size.
-func picture(w, h int) *image.NRGBA {
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			img.Set(x, y, color.NRGBA{uint8(x * 255 / w), uint8(y * 255 / h), uint8((x + y) % 256), 255})
-		}
-	}
-	return img
-}
-
-func pngBytes(w, h int) []byte {
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, picture(w, h)); err != nil {
-		panic(err)
-	}
-	return buf.Bytes()
-}
-
-func jpegBytes(w, h int) []byte {
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, picture(w, h), &jpeg.Options{Quality: 80}); err != nil {
-		panic(err)
-	}
-	return buf.Bytes()
-}
-
-func gifBytes() []byte {
-	img := image.NewPaletted(image.Rect(0, 0, 4, 4), []color.Color{color.Black, color.White})
-	img.SetColorIndex(1, 1, 1)
-	var buf bytes.Buffer
-	if err := gif.Encode(&buf, img, nil); err != nil {
-		panic(err)
-	}
-	return buf.Bytes()
-}
-
-// bmpBytes is a 1×1 24-bit BMP.
-func bmpBytes() []byte {
-	b := make([]byte, 58)
-	copy(b, "BM")
-	binary.LittleEndian.PutUint32(b[2:], 58)
-	binary.LittleEndian.PutUint32(b[10:], 54)
-	binary.LittleEndian.PutUint32(b[14:], 40)
-	binary.LittleEndian.PutUint32(b[18:], 1)
-	binary.LittleEndian.PutUint32(b[22:], 1)
-	binary.LittleEndian.PutUint16(b[26:], 1)
-	binary.LittleEndian.PutUint16(b[28:], 24)
-	binary.LittleEndian.PutUint32(b[34:], 4)
-	b[54], b[55], b[56] = 0x20, 0x40, 0x80
-	return b
-}
+// pngBytes and jpegBytes encode a w×h gradient, different for every size.
+func pngBytes(w, h int) []byte  { return imagingtest.PNG(imagingtest.Gradient(w, h)) }
+func jpegBytes(w, h int) []byte { return imagingtest.JPEG(imagingtest.Gradient(w, h)) }
 
 // Two 1×1 WebP files, lossless (VP8L) and lossy (VP8), as browsers'
 // feature tests carry them; golang.org/x/image/webp decodes both.
@@ -89,78 +34,7 @@ var (
 
 func half(b []byte) []byte { return b[:len(b)/2] }
 
-func pngURI(w, h int) string { return "data:image/png;base64," + b64(pngBytes(w, h)) }
-
-// chunk is one PNG chunk with its CRC.
-func chunk(typ string, data []byte) []byte {
-	var b bytes.Buffer
-	binary.Write(&b, binary.BigEndian, uint32(len(data)))
-	b.WriteString(typ)
-	b.Write(data)
-	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
-	return b.Bytes()
-}
-
-const pngSig = "\x89PNG\r\n\x1a\n"
-
-// bombPNG is a PNG of a few hundred bytes whose header claims
-// 50000×50000 RGB pixels (7.5 GB decoded).
-func bombPNG() []byte {
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], 50000)
-	binary.BigEndian.PutUint32(ihdr[4:], 50000)
-	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
-	var z bytes.Buffer
-	zw := zlib.NewWriter(&z)
-	zw.Write(make([]byte, 64<<10)) // the first rows, all zero
-	zw.Close()
-	out := []byte(pngSig)
-	out = append(out, chunk("IHDR", ihdr)...)
-	out = append(out, chunk("IDAT", z.Bytes())...)
-	return append(out, chunk("IEND", nil)...)
-}
-
-// pngChunks splits a PNG into its chunks (type, data).
-func pngChunks(b []byte) (types []string, datas [][]byte) {
-	b = b[len(pngSig):]
-	for len(b) >= 12 {
-		n := binary.BigEndian.Uint32(b)
-		types = append(types, string(b[4:8]))
-		datas = append(datas, b[8:8+n])
-		b = b[12+n:]
-	}
-	return types, datas
-}
-
-// apngBytes is a two-frame animated PNG (acTL, fcTL, IDAT, fcTL, fdAT).
-func apngBytes(w, h int) []byte {
-	types, datas := pngChunks(pngBytes(w, h))
-	var idat []byte
-	for i, t := range types {
-		if t == "IDAT" {
-			idat = append(idat, datas[i]...)
-		}
-	}
-	fctl := func(seq uint32) []byte {
-		b := make([]byte, 26)
-		binary.BigEndian.PutUint32(b[0:], seq)
-		binary.BigEndian.PutUint32(b[4:], uint32(w))
-		binary.BigEndian.PutUint32(b[8:], uint32(h))
-		binary.BigEndian.PutUint16(b[20:], 1)  // delay 1/10 s
-		binary.BigEndian.PutUint16(b[22:], 10) //
-		return b
-	}
-	actl := make([]byte, 8)
-	binary.BigEndian.PutUint32(actl[0:], 2)
-	out := []byte(pngSig)
-	out = append(out, chunk("IHDR", datas[0])...)
-	out = append(out, chunk("acTL", actl)...)
-	out = append(out, chunk("fcTL", fctl(0))...)
-	out = append(out, chunk("IDAT", idat)...)
-	out = append(out, chunk("fcTL", fctl(1))...)
-	out = append(out, chunk("fdAT", append(binary.BigEndian.AppendUint32(nil, 2), idat...))...)
-	return append(out, chunk("IEND", nil)...)
-}
+func pngURI(w, h int) string { return imagingtest.URI("image/png", pngBytes(w, h)) }
 
 // upload is one image sent under a declared type.
 type upload struct {
@@ -170,7 +44,7 @@ type upload struct {
 	maybe bool // either accepted or refused (animated PNG)
 }
 
-func (u upload) uri() string { return "data:" + u.mime + ";base64," + b64(u.data) }
+func (u upload) uri() string { return imagingtest.URI(u.mime, u.data) }
 
 var (
 	accepted = []upload{
@@ -179,16 +53,12 @@ var (
 		{name: "png with alpha", mime: "image/png", data: func() []byte {
 			img := image.NewNRGBA(image.Rect(0, 0, 10, 10))
 			img.Set(3, 3, color.NRGBA{255, 0, 0, 128})
-			var buf bytes.Buffer
-			png.Encode(&buf, img)
-			return buf.Bytes()
+			return imagingtest.PNG(img)
 		}()},
 		{name: "png gray16", mime: "image/png", data: func() []byte {
 			img := image.NewGray16(image.Rect(0, 0, 7, 5))
 			img.SetGray16(1, 1, color.Gray16{0x8000})
-			var buf bytes.Buffer
-			png.Encode(&buf, img)
-			return buf.Bytes()
+			return imagingtest.PNG(img)
 		}()},
 		{name: "jpeg", mime: "image/jpeg", data: jpegBytes(64, 48)},
 		{name: "jpeg large", mime: "image/jpeg", data: jpegBytes(1600, 1600)},
@@ -198,21 +68,21 @@ var (
 		{name: "jpeg declared png", mime: "image/png", data: jpegBytes(30, 30)},
 		{name: "png declared jpeg", mime: "image/jpeg", data: pngBytes(31, 31)},
 		{name: "webp declared png", mime: "image/png", data: webpLossless},
-		{name: "animated png", mime: "image/png", data: apngBytes(20, 20), maybe: true},
+		{name: "animated png", mime: "image/png", data: imagingtest.APNG(pngBytes(20, 20)), maybe: true},
 	}
 	refused = []upload{
-		{name: "gif declared png", mime: "image/png", data: gifBytes()},
-		{name: "bmp declared png", mime: "image/png", data: bmpBytes()},
-		{name: "gif declared gif", mime: "image/gif", data: gifBytes()},
+		{name: "gif declared png", mime: "image/png", data: imagingtest.GIF()},
+		{name: "bmp declared png", mime: "image/png", data: imagingtest.BMP()},
+		{name: "gif declared gif", mime: "image/gif", data: imagingtest.GIF()},
 		{name: "truncated png", mime: "image/png", data: half(pngBytes(300, 300))},
 		{name: "truncated jpeg", mime: "image/jpeg", data: half(jpegBytes(300, 300))},
-		{name: "png header only", mime: "image/png", data: []byte(pngSig)},
+		{name: "png header only", mime: "image/png", data: []byte(imagingtest.PNGSig)},
 		{name: "bad png crc", mime: "image/png", data: func() []byte {
 			b := pngBytes(8, 8)
-			b[len(pngSig)+8+4] ^= 0xff // a byte of IHDR's data
+			b[len(imagingtest.PNGSig)+8+4] ^= 0xff // a byte of IHDR's data
 			return b
 		}()},
-		{name: "decompression bomb", mime: "image/png", data: bombPNG()},
+		{name: "decompression bomb", mime: "image/png", data: imagingtest.PNGBomb(50000, 50000)},
 		{name: "text declared png", mime: "image/png", data: []byte("just some text")},
 		{name: "empty", mime: "image/png", data: nil},
 		{name: "svg", mime: "image/svg+xml", data: []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>`)},

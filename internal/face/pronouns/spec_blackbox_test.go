@@ -18,6 +18,7 @@ import (
 
 	"usersd/internal/core"
 	"usersd/internal/facetest"
+	"usersd/internal/imaging/imagingtest"
 )
 
 // publicKeys are spec §7.1's, shown to everyone; ownerKeys §7.2's, shown
@@ -602,7 +603,7 @@ func e12(f *fx) {
 		f.t.Fatalf("avatar %q, want 64 hex", h)
 	}
 	for name, uri := range map[string]string{
-		"gif":          "data:image/gif;base64," + b64(gifBytes()),
+		"gif":          "data:image/gif;base64," + b64(imagingtest.GIF()),
 		"text":         "data:text/plain;base64,aGVsbG8=",
 		"no data uri":  "https://example.com/a.png",
 		"bad base64":   "data:image/png;base64,!!!!",
