@@ -38,8 +38,8 @@ func TestImageFixtures(t *testing.T) {
 		t.Errorf("bomb: %+v %v, %d bytes", cfg, err, len(bomb))
 	}
 	for _, up := range refused {
-		if up.name == "decompression bomb" {
-			continue
+		if up.name == "decompression bomb" || up.name == "animated png" {
+			continue // a valid PNG header; a still PNG to a decoder that ignores acTL
 		}
 		if _, err := png.Decode(bytes.NewReader(up.data)); err == nil {
 			t.Errorf("%s decodes as a PNG", up.name)
