@@ -6,11 +6,11 @@ import (
 	"encoding/base64"
 	"image"
 	"image/color"
-	"image/png"
 	"strings"
 	"testing"
 
 	"usersd/internal/core"
+	"usersd/internal/imaging/imagingtest"
 )
 
 func pngURI(t *testing.T, w, h int) string {
@@ -20,11 +20,7 @@ func pngURI(t *testing.T, w, h int) string {
 		img.Pix[i] = uint8(i * 7)
 	}
 	img.SetNRGBA(0, 0, color.NRGBA{A: 255})
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes())
+	return imagingtest.URI("image/png", imagingtest.PNG(img))
 }
 
 // TestDecodeImage: an upload becomes a content-addressed square under

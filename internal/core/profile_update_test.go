@@ -232,8 +232,7 @@ func TestUpdateAvatar(t *testing.T) {
 		}
 
 		// An upload with a rename: both or neither.
-		got, err = face.UpdateUser(ctx, u, u.ID, core.Update{Fields: core.Patch{"name": "renamed"}, Avatar: ptr(pngDataURI(t, 64, 64, color.RGBA{200, 30, 90, 255}))})
-		skipWithoutImages(t, err)
+		got, err = face.UpdateUser(ctx, u, u.ID, core.Update{Fields: core.Patch{"name": "renamed"}, Avatar: ptr(pngDataURI(64, 64, color.RGBA{200, 30, 90, 255}))})
 		if err != nil {
 			t.Fatal(err)
 		}

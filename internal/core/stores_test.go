@@ -1,16 +1,13 @@
 package core_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
-	"image"
 	"image/color"
-	"image/png"
 	"strings"
 	"testing"
 
 	"usersd/internal/core"
+	"usersd/internal/imaging/imagingtest"
 	"usersd/internal/store/postgres"
 	"usersd/internal/testdb"
 )
@@ -34,29 +31,8 @@ func forEachStore(t *testing.T, fn func(t *testing.T, svc *core.Service, db core
 }
 
 // pngDataURI returns a data URI of a w×h PNG filled with c.
-func pngDataURI(t *testing.T, w, h int, c color.Color) string {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			img.Set(x, y, c)
-		}
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
-}
-
-// skipWithoutImages skips a test whose upload failed only because image
-// decoding is not built yet (the stub in pronouns_api.go); once it is,
-// the test runs in full.
-func skipWithoutImages(t *testing.T, err error) {
-	t.Helper()
-	if core.ErrorReason(err) == core.ReasonBadImage && strings.Contains(core.AsError(err).Message, "not built yet") {
-		t.Skip("image decoding is not built yet")
-	}
+func pngDataURI(w, h int, c color.Color) string {
+	return imagingtest.URI("image/png", imagingtest.PNG(imagingtest.Solid(w, h, c)))
 }
 
 // wantProblem fails unless err has code, reason (if not "") and a problem on

@@ -3,10 +3,7 @@ package media_test
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
-	"image"
 	"image/color"
-	"image/png"
 	"net/http"
 	"os"
 	"strconv"
@@ -17,6 +14,7 @@ import (
 	"usersd/internal/core"
 	"usersd/internal/facetest"
 	"usersd/internal/imaging"
+	"usersd/internal/imaging/imagingtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(facetest.Main(m)) }
@@ -25,17 +23,8 @@ func TestMain(m *testing.M) { os.Exit(facetest.Main(m)) }
 // through the backend's store, and returns it.
 func putImage(t *testing.T, b facetest.Backend, c color.NRGBA, jpeg bool) *core.Image {
 	t.Helper()
-	src := image.NewNRGBA(image.Rect(0, 0, 24, 16))
-	for y := 0; y < 16; y++ {
-		for x := 0; x < 24; x++ {
-			src.SetNRGBA(x, y, c)
-		}
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, src); err != nil {
-		t.Fatal(err)
-	}
-	out, err := imaging.Process("data:image/png;base64,"+base64.StdEncoding.EncodeToString(buf.Bytes()), imaging.Limits{MaxBytes: 1 << 20, MaxPixels: 1 << 20, Size: 512})
+	uri := imagingtest.URI("image/png", imagingtest.PNG(imagingtest.Solid(24, 16, c)))
+	out, err := imaging.Process(uri, imaging.Limits{MaxBytes: 1 << 20, MaxPixels: 1 << 20, Size: 512})
 	if err != nil {
 		t.Fatal(err)
 	}
