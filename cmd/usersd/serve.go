@@ -20,6 +20,7 @@ import (
 	"usersd/internal/face/media"
 	"usersd/internal/face/native"
 	"usersd/internal/face/pronouns"
+	"usersd/internal/face/reviewboard"
 	"usersd/internal/httpx"
 	"usersd/internal/metrics"
 	"usersd/internal/ratelimit/redisrate"
@@ -56,6 +57,8 @@ func buildFaces(svc *core.Service, log *slog.Logger, opts faceOptions) (map[stri
 		"e621":     e621.NewHandler(svc, log, opts.e621),
 		"pronouns": pr,
 		"media":    media.NewHandler(svc, log),
+
+		"reviewboard": reviewboard.NewHandler(svc, log),
 	}, nil
 }
 

@@ -8,6 +8,7 @@ package paging
 
 import (
 	"encoding/base64"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -196,4 +197,36 @@ func withParam(base string, params url.Values, key, value string) string {
 		return base + "?" + enc
 	}
 	return strings.TrimSuffix(base, "?")
+}
+
+// StartLinks builds Review Board's start/max-results links (djblets
+// WebAPIResponsePaginated) for a page of n rows at start of total rows,
+// limit per page: next while rows remain after this page (never for a
+// limit of 0, which would point at the same page), prev from any start
+// past 0. A link puts start and max-results first, then the request's
+// other parameters sorted by key, the last value of each.
+func StartLinks(base string, params url.Values, start, limit, n, total int) Links {
+	var rest []string
+	for _, k := range slices.Sorted(maps.Keys(params)) {
+		if k == "start" || k == "max-results" {
+			continue
+		}
+		vs := params[k]
+		rest = append(rest, url.QueryEscape(k)+"="+url.QueryEscape(vs[len(vs)-1]))
+	}
+	at := func(s int) string {
+		u := base + "?start=" + strconv.Itoa(s) + "&max-results=" + strconv.Itoa(limit)
+		for _, p := range rest {
+			u += "&" + p
+		}
+		return u
+	}
+	var l Links
+	if limit > 0 && start+n < total {
+		l.Next = at(start + limit)
+	}
+	if start > 0 {
+		l.Previous = at(max(start-limit, 0))
+	}
+	return l
 }

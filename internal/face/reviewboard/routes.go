@@ -1,0 +1,206 @@
+package reviewboard
+
+import (
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"usersd/internal/core"
+	"usersd/internal/face/authscheme"
+	"usersd/internal/face/doc"
+	"usersd/internal/httpx"
+)
+
+// handler is the face.
+type handler struct {
+	svc *core.Face
+	log *slog.Logger
+}
+
+// NewHandler returns the Review Board face, expecting its prefix
+// stripped and recorded (httpx.Mount).
+func NewHandler(svc *core.Service, log *slog.Logger) http.Handler {
+	if log == nil {
+		log = slog.Default()
+	}
+	h := &handler{svc: svc.Face(Profile), log: log}
+	return http.HandlerFunc(h.serveHTTP)
+}
+
+// Routes lists the face's routes below its prefix, for the
+// authorization matrix.
+var Routes = []string{"GET /api/", "GET /api/users/", "GET /api/users/{username}/"}
+
+// usernameRE is djblets' UserResource uri_object_key_regex.
+var usernameRE = regexp.MustCompile(`^[A-Za-z0-9@._\-'+]+$`)
+
+// request is one API request after negotiation and authentication.
+type request struct {
+	r      *http.Request
+	xml    bool
+	caller *core.User
+}
+
+// serveHTTP routes a request (spec §1). Every path is an API URL: the
+// face serves nothing but the Web API.
+func (h *handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	rq := &request{r: r}
+	mt, ok := h.negotiate(r)
+	if !ok {
+		// djblets answers 400 with no body when nothing is acceptable.
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	rq.xml = mt == "application/xml"
+	p := r.URL.Path
+	get := r.Method == http.MethodGet || r.Method == http.MethodHead
+	var serve func(http.ResponseWriter, *http.Request, *request, string)
+	var arg string
+	switch {
+	case p == "/api/":
+		serve = h.root
+		httpx.SetRoute(r.Context(), "GET /api/")
+	case p == "/api/users/":
+		serve = h.list
+		httpx.SetRoute(r.Context(), "GET /api/users/")
+	case strings.HasPrefix(p, "/api/users/") && strings.HasSuffix(p, "/") && usernameRE.MatchString(p[len("/api/users/"):len(p)-1]):
+		serve, arg = h.item, p[len("/api/users/"):len(p)-1]
+		httpx.SetRoute(r.Context(), "GET /api/users/{username}/")
+	case get && strings.HasPrefix(p, "/api/") && strings.Contains(p[len("/api/"):], "/") && !strings.HasSuffix(p, "/"):
+		// Django's APPEND_SLASH; a path of one segment is caught by
+		// the root's catch-all first and is a 404.
+		loc := httpx.AbsoluteURL(r, r.URL.EscapedPath()+"/")
+		if r.URL.RawQuery != "" {
+			loc += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, loc, http.StatusMovedPermanently)
+		return
+	default:
+		h.writeError(w, rq, errDoesNotExist, "", nil)
+		return
+	}
+	if !get {
+		// The read slice serves GET only; djblets' 405 has no envelope.
+		w.Header().Set("Allow", "GET")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	if !h.authenticate(w, r, rq) {
+		return
+	}
+	serve(w, r, rq, arg)
+}
+
+// negotiate picks JSON or XML: ?api_format= wins (older RB; spec §2),
+// else the Accept header, where vendor types count as their base type.
+func (h *handler) negotiate(r *http.Request) (string, bool) {
+	switch get(r.URL.Query(), "api_format") {
+	case "json":
+		return "application/json", true
+	case "xml":
+		return "application/xml", true
+	}
+	accept := r.Header.Get("Accept")
+	var b strings.Builder
+	for i, part := range strings.Split(accept, ",") {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		part = strings.TrimSpace(part)
+		mt, params, _ := strings.Cut(part, ";")
+		mt = strings.TrimSpace(mt)
+		if strings.HasPrefix(mt, "application/vnd.reviewboard.org.") {
+			switch {
+			case strings.HasSuffix(mt, "+json"):
+				mt = "application/json"
+			case strings.HasSuffix(mt, "+xml"):
+				mt = "application/xml"
+			}
+		}
+		b.WriteString(mt)
+		if params != "" {
+			b.WriteString(";" + params)
+		}
+	}
+	return httpx.Negotiate(b.String(), []string{"application/json", "application/xml"})
+}
+
+// authenticate resolves the Authorization header (spec §10): Basic
+// name-or-e-mail and password through the core's throttled check, or
+// "token <t>". A header no backend recognises leaves the caller
+// anonymous, which every API method refuses with 103 because a header
+// was sent (webapi_check_login_required).
+func (h *handler) authenticate(w http.ResponseWriter, r *http.Request, rq *request) bool {
+	authz := r.Header.Get("Authorization")
+	if authz == "" {
+		return true
+	}
+	c := authscheme.Parse(authz, authscheme.Strict)
+	var u *core.User
+	var t *core.Token
+	var err error
+	switch {
+	case c.Scheme == authscheme.Basic && c.Name == "Basic" && c.OK:
+		u, err = h.svc.CheckPassword(r.Context(), c.Login, c.Password, httpx.ClientAddr(r))
+	case c.Scheme == authscheme.Token && c.Name == "token" && len(strings.Split(authz, " ")) == 2:
+		u, t, err = h.svc.Authenticate(r.Context(), c.Payload, httpx.ClientAddr(r))
+	default:
+		h.writeError(w, rq, errNotLoggedIn, "", nil)
+		return false
+	}
+	switch {
+	case core.ErrorCode(err) == core.RateLimited:
+		h.writeError(w, rq, errLoginFailed, msgTooManyLogins, nil)
+		return false
+	case core.ErrorCode(err) == core.Unauthenticated:
+		h.writeError(w, rq, errLoginFailed, "", nil)
+		return false
+	case err != nil:
+		h.coreError(w, r, rq, err)
+		return false
+	}
+	httpx.WithCaller(r.Context(), u, t)
+	rq.caller = u
+	return true
+}
+
+// mimetypes are the vendor types of the resources (spec §2).
+func vendor(resource string, xml bool) string {
+	if xml {
+		return "application/vnd.reviewboard.org." + resource + "+xml"
+	}
+	return "application/vnd.reviewboard.org." + resource + "+json"
+}
+
+// rbJSON is djblets' JSONEncoderAdapter.
+var rbJSON = doc.Python{SortKeys: true}
+
+// write answers rsp in the negotiated format with resource's vendor
+// type. Successful GETs carry an ETag of the body and the viewer, and a
+// matching If-None-Match gets 304.
+func (h *handler) write(w http.ResponseWriter, rq *request, status int, resource string, rsp *doc.Object) {
+	var body []byte
+	if rq.xml {
+		body = doc.Djblets("rsp", doc.Obj(rsp))
+	} else {
+		body = rbJSON.Marshal(doc.Obj(rsp))
+	}
+	hd := w.Header()
+	hd.Set("Vary", "Accept, Cookie")
+	if status == http.StatusOK {
+		viewer := ""
+		if rq.caller != nil {
+			viewer = strconv.FormatInt(rq.caller.ID, 10)
+		}
+		etag := httpx.ViewerETag(viewer, body)
+		hd.Set("ETag", etag)
+		if httpx.NotModified(rq.r, etag) {
+			hd.Set("X-Content-Type-Options", "nosniff")
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	httpx.Raw(w, status, vendor(resource, rq.xml), body)
+}
