@@ -18,6 +18,7 @@ import (
 	"usersd/internal/face/e621"
 	"usersd/internal/face/native"
 	"usersd/internal/face/pronouns"
+	"usersd/internal/face/reviewboard"
 	"usersd/internal/facetest"
 )
 
@@ -58,6 +59,8 @@ type faceUnderTest struct {
 }
 
 func bearer(r *http.Request, _, key string) { r.Header.Set("Authorization", "Bearer "+key) }
+
+func rbToken(r *http.Request, _, key string) { r.Header.Set("Authorization", "token "+key) }
 
 func basic(r *http.Request, name, key string) {
 	r.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(name+":"+key)))
@@ -124,6 +127,17 @@ var faces = []faceUnderTest{
 			"PATCH /users/{id}":            {want: "403 204 204 204 204 204 401 401 401 403", path: "/users/{id}.json", ctype: form, body: "user[comment_threshold]=-5"},
 			"PUT /users/{id}":              {want: "403 204 204 204 204 204 401 401 401 403", path: "/users/{id}.json", ctype: form, body: "user[comment_threshold]=-5"},
 			"GET /users/{id}/upload_limit": {want: "403 200 200 200 200 200 401 401 401 200", path: "/users/{id}/upload_limit.json"},
+		},
+	},
+	{
+		// Reads only so far: anyone reads; a token that fails (a deleted
+		// user's, a revoked one) is 401 code 104.
+		name: "reviewboard", mount: "/reviewboard", routes: reviewboard.Routes, profile: reviewboard.Profile, auth: rbToken,
+		keys: map[string]string{"username": "name", "is_active": "active"},
+		rows: map[string]row{
+			"GET /api/":                  {want: "200 200 200 200 200 200 200 401 401 200", path: "/api/"},
+			"GET /api/users/":            {want: "200 200 200 200 200 200 200 401 401 200", path: "/api/users/?max-results=200&include-inactive=1"},
+			"GET /api/users/{username}/": {want: "200 200 200 200 200 200 200 401 401 200", path: "/api/users/target/"},
 		},
 	},
 	{

@@ -139,3 +139,24 @@ func FuzzCursor(f *testing.F) {
 		}
 	})
 }
+
+func TestStartLinks(t *testing.T) {
+	params := url.Values{"start": {"5"}, "max-results": {"5"}, "q": {"x", "a b"}, "b": {"1"}}
+	base := "http://h/api/users/"
+	tests := []struct {
+		start, limit, n, total int
+		next, prev             string
+	}{
+		{5, 5, 5, 20, base + "?start=10&max-results=5&b=1&q=a+b", base + "?start=0&max-results=5&b=1&q=a+b"},
+		{0, 5, 5, 5, "", ""},
+		{3, 5, 2, 5, "", base + "?start=0&max-results=5&b=1&q=a+b"},
+		{50, 10, 0, 5, "", base + "?start=40&max-results=10&b=1&q=a+b"},
+		{0, 0, 0, 5, "", ""},
+	}
+	for _, tt := range tests {
+		l := StartLinks(base, params, tt.start, tt.limit, tt.n, tt.total)
+		if l.Next != tt.next || l.Previous != tt.prev {
+			t.Errorf("%+v: got %+v", tt, l)
+		}
+	}
+}
