@@ -342,6 +342,17 @@ func TestReviewBoard(t *testing.T) {
 			r.fail(r.get("/api/users/", basic("alice", "wrong"), ""), 401, 104)
 		})
 
+		t.Run("19b failed logins are throttled as 104", func(t *testing.T) {
+			r.t = t
+			for range 5 {
+				r.fail(r.get("/api/users/", basic("albert", "wrong"), ""), 401, 104)
+			}
+			m := r.fail(r.get("/api/users/", basic("albert", "password-albert"), ""), 401, 104)
+			if e := m["err"].(map[string]any); e["msg"] != "Maximum number of login attempts exceeded." {
+				t.Errorf("throttled: %v", e)
+			}
+		})
+
 		t.Run("20 405 has an empty body and Allow", func(t *testing.T) {
 			r.t = t
 			for _, m := range []string{"DELETE", "POST", "PUT"} {
@@ -390,6 +401,20 @@ func TestReviewBoard(t *testing.T) {
 			r.fail(r.get("/api/users", "", ""), 404, 100)
 			r.fail(r.get("/api/users/a%20b/", "", ""), 404, 100)
 			r.fail(r.get("/api/nothing/", "", ""), 404, 100)
+			// A LIKE wildcard is a literal.
+			if got := names(r.ok(r.get("/api/users/?q=a%25", "", ""), "users")); len(got) != 0 {
+				t.Errorf("q=a%%: %v", got)
+			}
+			// APPEND_SLASH for paths of two segments or more, GET only.
+			noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			hr, err := noFollow.Get(base + "/api/users/alice?x=1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			hr.Body.Close()
+			if loc := hr.Header.Get("Location"); hr.StatusCode != 301 || loc != base+"/api/users/alice/?x=1" {
+				t.Errorf("redirect: %d %q", hr.StatusCode, loc)
+			}
 			// Exact, case-sensitive name.
 			r.fail(r.get("/api/users/ALICE/", "", ""), 404, 100)
 		})
@@ -448,7 +473,7 @@ func TestReviewBoard(t *testing.T) {
 			if len(m) != 4 || m["users"] == nil || m["links"] == nil || m["total_results"] == nil || m["stat"] == nil {
 				t.Errorf("keys: %s", res.Body)
 			}
-			if res.Header.Get("Item-Content-Type") != "application/vnd.reviewboard.org.user+json" || res.Header.Get("X-Content-Type-Options") != "nosniff" {
+			if res.Header.Get("Item-Content-Type") != "application/vnd.reviewboard.org.user+json" || res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("Vary") != "Accept, Cookie" {
 				t.Errorf("headers: %v", res.Header)
 			}
 			if res := r.get("/api/users/", "", "application/json;q=0, application/xml;q=0"); res.Status != 400 || len(res.Body) != 0 {

@@ -75,7 +75,8 @@ func (h *handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		if r.URL.RawQuery != "" {
 			loc += "?" + r.URL.RawQuery
 		}
-		http.Redirect(w, r, loc, http.StatusMovedPermanently)
+		w.Header().Set("Location", loc)
+		w.WriteHeader(http.StatusMovedPermanently)
 		return
 	default:
 		h.writeError(w, rq, errDoesNotExist, "", nil)
