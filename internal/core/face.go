@@ -43,18 +43,27 @@ func (f *Face) one(viewer, u *User, err error) (*User, error) {
 
 // GetUser is Service.GetUser under the face's profile.
 func (f *Face) GetUser(ctx context.Context, viewer *User, ref string) (*User, error) {
+	if err := f.mayRead(viewer); err != nil {
+		return nil, err
+	}
 	u, err := f.s.getUser(ctx, f.p, viewer, ref)
 	return f.one(viewer, u, err)
 }
 
 // GetUserByID is Service.GetUserByID under the face's profile.
 func (f *Face) GetUserByID(ctx context.Context, viewer *User, id int64) (*User, error) {
+	if err := f.mayRead(viewer); err != nil {
+		return nil, err
+	}
 	u, err := f.s.getUserByID(ctx, f.p, viewer, id)
 	return f.one(viewer, u, err)
 }
 
 // GetUserByName is Service.GetUserByName under the face's profile.
 func (f *Face) GetUserByName(ctx context.Context, viewer *User, name string) (*User, error) {
+	if err := f.mayRead(viewer); err != nil {
+		return nil, err
+	}
 	u, err := f.s.getUserByName(ctx, f.p, viewer, name)
 	return f.one(viewer, u, err)
 }
@@ -62,6 +71,9 @@ func (f *Face) GetUserByName(ctx context.Context, viewer *User, name string) (*U
 // ListUsers returns one page of users under the face's profile.
 // Codes: Invalid, Forbidden.
 func (f *Face) ListUsers(ctx context.Context, viewer *User, in ListRequest) (*Page, error) {
+	if err := f.mayRead(viewer); err != nil {
+		return nil, err
+	}
 	return f.s.listUsers(ctx, f.p, viewer, in)
 }
 

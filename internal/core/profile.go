@@ -75,6 +75,10 @@ type Profile struct {
 	// syntax names its own fields, and its searches are bounded by the
 	// store's statement limits.
 	AnyField bool
+	// Readers may read users through the face at all (gets, lists,
+	// groups, permissions); others are Forbidden. The zero value is
+	// Everyone.
+	Readers Audience
 	// Deleted says where deleted users show.
 	Deleted DeletedPolicy
 	// MaxOffset replaces MaxOffset for faces whose system numbers pages
@@ -186,7 +190,7 @@ func relate(viewer, target *User) relation {
 	if isAdmin(viewer) {
 		r |= relAdmin
 	}
-	if target.PrivateProfile {
+	if target != nil && target.PrivateProfile {
 		r |= relPrivate
 	}
 	return r
