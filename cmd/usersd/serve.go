@@ -16,6 +16,7 @@ import (
 
 	"usersd/internal/core"
 	"usersd/internal/face/danbooru"
+	"usersd/internal/face/drf"
 	"usersd/internal/face/e621"
 	"usersd/internal/face/media"
 	"usersd/internal/face/native"
@@ -41,6 +42,7 @@ var faces = map[string]string{
 
 // faceOptions are the flags of individual faces.
 type faceOptions struct {
+	drf      drf.Options
 	e621     e621.Options
 	pronouns pronouns.Options
 }
@@ -56,6 +58,7 @@ func buildFaces(svc *core.Service, log *slog.Logger, opts faceOptions) (map[stri
 		"danbooru": danbooru.NewHandler(svc, log),
 		"e621":     e621.NewHandler(svc, log, opts.e621),
 		"pronouns": pr,
+		"drf":      drf.NewHandler(svc, log, opts.drf),
 		"media":    media.NewHandler(svc, log),
 
 		"reviewboard": reviewboard.NewHandler(svc, log),
@@ -232,6 +235,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	metricsPath := fs.String("metrics", "/metrics", "path of the Prometheus metrics, or off")
 	e621Levels := fs.String("e621-levels", "classic", "e621ng level numbers: classic (2019 to May 2026) or 2026")
+	drfAllUsers := fs.Bool("drf-all-users", false, "let every signed-in user read users on the DRF face; by default staff alone do (403 for others)")
 	pronounsRates := fs.String("pronouns-rates", "", "pronouns.cc rate limits per minute, comma-separated BUCKET=N (BUCKET as in its docs: \"PATCH /users/@me\", \"GET /users/*\", \"/\"; or * for all); empty keeps upstream's")
 	corsOrigins := fs.String("cors-origins", "", "comma-separated origins (https://app.example.com, or *) whose browsers may call the native API; empty allows none")
 	renameCooldown := fs.Duration("rename-cooldown", core.DefaultRenameCooldown, "time users wait between renames of their own account (0: none); admins rename freely")
@@ -304,6 +308,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	var fo faceOptions
+	fo.drf.AllUsers = *drfAllUsers
+	if p, ok := mounted["media"]; ok {
+		fo.drf.MediaPrefix = p
+	}
 	if fo.e621.Levels, err = e621.ParseLevelTable(*e621Levels); err != nil {
 		return fmt.Errorf("--e621-levels: %w", err)
 	}

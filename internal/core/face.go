@@ -43,7 +43,7 @@ func (f *Face) one(viewer, u *User, err error) (*User, error) {
 
 // GetUser is Service.GetUser under the face's profile.
 func (f *Face) GetUser(ctx context.Context, viewer *User, ref string) (*User, error) {
-	if err := f.mayRead(viewer); err != nil {
+	if err := f.MayRead(viewer); err != nil {
 		return nil, err
 	}
 	u, err := f.s.getUser(ctx, f.p, viewer, ref)
@@ -52,7 +52,7 @@ func (f *Face) GetUser(ctx context.Context, viewer *User, ref string) (*User, er
 
 // GetUserByID is Service.GetUserByID under the face's profile.
 func (f *Face) GetUserByID(ctx context.Context, viewer *User, id int64) (*User, error) {
-	if err := f.mayRead(viewer); err != nil {
+	if err := f.MayRead(viewer); err != nil {
 		return nil, err
 	}
 	u, err := f.s.getUserByID(ctx, f.p, viewer, id)
@@ -61,7 +61,7 @@ func (f *Face) GetUserByID(ctx context.Context, viewer *User, id int64) (*User, 
 
 // GetUserByName is Service.GetUserByName under the face's profile.
 func (f *Face) GetUserByName(ctx context.Context, viewer *User, name string) (*User, error) {
-	if err := f.mayRead(viewer); err != nil {
+	if err := f.MayRead(viewer); err != nil {
 		return nil, err
 	}
 	u, err := f.s.getUserByName(ctx, f.p, viewer, name)
@@ -71,7 +71,7 @@ func (f *Face) GetUserByName(ctx context.Context, viewer *User, name string) (*U
 // ListUsers returns one page of users under the face's profile.
 // Codes: Invalid, Forbidden.
 func (f *Face) ListUsers(ctx context.Context, viewer *User, in ListRequest) (*Page, error) {
-	if err := f.mayRead(viewer); err != nil {
+	if err := f.MayRead(viewer); err != nil {
 		return nil, err
 	}
 	return f.s.listUsers(ctx, f.p, viewer, in)

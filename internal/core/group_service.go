@@ -2,9 +2,9 @@ package core
 
 import "context"
 
-// mayRead refuses viewers outside the profile's Readers (spec/fields.md
+// MayRead refuses viewers outside the profile's Readers (spec/fields.md
 // §5 Q2: the DRF face is staff-only by default).
-func (f *Face) mayRead(viewer *User) error {
+func (f *Face) MayRead(viewer *User) error {
 	if viewer == System || f.p.Readers.sees(relate(viewer, nil)) {
 		return nil
 	}
@@ -28,7 +28,7 @@ func (f *Face) relationsVisible(viewer, target *User) bool {
 // by user id, each list by group id; users the viewer may not see them
 // for are absent. Codes: Forbidden (outside the profile's Readers).
 func (f *Face) UserGroups(ctx context.Context, viewer *User, users []*User) (map[int64][]*Group, error) {
-	if err := f.mayRead(viewer); err != nil {
+	if err := f.MayRead(viewer); err != nil {
 		return nil, err
 	}
 	out := make(map[int64][]*Group, len(users))
@@ -49,7 +49,7 @@ func (f *Face) UserGroups(ctx context.Context, viewer *User, users []*User) (map
 // group: DRF renders user_permissions alone) of each user the viewer may
 // see them for, by user id, each list by permission id. Codes: Forbidden.
 func (f *Face) UserPermissions(ctx context.Context, viewer *User, users []*User) (map[int64][]*Permission, error) {
-	if err := f.mayRead(viewer); err != nil {
+	if err := f.MayRead(viewer); err != nil {
 		return nil, err
 	}
 	out := make(map[int64][]*Permission, len(users))

@@ -8,6 +8,7 @@ package authscheme
 import (
 	"encoding/base64"
 	"strings"
+	"unicode/utf8"
 )
 
 // Scheme is a recognized authentication scheme.
@@ -174,4 +175,11 @@ func BearerOrBare(header string) string {
 		return c.Payload
 	}
 	return strings.Trim(header, space)
+}
+
+// Words splits a header on ASCII whitespace, as Python's bytes.split()
+// does: Django REST framework's TokenAuthentication reads
+// "Token <key>" so, and counts the words.
+func Words(header string) []string {
+	return strings.FieldsFunc(header, func(r rune) bool { return r < utf8.RuneSelf && strings.ContainsRune(space, r) })
 }

@@ -90,6 +90,12 @@ type Filter struct {
 	Lookups []string
 	// Choices maps each accepted value to the stored value, for Choice.
 	Choices map[string]string
+	// Build, when set, makes the condition of a present, cleaned value
+	// itself (a method filter, django-filter's Filter(method=...)), for
+	// filters that are not one comparison on Field: a boolean over a
+	// level threshold, a value that must match nothing. It is called for
+	// the exact lookup only.
+	Build func(v any) query.Expr
 }
 
 // Set is a face's filters by name (the part before "__").
@@ -226,6 +232,9 @@ func compile(f Filter, lookup, raw string, opt Options) (query.Expr, string) {
 	}
 	switch lookup {
 	case Exact:
+		if f.Build != nil {
+			return f.Build(v), ""
+		}
 		return cond(query.Eq, v, true), ""
 	case IExact:
 		return cond(query.Eq, v, false), ""

@@ -1,0 +1,55 @@
+// Package drf is the Django REST framework commerce face (Akinon-style
+// "Users" API, spec/drf.md, spec/fields.md §3.6): GET /users/ and
+// GET /users/{id}/ with django-filter query parameters, PageNumberPagination
+// pages ({count, next, previous, results}, absolute links, page, limit),
+// the sort parameter, Token authentication and POST /auth/login/. It is
+// mounted at /drf by default and works at "/" (serve --mount drf=/).
+//
+// Order of checks (views.py initial/dispatch): URL (APPEND_SLASH 301 for
+// GET and HEAD, else 404), ?format (404 unless json), Accept (406),
+// authentication (401 with WWW-Authenticate: Token), permission (401 for
+// anonymous callers, 403 outside the core's readers), method (405 with
+// Allow), filters (400, per-parameter lists), page (404 "Invalid page.").
+// A bad Token header is 401 on every route, login and unknown methods
+// included.
+//
+// Access: the profile's Readers are staff (level ≥ 40; fields.md §5 Q2);
+// serve --drf-all-users lets every signed-in user read (drf.md §3), and
+// then others' private fields come out empty ("", false, null, {}, []),
+// their groups and permissions as []. groups and user_permissions are
+// read through core.Face.UserGroups and UserPermissions (direct
+// permissions only, as DRF's ModelSerializer renders the m2m field).
+//
+// Where usersd differs from the spec or the real system:
+//
+//   - Login mints a new key on every call (fields.md §5 Q3: keys are
+//     stored hashed and cannot be shown twice); earlier keys stay valid
+//     until revoked or expired, and past the core's MaxTokens per user the
+//     oldest login keys rotate out. DRF's obtain_auth_token returns the
+//     same key every time.
+//   - password is a declared filter, but any non-empty value matches
+//     nothing (fields.md §5 Q4), so it is no oracle for the hash; the
+//     spec's §4.3 "exact hash match" is not followed.
+//   - groups, user_permissions and the four attribute filters are not
+//     implemented yet: any groups or user_permissions parameter, and a
+//     non-empty attribute filter, is 400 {"<param>": ["Filtering on <param>
+//     is not supported by this server."]} rather than silently ignored.
+//   - An unknown id is 404 "Not found." (DRF ≤ 3.14; ≥ 3.15 says "No User
+//     matches the given query."); spec §5.2 chooses the stable message.
+//   - Deleted users are never listed and their detail is 404, as a
+//     queryset without them would answer; is_active is active AND NOT
+//     deleted (fields.md §3.0.1), so on this face it is the active flag.
+//   - Paths no route matches are 404 {"detail": "Not found."} in JSON;
+//     Django would send its HTML 404 page.
+//   - page and limit read as Python's int() does (whitespace, sign,
+//     digit underscores), except non-ASCII digits. Pages deeper than the
+//     core's MaxOffset (100,000 rows) are 404 "Invalid page.".
+//   - The detail id reads like page; "abc" routes and is 404 "Not
+//     found." (generics.get_object_or_404).
+//   - OPTIONS answers DRF's SimpleMetadata without "actions" (the views
+//     are read-only); HEAD is GET without a body.
+//   - Throttling (429) is not implemented yet; the login route is limited
+//     by the core's failed-login limiter, answered as DRF's Throttled.
+//   - The avatar URL is the media handler's recipe (fields.md §3.0.5)
+//     below the request's host: {scheme://host}{media mount}/users/{xid}/{avatar}.webp.
+package drf
