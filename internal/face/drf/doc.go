@@ -27,6 +27,11 @@
 //     until revoked or expired, and past the core's MaxTokens per user the
 //     oldest login keys rotate out. DRF's obtain_auth_token returns the
 //     same key every time.
+//   - An inactive user's login is "Unable to log in with provided
+//     credentials.", not the spec's "User account is disabled.": Django's
+//     ModelBackend (user_can_authenticate, since 1.10) returns no user for
+//     inactive accounts, so django-rest-auth's disabled branch never runs;
+//     the core answers unknown, inactive and deleted users alike.
 //   - password is a declared filter, but any non-empty value matches
 //     nothing (fields.md §5 Q4), so it is no oracle for the hash; the
 //     spec's §4.3 "exact hash match" is not followed.

@@ -77,9 +77,6 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	secret, _, _, err := h.svc.Login(r.Context(), fields["username"], fields["password"], httpx.ClientAddr(r))
 	switch {
 	case err == nil:
-	case core.ErrorReason(err) == core.ReasonUserInactive:
-		fieldErrors(w, map[string]string{"non_field_errors": "User account is disabled."})
-		return
 	case core.ErrorReason(err) == core.ReasonBadCredentials || core.ErrorCode(err) == core.Unauthenticated:
 		fieldErrors(w, map[string]string{"non_field_errors": "Unable to log in with provided credentials."})
 		return
