@@ -15,6 +15,7 @@ import (
 
 	"usersd/internal/core"
 	"usersd/internal/face/danbooru"
+	"usersd/internal/face/drf"
 	"usersd/internal/face/e621"
 	"usersd/internal/face/native"
 	"usersd/internal/face/pronouns"
@@ -61,6 +62,8 @@ type faceUnderTest struct {
 func bearer(r *http.Request, _, key string) { r.Header.Set("Authorization", "Bearer "+key) }
 
 func rbToken(r *http.Request, _, key string) { r.Header.Set("Authorization", "token "+key) }
+
+func drfToken(r *http.Request, _, key string) { r.Header.Set("Authorization", "Token "+key) }
 
 func basic(r *http.Request, name, key string) {
 	r.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(name+":"+key)))
@@ -138,6 +141,26 @@ var faces = []faceUnderTest{
 			"GET /api/":                  {want: "200 200 200 200 200 200 200 401 401 200", path: "/api/"},
 			"GET /api/users/":            {want: "200 200 200 200 200 200 200 401 401 200", path: "/api/users/?max-results=200&include-inactive=1"},
 			"GET /api/users/{username}/": {want: "200 200 200 200 200 200 200 401 401 200", path: "/api/users/target/"},
+		},
+	},
+	{
+		// DRF commerce: staff alone read (403 for members, the banned and
+		// read-only keys of members; spec/fields.md §5 Q2); a deleted
+		// user's or revoked key is 401 everywhere, login included, where a
+		// valid key still leaves wrong credentials a 400.
+		name: "drf", mount: "/drf", routes: drf.Routes, profile: drf.Profile, auth: drfToken,
+		keys: map[string]string{"pk": "id", "username": "name", "date_joined": "created_at", "modified_date": "updated_at",
+			"last_login": "last_login_at", "language_code": "language", "is_active": "active", "is_anonymized": "anonymized",
+			"is_staff": "level", "is_superuser": "level"},
+		rows: map[string]row{
+			"GET /users/":          {want: "401 403 403 200 200 200 403 401 401 403", path: "/users/?limit=100"},
+			"HEAD /users/":         {want: "401 403 403 200 200 200 403 401 401 403", path: "/users/"},
+			"OPTIONS /users/":      {want: "401 403 403 200 200 200 403 401 401 403", path: "/users/"},
+			"GET /users/{id}/":     {want: "401 403 403 200 200 200 403 401 401 403", path: "/users/{id}/"},
+			"HEAD /users/{id}/":    {want: "401 403 403 200 200 200 403 401 401 403", path: "/users/{id}/"},
+			"OPTIONS /users/{id}/": {want: "401 403 403 200 200 200 403 401 401 403", path: "/users/{id}/"},
+			"POST /auth/login/":    {want: "400 400 400 400 400 400 400 401 401 400", path: "/auth/login/", body: `{"username":"nobody-{name}","password":"wrong password"}`},
+			"OPTIONS /auth/login/": {want: "200 200 200 200 200 200 200 401 401 200", path: "/auth/login/"},
 		},
 	},
 	{
