@@ -2,6 +2,7 @@ package authscheme
 
 import (
 	"encoding/base64"
+	"slices"
 	"testing"
 )
 
@@ -121,6 +122,25 @@ func TestBearerOrBare(t *testing.T) {
 	for _, tt := range tests {
 		if got := BearerOrBare(tt.header); got != tt.want {
 			t.Errorf("BearerOrBare(%q) = %q, want %q", tt.header, got, tt.want)
+		}
+	}
+}
+
+// TestWords: ASCII whitespace separates, as Python's bytes.split();
+// other spaces stay inside a word.
+func TestWords(t *testing.T) {
+	for in, want := range map[string][]string{
+		"":                 nil,
+		"   ":              nil,
+		"Token abc":        {"Token", "abc"},
+		" token\tabc \r\n": {"token", "abc"},
+		"Token a b":        {"Token", "a", "b"},
+		"Token a\vb\fc":    {"Token", "a", "b", "c"},
+		"Token a\u00a0b":   {"Token", "a\u00a0b"},
+		"Token \xff\xfe":   {"Token", "\xff\xfe"},
+	} {
+		if got := Words(in); !slices.Equal(got, want) {
+			t.Errorf("Words(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -167,3 +167,43 @@ func FuzzParse(f *testing.F) {
 		_ = Ordering(params.Get("ordering"), map[string]string{"id": "id"})
 	})
 }
+
+// TestBuild: a method filter builds its own condition from the cleaned
+// value; empty and unreadable values stay no filter, bad ones an error.
+func TestBuild(t *testing.T) {
+	staff := Set{
+		"is_staff": {Kind: Bool, Lookups: []string{Exact}, Build: func(v any) query.Expr {
+			op := query.Lt
+			if v.(bool) {
+				op = query.Ge
+			}
+			return &query.Cond{Field: "level", Op: op, Value: int64(40)}
+		}},
+		"since": {Kind: Number, Lookups: []string{Exact, GT}, Field: "id", Build: func(v any) query.Expr { return query.Or{} }},
+	}
+	tests := []struct {
+		query string
+		want  query.Expr
+		bad   bool
+	}{
+		{"is_staff=TRUE", &query.Cond{Field: "level", Op: query.Ge, Value: int64(40)}, false},
+		{"is_staff=0", &query.Cond{Field: "level", Op: query.Lt, Value: int64(40)}, false},
+		{"is_staff=yes", nil, false},
+		{"is_staff=", nil, false},
+		{"since=3", query.Or{}, false},
+		// Build serves the exact lookup alone.
+		{"since__gt=3", &query.Cond{Field: "id", Op: query.Gt, Value: int64(3), CaseSensitive: true}, false},
+		{"since=x", nil, true},
+	}
+	for _, tt := range tests {
+		q, _ := url.ParseQuery(tt.query)
+		got, err := staff.Parse(q, Options{})
+		if (err != nil) != tt.bad {
+			t.Errorf("%s: err %v", tt.query, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s: (-want +got)\n%s", tt.query, diff)
+		}
+	}
+}
