@@ -208,9 +208,14 @@ func TestEdgeCases(t *testing.T) {
 			for _, p := range []string{"/users/abc/", "/users/0/", "/users/99999999999999999999/", "/users/999999/"} {
 				f.want(f.get(p, "staff"), 404, `{"detail":"Not found."}`)
 			}
-			r := f.get("/users?limit=2", "")
-			if r.Status != 301 || r.Header.Get("Location") != "/drf/users/?limit=2" {
-				t.Errorf("APPEND_SLASH: %d %q", r.Status, r.Header.Get("Location"))
+			for _, m := range []string{"GET", "POST"} {
+				r := f.req(m, "/users?limit=2", "", nil, "")
+				if r.Status != 301 || r.Header.Get("Location") != "/drf/users/?limit=2" || len(r.Body) != 0 {
+					t.Errorf("APPEND_SLASH %s: %d %q %q", m, r.Status, r.Header.Get("Location"), r.Body)
+				}
+			}
+			if r := f.get("/users/5", ""); r.Status != 301 || r.Header.Get("Location") != "/drf/users/5/" {
+				t.Errorf("APPEND_SLASH detail: %d %q", r.Status, r.Header.Get("Location"))
 			}
 		})
 		run("E17_sort", func(t *testing.T, f *fixture) {

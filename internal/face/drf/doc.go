@@ -5,8 +5,9 @@
 // the sort parameter, Token authentication and POST /auth/login/. It is
 // mounted at /drf by default and works at "/" (serve --mount drf=/).
 //
-// Order of checks (views.py initial/dispatch): URL (APPEND_SLASH 301 for
-// GET and HEAD, else 404), ?format (404 unless json), Accept (406),
+// Order of checks (views.py initial/dispatch): URL (APPEND_SLASH 301 with
+// an empty body for every method, as CommonMiddleware does outside
+// DEBUG; else 404), ?format (404 unless json), Accept (406),
 // authentication (401 with WWW-Authenticate: Token), permission (401 for
 // anonymous callers, 403 outside the core's readers), method (405 with
 // Allow), filters (400, per-parameter lists), page (404 "Invalid page.").

@@ -84,14 +84,16 @@ func resolve(path string) (route, bool) {
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, ok := resolve(r.URL.Path)
 	if !ok {
-		// APPEND_SLASH: Django redirects a path that matches once a
-		// slash is added, before any view runs.
-		if _, ok := resolve(r.URL.Path + "/"); ok && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			loc := httpx.MountPrefix(r.Context()) + r.URL.Path + "/"
+		// APPEND_SLASH: CommonMiddleware redirects a path that matches
+		// once a slash is added, before any view runs, whatever the
+		// method (outside DEBUG), with an empty body.
+		if _, ok := resolve(r.URL.Path + "/"); ok {
+			loc := httpx.MountPrefix(r.Context()) + r.URL.EscapedPath() + "/"
 			if r.URL.RawQuery != "" {
 				loc += "?" + r.URL.RawQuery
 			}
-			http.Redirect(w, r, loc, http.StatusMovedPermanently)
+			w.Header().Set("Location", loc)
+			w.WriteHeader(http.StatusMovedPermanently)
 			return
 		}
 		detail(w, http.StatusNotFound, msgNotFound)
