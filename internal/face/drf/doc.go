@@ -17,7 +17,9 @@
 // Access: the profile's Readers are staff (level ≥ 40; fields.md §5 Q2);
 // serve --drf-all-users lets every signed-in user read (drf.md §3), and
 // then others' private fields come out empty ("", false, null, {}, []),
-// their groups and permissions as []. groups and user_permissions are
+// their groups and permissions as [], and a filter or sort on a field a
+// member is not shown on every user (email, phone, …) is 403 — the core
+// refuses searches that would reveal hidden values. groups and user_permissions are
 // read through core.Face.UserGroups and UserPermissions (direct
 // permissions only, as DRF's ModelSerializer renders the m2m field).
 //
