@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -46,5 +47,26 @@ func TestListPlan(t *testing.T) {
 	}
 	if !strings.Contains(plan, "ix_users_level") || strings.Contains(plan, "Sort") {
 		t.Errorf("the level-ordered page does not walk ix_users_level:\n%s", plan)
+	}
+}
+
+// TestDRFPagePlan: every page of the DRF face's page walks (issue 9) walks
+// an index in the page's order; none sorts the matching rows.
+func TestDRFPagePlan(t *testing.T) {
+	db, users := openSeeded(t, 10_000)
+	storetest.SpreadFlags(t, db)
+	// An Incremental Sort over a unique presorted key (name_key, for the
+	// username order) only orders runs of one row: the walk is still the
+	// index's. A plain Sort node would order every matching row.
+	fullSort := regexp.MustCompile(`(?m)^\s*(->\s+)?Sort\s+\(`)
+	for name, q := range storetest.DRFPagePlanQueries(storetest.SeedJoinedAt(4000), users[9000].ID) {
+		plan, err := db.Explain(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fullSort.MatchString(plan) || strings.Contains(plan, "Seq Scan on users") {
+			t.Errorf("%s: the page is not walked from an index:\n%s", name, plan)
+		}
+		t.Logf("%s:\n%s", name, plan)
 	}
 }

@@ -50,3 +50,21 @@ func TestListPlan(t *testing.T) {
 		t.Errorf("the level-ordered page does not walk ix_users_level:\n%s", plan)
 	}
 }
+
+// TestDRFPagePlan: every page of the DRF face's page walks (issue 9) walks
+// an index in the page's order; none sorts the matching rows.
+func TestDRFPagePlan(t *testing.T) {
+	db, users := openSeeded(t, 10_000)
+	storetest.SpreadFlags(t, db)
+	scan := regexp.MustCompile(`(?m)SCAN users\s*$`)
+	for name, q := range storetest.DRFPagePlanQueries(storetest.SeedJoinedAt(4000), users[9000].ID) {
+		plan, err := db.Explain(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(plan, "TEMP B-TREE") || scan.MatchString(plan) {
+			t.Errorf("%s: the page is not walked from an index:\n%s", name, plan)
+		}
+		t.Logf("%s:\n%s", name, plan)
+	}
+}

@@ -330,3 +330,42 @@ var ListPlanQuery = query.List{
 	Order:  []query.Order{{Field: "level", Desc: true}, {Field: "id", Desc: true}},
 	Limit:  21, Offset: 100,
 }
+
+// SpreadFlags gives the users Seed wrote a known mix of flags, for page
+// walks that filter on them: every seventh id inactive, every third id
+// allowing email. Callers derive the same sets from the ids.
+func SpreadFlags(tb testing.TB, db *sqlstore.DB) {
+	tb.Helper()
+	ctx := context.Background()
+	if _, err := db.W.ExecContext(ctx, "UPDATE users SET active = (id % 7 <> 0), email_allowed = (id % 3 = 0) WHERE name LIKE 'user%'"); err != nil {
+		tb.Fatal(err)
+	}
+	if db.F.Name == "postgres" {
+		if _, err := db.W.ExecContext(ctx, "VACUUM ANALYZE users"); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// SeedJoinedAt is when Seed's i-th user (in id order) joined and was last
+// updated.
+func SeedJoinedAt(i int) time.Time {
+	return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)
+}
+
+// DRFPagePlanQueries are the pages the DRF face's page walks ask for, as
+// the core passes them to the store (the face's filter and sort, id as the
+// tie-break, deleted users hidden, one page of 100 with its total): each
+// must walk an index in order, not scan and sort the table. cut is a
+// SeedJoinedAt time, lastID a seeded id.
+func DRFPagePlanQueries(cut time.Time, lastID int64) map[string]query.List {
+	notDeleted := &query.Cond{Field: "deleted", Op: query.Eq, Value: false}
+	return map[string]query.List{
+		"is_active=true&sort=username": {Filter: query.And{&query.Cond{Field: "active", Op: query.Eq, Value: true}, notDeleted},
+			Order: []query.Order{{Field: "name"}, {Field: "id"}}, Limit: 100, Offset: 5000, Total: true},
+		"modified_date__gte&sort=modified_date": {Filter: query.And{&query.Cond{Field: "updated_at", Op: query.Ge, Value: cut}, notDeleted},
+			Order: []query.Order{{Field: "updated_at"}, {Field: "id"}}, Limit: 100, Offset: 1000, Total: true},
+		"is_active=false&id__lt&sort=-id": {Filter: query.And{&query.Cond{Field: "active", Op: query.Eq, Value: false}, &query.Cond{Field: "id", Op: query.Lt, Value: lastID}, notDeleted},
+			Order: []query.Order{{Field: "id", Desc: true}}, Limit: 100, Offset: 500, Total: true},
+	}
+}
