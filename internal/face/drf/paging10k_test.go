@@ -2,10 +2,8 @@ package drf_test
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -70,34 +68,7 @@ func TestPagingWalk10k(t *testing.T) {
 			if len(want) < 1000 {
 				t.Fatalf("%s: only %d matching users; the walk would prove little", c.query, len(want))
 			}
-			var got []string
-			next := f.s.Base + "/drf/users/?" + c.query + "&limit=100"
-			pages := 0
-			for next != "" {
-				pages++
-				if pages > 200 {
-					t.Fatalf("%s: no end", c.query)
-				}
-				r := f.get(strings.TrimPrefix(next, f.s.Base+"/drf"), "walker")
-				if r.Status != 200 {
-					t.Fatalf("%s: %s: %d %s", c.query, next, r.Status, r.Body)
-				}
-				var p page
-				if err := json.Unmarshal(r.Body, &p); err != nil {
-					t.Fatal(err)
-				}
-				if p.Count != len(want) {
-					t.Errorf("%s page %d: count %d, want %d", c.query, pages, p.Count, len(want))
-				}
-				if len(p.Results) > 100 {
-					t.Errorf("%s page %d: %d results, limit 100", c.query, pages, len(p.Results))
-				}
-				got = append(got, names(p)...)
-				next = ""
-				if p.Next != nil {
-					next = *p.Next
-				}
-			}
+			got, pages := f.walk(t, "/users/?"+c.query+"&limit=100", len(want), 200)
 			if !slices.Equal(got, want) {
 				i := 0
 				for i < min(len(got), len(want)) && got[i] == want[i] {

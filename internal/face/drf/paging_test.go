@@ -73,34 +73,52 @@ func TestPagingWalk(t *testing.T) {
 					want = append(want, r.name)
 				}
 			}
-			var got []string
-			next := f.s.Base + "/drf/users/?" + c.query
-			pages := 0
-			for next != "" {
-				pages++
-				if pages > 400 {
-					t.Fatalf("%s: no end", c.query)
-				}
-				r := f.get(strings.TrimPrefix(next, f.s.Base+"/drf"), "walker")
-				if r.Status != 200 {
-					t.Fatalf("%s: %s: %d %s", c.query, next, r.Status, r.Body)
-				}
-				var p page
-				if err := json.Unmarshal(r.Body, &p); err != nil {
-					t.Fatal(err)
-				}
-				if p.Count != len(want) {
-					t.Errorf("%s page %d: count %d, want %d", c.query, pages, p.Count, len(want))
-				}
-				got = append(got, names(p)...)
-				next = deref(p.Next)
-				if p.Next == nil {
-					next = ""
-				}
-			}
+			got, pages := f.walk(t, "/users/?"+c.query, len(want), 400)
 			if !slices.Equal(got, want) {
 				t.Errorf("%s: walked %d users over %d pages, want %d\n got %v\nwant %v", c.query, len(got), pages, len(want), got, want)
 			}
 		}
 	})
+}
+
+// walk follows next from path (below the mount) as "walker" and returns
+// the usernames shown, in order, and the pages taken. Every page must
+// answer 200, say count = want and hold at most 100 results (the face's
+// largest page); more than maxPages pages is a walk without end.
+func (f *fixture) walk(t *testing.T, path string, want, maxPages int) (got []string, pages int) {
+	t.Helper()
+	next := f.s.Base + "/drf" + path
+	for next != "" {
+		pages++
+		if pages > maxPages {
+			t.Fatalf("%s: no end", path)
+		}
+		next = pageNext(t, f, next, want, pages, &got)
+	}
+	return got, pages
+}
+
+// pageNext fetches one page of a walk, checks it and appends its
+// usernames to got; it returns the page's next link, "" on the last.
+func pageNext(t *testing.T, f *fixture, url string, want, n int, got *[]string) string {
+	t.Helper()
+	r := f.get(strings.TrimPrefix(url, f.s.Base+"/drf"), "walker")
+	if r.Status != 200 {
+		t.Fatalf("%s: %d %s", url, r.Status, r.Body)
+	}
+	var p page
+	if err := json.Unmarshal(r.Body, &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Count != want {
+		t.Errorf("%s (page %d): count %d, want %d", url, n, p.Count, want)
+	}
+	if len(p.Results) > 100 {
+		t.Errorf("%s (page %d): %d results, at most 100", url, n, len(p.Results))
+	}
+	*got = append(*got, names(p)...)
+	if p.Next == nil {
+		return ""
+	}
+	return *p.Next
 }
