@@ -5,14 +5,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"usersd/internal/core"
 	"usersd/internal/facetest"
-	"usersd/internal/store/postgres"
-	"usersd/internal/store/sqlite"
 	"usersd/internal/store/sqlstore"
 	"usersd/internal/store/storetest"
 )
@@ -35,17 +32,7 @@ func newFixture(t *testing.T, b facetest.Backend, mount string, extra ...string)
 		extra = append(extra, "--mount", "drf="+mount)
 	}
 	s := facetest.Start(t, b, extra...)
-	var db *sqlstore.DB
-	var err error
-	if b.Args[0] == "--data" {
-		db, err = sqlite.Open(context.Background(), filepath.Join(b.Args[1], "usersd.db"))
-	} else {
-		db, err = postgres.Open(context.Background(), b.Args[1])
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := b.Open(t)
 	return &fixture{t: t, s: s, db: db, svc: core.NewService(db), mount: strings.TrimRight(mount, "/"),
 		ids: map[string]int64{}, keys: map[string]string{}}
 }

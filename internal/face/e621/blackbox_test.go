@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -25,9 +24,6 @@ import (
 	"usersd/internal/face/e621"
 	"usersd/internal/facetest"
 	"usersd/internal/httpx"
-	"usersd/internal/store/postgres"
-	"usersd/internal/store/sqlite"
-	"usersd/internal/store/sqlstore"
 )
 
 // e6Client does not follow redirects: e621's 302s are under test.
@@ -872,17 +868,7 @@ func TestE621NG(t *testing.T) {
 // backend's store (the CLI has no flag for them), for the options' tests.
 func e6InProcess(t *testing.T, b facetest.Backend, opts e621.Options) (*core.Service, *httptest.Server) {
 	t.Helper()
-	var db *sqlstore.DB
-	var err error
-	if b.Args[0] == "--data" {
-		db, err = sqlite.Open(context.Background(), filepath.Join(b.Args[1], "usersd.db"))
-	} else {
-		db, err = postgres.Open(context.Background(), b.Args[1])
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := b.Open(t)
 	svc := core.NewService(db)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(httpx.Middleware(log, e621.NewHandler(svc, log, opts)))
