@@ -43,13 +43,15 @@ type GroupStore interface {
 	// FindPermission looks one up by app label and codename. Codes: NotFound.
 	FindPermission(ctx context.Context, appLabel, codename string) (*Permission, error)
 
-	// UserGroups lists a user's groups by id.
-	UserGroups(ctx context.Context, userID int64) ([]*Group, error)
+	// UserGroups lists the groups of each user, by id, in one read (a
+	// page of users costs one query); users without groups are absent.
+	UserGroups(ctx context.Context, userIDs []int64) (map[int64][]*Group, error)
 	// SetUserGroups replaces a user's groups. Codes: Invalid (field
 	// "groups") if an id names no group.
 	SetUserGroups(ctx context.Context, userID int64, groupIDs []int64) error
-	// UserPermissions lists a user's direct permissions by id.
-	UserPermissions(ctx context.Context, userID int64) ([]*Permission, error)
+	// UserPermissions lists the direct permissions of each user, by id,
+	// in one read; users without any are absent.
+	UserPermissions(ctx context.Context, userIDs []int64) (map[int64][]*Permission, error)
 	// SetUserPermissions replaces a user's direct permissions. Codes:
 	// Invalid (field "user_permissions").
 	SetUserPermissions(ctx context.Context, userID int64, permissionIDs []int64) error

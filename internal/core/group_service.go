@@ -31,18 +31,9 @@ func (f *Face) UserGroups(ctx context.Context, viewer *User, users []*User) (map
 	if err := f.MayRead(viewer); err != nil {
 		return nil, err
 	}
-	out := make(map[int64][]*Group, len(users))
-	for _, u := range users {
-		if u == nil || !f.relationsVisible(viewer, u) {
-			continue
-		}
-		gs, err := f.s.store.UserGroups(ctx, u.ID)
-		if err != nil {
-			return nil, err
-		}
-		out[u.ID] = gs
-	}
-	return out, nil
+	ids := f.relationsShown(viewer, users)
+	gs, err := f.s.store.UserGroups(ctx, ids)
+	return everyShown(gs, ids), err
 }
 
 // UserPermissions returns the direct permissions (not those through a
@@ -52,16 +43,33 @@ func (f *Face) UserPermissions(ctx context.Context, viewer *User, users []*User)
 	if err := f.MayRead(viewer); err != nil {
 		return nil, err
 	}
-	out := make(map[int64][]*Permission, len(users))
-	for _, u := range users {
-		if u == nil || !f.relationsVisible(viewer, u) {
-			continue
-		}
-		ps, err := f.s.store.UserPermissions(ctx, u.ID)
-		if err != nil {
-			return nil, err
-		}
-		out[u.ID] = ps
+	ids := f.relationsShown(viewer, users)
+	ps, err := f.s.store.UserPermissions(ctx, ids)
+	return everyShown(ps, ids), err
+}
+
+// everyShown gives each shown user an entry, empty where the store found
+// none, so that absent means hidden.
+func everyShown[T any](m map[int64][]T, ids []int64) map[int64][]T {
+	if m == nil {
+		return nil
 	}
-	return out, nil
+	for _, id := range ids {
+		if _, ok := m[id]; !ok {
+			m[id] = []T{}
+		}
+	}
+	return m
+}
+
+// relationsShown lists the ids of the users whose groups and permissions
+// viewer may see.
+func (f *Face) relationsShown(viewer *User, users []*User) []int64 {
+	ids := make([]int64, 0, len(users))
+	for _, u := range users {
+		if u != nil && f.relationsVisible(viewer, u) {
+			ids = append(ids, u.ID)
+		}
+	}
+	return ids
 }

@@ -2,7 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"strconv"
+	"strings"
 
 	"usersd/internal/core"
 )
@@ -117,15 +120,59 @@ func (db *DB) FindPermission(ctx context.Context, appLabel, codename string) (*c
 }
 
 // UserGroups implements core.Store.
-func (db *DB) UserGroups(ctx context.Context, userID int64) ([]*core.Group, error) {
-	return db.groups(ctx, "SELECT groups.id, groups.name FROM user_groups JOIN groups ON groups.id = user_groups.group_id WHERE user_groups.user_id = "+
-		db.F.Placeholder(1)+" ORDER BY groups.id", userID)
+func (db *DB) UserGroups(ctx context.Context, userIDs []int64) (map[int64][]*core.Group, error) {
+	out := map[int64][]*core.Group{}
+	err := db.perUser(ctx, "find groups", "SELECT user_groups.user_id, groups.id, groups.name FROM user_groups JOIN groups ON groups.id = user_groups.group_id"+
+		" WHERE user_groups.user_id IN (%s) ORDER BY user_groups.user_id, groups.id", userIDs, func(rows *sql.Rows) error {
+		var uid int64
+		g := new(core.Group)
+		if err := rows.Scan(&uid, &g.ID, &g.Name); err != nil {
+			return err
+		}
+		out[uid] = append(out[uid], g)
+		return nil
+	})
+	return out, err
 }
 
 // UserPermissions implements core.Store.
-func (db *DB) UserPermissions(ctx context.Context, userID int64) ([]*core.Permission, error) {
-	return db.permissions(ctx, "SELECT "+permissionColumns+" FROM user_permissions JOIN permissions ON permissions.id = user_permissions.permission_id"+
-		" WHERE user_permissions.user_id = "+db.F.Placeholder(1)+" ORDER BY permissions.id", userID)
+func (db *DB) UserPermissions(ctx context.Context, userIDs []int64) (map[int64][]*core.Permission, error) {
+	out := map[int64][]*core.Permission{}
+	err := db.perUser(ctx, "find permissions", "SELECT user_permissions.user_id, "+permissionColumns+" FROM user_permissions JOIN permissions ON permissions.id = user_permissions.permission_id"+
+		" WHERE user_permissions.user_id IN (%s) ORDER BY user_permissions.user_id, permissions.id", userIDs, func(rows *sql.Rows) error {
+		var uid int64
+		p := new(core.Permission)
+		if err := rows.Scan(&uid, &p.ID, &p.AppLabel, &p.Codename, &p.Name); err != nil {
+			return err
+		}
+		out[uid] = append(out[uid], p)
+		return nil
+	})
+	return out, err
+}
+
+// perUser runs query, its %s filled with one placeholder per user id, and
+// calls scan on each row.
+func (db *DB) perUser(ctx context.Context, op, query string, userIDs []int64, scan func(*sql.Rows) error) error {
+	if len(userIDs) == 0 {
+		return nil
+	}
+	ph := make([]string, len(userIDs))
+	args := make([]any, len(userIDs))
+	for i, id := range userIDs {
+		ph[i], args[i] = db.F.Placeholder(i+1), id
+	}
+	rows, err := db.rd().QueryContext(ctx, fmt.Sprintf(query, strings.Join(ph, ", ")), args...)
+	if err != nil {
+		return db.wrap(op, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return db.wrap(op, err)
+		}
+	}
+	return db.wrap(op, rows.Err())
 }
 
 // GroupPermissions implements core.Store.

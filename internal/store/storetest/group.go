@@ -82,22 +82,22 @@ func testGroups(t *testing.T, s core.Store) {
 	wantCode(t, "permissions of a missing group", s.SetGroupPermissions(ctx, buyers.ID+1000, nil), core.NotFound, "")
 	check := func(when string, groups []int64, direct, effective []string) {
 		t.Helper()
-		gs, err := s.UserGroups(ctx, u.ID)
+		gs, err := s.UserGroups(ctx, []int64{u.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var gotGroups []int64
-		for _, g := range gs {
+		for _, g := range gs[u.ID] {
 			gotGroups = append(gotGroups, g.ID)
 		}
 		if diff := cmp.Diff(groups, gotGroups); diff != "" {
 			t.Errorf("%s: groups (-want +got):\n%s", when, diff)
 		}
-		d, err := s.UserPermissions(ctx, u.ID)
+		d, err := s.UserPermissions(ctx, []int64{u.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(direct, permKeys(d)); diff != "" {
+		if diff := cmp.Diff(direct, permKeys(d[u.ID])); diff != "" {
 			t.Errorf("%s: direct permissions (-want +got):\n%s", when, diff)
 		}
 		e, err := s.EffectivePermissions(ctx, u.ID)
