@@ -1,5 +1,7 @@
 package core
 
+import "context"
+
 // Action is something an actor may do to an account.
 type Action int
 
@@ -19,16 +21,18 @@ const (
 // faces ask first when their system refuses before it reads parameters,
 // and the action itself checks again, with the values. The errors carry
 // the same Codes and Reasons as the actions.
-func (f *Face) May(actor *User, a Action, target *User) error {
-	return f.s.may(f.p, actor, a, target)
+func (f *Face) May(ctx context.Context, actor *User, a Action, target *User) error {
+	return f.s.may(ctx, f.p, actor, a, target)
 }
 
-func (s *Service) may(p *Profile, actor *User, a Action, target *User) error {
+func (s *Service) may(ctx context.Context, p *Profile, actor *User, a Action, target *User) error {
 	if actor == System {
 		return nil
 	}
 	if a == ActSignup {
 		switch {
+		case p.Creates != nil:
+			return s.mayCreate(ctx, p.Creates, actor)
 		case p.SignupAnonymousOnly && actor != nil:
 			return reasonf(Forbidden, ReasonSignedIn, "You are already signed in.")
 		case (actor == nil || !actor.IsStaff()) && !s.Signup:
@@ -44,6 +48,11 @@ func (s *Service) may(p *Profile, actor *User, a Action, target *User) error {
 	}
 	switch a {
 	case ActUpdate:
+		if lifted, err := s.grantedUpdater(ctx, p.Updates, actor, target, nil); err != nil {
+			return err
+		} else if lifted != actor {
+			return nil
+		}
 		switch {
 		case isSelf(actor, target):
 			return nil

@@ -21,7 +21,7 @@ func (s *Service) deleteUser(ctx context.Context, prof *Profile, actor *User, id
 	if err != nil {
 		return err
 	}
-	if err := s.may(prof, actor, ActDelete, target); err != nil {
+	if err := s.may(ctx, prof, actor, ActDelete, target); err != nil {
 		return err
 	}
 	d := prof.Deletion

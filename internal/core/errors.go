@@ -58,6 +58,7 @@ const (
 	ReasonBannedMayNotLeave = "banned_may_not_leave"
 	ReasonProtected         = "protected" // an account others may not delete
 	ReasonAuthRequired      = "auth_required"
+	ReasonNoGrant           = "no_grant"      // an act the face grants to some callers only (Profile.Creates)
 	ReasonSignedIn          = "signed_in"     // a sign-up by a signed-in caller where the face allows none
 	ReasonNotYours          = "not_yours"     // an edit of another account where only one's own may be edited
 	ReasonQueryTimeout      = "query_timeout" // the database gave up on a search

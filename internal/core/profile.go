@@ -115,6 +115,15 @@ type Profile struct {
 	// every face (names.go), look-alikes included.
 	ReservedNames []string
 	Formats       []string
+	// Creates makes the face's create route an act of the grant's holders
+	// (Review Board: superusers and auth.add_user; DRF: staff) instead of
+	// a sign-up: anonymous callers are Unauthenticated, others Forbidden,
+	// and sign-up being closed does not matter.
+	Creates *Grant
+	// Updates lets the grant's holders change accounts below staff as
+	// staff would (Review Board's auth.change_user); nil leaves updates to
+	// the core's rank rule.
+	Updates *Grant
 }
 
 // Deletion describes a face's account deletion beyond the soft delete

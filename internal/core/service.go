@@ -150,13 +150,15 @@ func (s *Service) CreateUser(ctx context.Context, actor *User, in NewUser) (*Use
 var siteDefaults = Patch{"blacklisted_tags": ""}
 
 func (s *Service) createUser(ctx context.Context, prof *Profile, actor *User, in NewUser) (*User, error) {
-	if err := s.may(prof, actor, ActSignup, nil); err != nil {
+	if err := s.may(ctx, prof, actor, ActSignup, nil); err != nil {
 		return nil, err
 	}
 	if actor != System && !actor.IsStaff() {
-		actor = nil // a signed-in member creating an account is a sign-up
+		// A signed-in member creating an account is a sign-up, or, on a
+		// face that grants creates, writes what a sign-up may.
+		actor = nil
 	}
-	if actor == nil {
+	if actor == nil && prof.Creates == nil {
 		if err := s.throttleSignup(ctx, in.Addr, 0); err != nil {
 			return nil, err
 		}
@@ -423,7 +425,10 @@ func (s *Service) updateUser(ctx context.Context, prof *Profile, actor *User, id
 		return nil, err
 	}
 	if prof.SelfEditsOnly && actor != System && !isSelf(actor, target) {
-		return nil, s.may(prof, actor, ActUpdate, target)
+		return nil, s.may(ctx, prof, actor, ActUpdate, target)
+	}
+	if actor, err = s.grantedUpdater(ctx, prof.Updates, actor, target, in.Fields); err != nil {
+		return nil, err
 	}
 	return s.applyUpdate(ctx, actor, target, in)
 }
@@ -640,7 +645,7 @@ func (s *Service) restoreUser(ctx context.Context, prof *Profile, actor *User, i
 	if err != nil {
 		return nil, err
 	}
-	if err := s.may(prof, actor, ActRestore, target); err != nil {
+	if err := s.may(ctx, prof, actor, ActRestore, target); err != nil {
 		return nil, err
 	}
 	if !target.Deleted {
@@ -693,7 +698,7 @@ func (s *Service) setLevel(ctx context.Context, prof *Profile, actor *User, id i
 	if err != nil {
 		return nil, err
 	}
-	if err := s.may(prof, actor, ActSetLevel, target); err != nil {
+	if err := s.may(ctx, prof, actor, ActSetLevel, target); err != nil {
 		return nil, err
 	}
 	if actor != System && level >= actor.Level {

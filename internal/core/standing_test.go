@@ -25,11 +25,11 @@ func TestStandingEveryProfile(t *testing.T) {
 	for _, p := range []*core.Profile{core.NativeProfile, lenient} {
 		f := svc.Face(p)
 		for _, a := range []core.Action{core.ActUpdate, core.ActCreateToken, core.ActSetLevel, core.ActRestore} {
-			if err := f.May(u, a, u); core.ErrorReason(err) != core.ReasonUserBanned {
+			if err := f.May(ctx, u, a, u); core.ErrorReason(err) != core.ReasonUserBanned {
 				t.Errorf("%s: May(banned, %d, self) = %v", p.Name, a, err)
 			}
 		}
-		if err := f.May(u, core.ActDelete, u); core.ErrorReason(err) != core.ReasonBannedMayNotLeave {
+		if err := f.May(ctx, u, core.ActDelete, u); core.ErrorReason(err) != core.ReasonBannedMayNotLeave {
 			t.Errorf("%s: May(banned, delete, self) = %v", p.Name, err)
 		}
 		if _, err := f.UpdateUser(ctx, u, u.ID, core.Update{Fields: core.Patch{"bio": "x"}}); core.ErrorReason(err) != core.ReasonUserBanned {

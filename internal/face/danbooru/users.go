@@ -276,7 +276,7 @@ var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 func handleUserCreate(svc *core.Face, log *slog.Logger) handlerFunc {
 	return func(w http.ResponseWriter, rq *request) {
 		ctx := rq.r.Context()
-		if svc.May(rq.viewer, core.ActSignup, nil) != nil {
+		if svc.May(ctx, rq.viewer, core.ActSignup, nil) != nil {
 			writeError(w, rq, accessDenied())
 			return
 		}
@@ -394,7 +394,7 @@ func accountAction(w http.ResponseWriter, rq *request, svc *core.Face, a core.Ac
 		writeError(w, rq, err)
 		return nil, nil, false
 	}
-	if err := svc.May(rq.viewer, a, u); err != nil && slices.Contains(early, core.ErrorReason(err)) {
+	if err := svc.May(rq.r.Context(), rq.viewer, a, u); err != nil && slices.Contains(early, core.ErrorReason(err)) {
 		writeError(w, rq, accessDenied())
 		return nil, nil, false
 	}

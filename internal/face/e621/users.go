@@ -320,7 +320,7 @@ func (req *ngRequest) userParam() *param {
 
 // create handles "POST /users.json" (B.8).
 func (h *handler) create(w http.ResponseWriter, r *http.Request, req *ngRequest) {
-	switch core.ErrorReason(h.svc.May(req.caller, core.ActSignup, nil)) {
+	switch core.ErrorReason(h.svc.May(r.Context(), req.caller, core.ActSignup, nil)) {
 	case core.ReasonSignedIn:
 		writeReason(w, http.StatusForbidden, msgSignedIn)
 		return
