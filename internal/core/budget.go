@@ -62,7 +62,8 @@ const expensiveOffset = 10_000
 // cost is what a normalized filter asks of the database.
 type cost struct {
 	patterns int // substring, wildcard and regex conditions: trigram or full scans
-	subs     int // sub-selects over users (inviter in users(…))
+	subs     int // sub-selects over users (inviter in users(…)) or their relations (groups)
+	json     int // JSON containment: index-backed on PostgreSQL, a scan on SQLite
 }
 
 func (c *cost) add(e query.Expr) {
@@ -84,13 +85,19 @@ func (c *cost) add(e query.Expr) {
 		switch x.Op {
 		case query.Contains, query.Like, query.Regex:
 			c.patterns++
+		case query.JSONContains:
+			c.json++
+		}
+		if relationFields[x.Field] != nil {
+			c.subs++
 		}
 	}
 }
 
 // checkCost refuses a list request over the budget before it runs, and
-// reports whether it is expensive: it searches by pattern or sub-select,
-// counts a total, skips many rows, or sorts on an unindexed field.
+// reports whether it is expensive: it searches by pattern, sub-select or
+// JSON containment, counts a total, skips many rows, or sorts on an
+// unindexed field.
 func (b Budget) checkCost(filter query.Expr, in ListRequest, order []query.Order) (expensive bool, err error) {
 	var c cost
 	c.add(filter)
@@ -99,7 +106,7 @@ func (b Budget) checkCost(filter query.Expr, in ListRequest, order []query.Order
 			Message: fmt.Sprintf("The search is too costly: it has %d substring, wildcard or regular-expression conditions, at most %d are allowed.", c.patterns, b.MaxPatterns),
 			Fields:  map[string]string{"filter": fmt.Sprintf("has %d substring, wildcard or regular-expression conditions; at most %d", c.patterns, b.MaxPatterns)}}
 	}
-	expensive = c.patterns > 0 || c.subs > 0 || in.Total || in.Offset >= expensiveOffset
+	expensive = c.patterns > 0 || c.subs > 0 || c.json > 0 || in.Total || in.Offset >= expensiveOffset
 	for _, o := range order {
 		if f := FieldByName(o.Field); f != nil && !f.Sort {
 			expensive = true

@@ -40,6 +40,10 @@ type GroupStore interface {
 	CreatePermission(ctx context.Context, p *Permission) error
 	// FindPermissions lists every permission by id.
 	FindPermissions(ctx context.Context) ([]*Permission, error)
+	// FindGroupIDs returns those of ids that name a group.
+	FindGroupIDs(ctx context.Context, ids []int64) ([]int64, error)
+	// FindPermissionIDs returns those of ids that name a permission.
+	FindPermissionIDs(ctx context.Context, ids []int64) ([]int64, error)
 	// FindPermission looks one up by app label and codename. Codes: NotFound.
 	FindPermission(ctx context.Context, appLabel, codename string) (*Permission, error)
 

@@ -187,6 +187,9 @@ func (n *normalizer) expr(e query.Expr) (query.Expr, error) {
 		y, err := n.expr(x.Filter)
 		return query.Sub{Field: x.Field, Filter: y}, err
 	case *query.Cond:
+		if rf := relationFields[x.Field]; rf != nil {
+			return n.relation(rf, x)
+		}
 		if x.Field == query.PastName {
 			// A deleted account's former names are staff knowledge: on
 			// faces that rename at deletion they are its real identity.
@@ -201,6 +204,9 @@ func (n *normalizer) expr(e query.Expr) (query.Expr, error) {
 		f, err := n.field(x.Field, "filter")
 		if err != nil {
 			return nil, err
+		}
+		if x.Op == query.JSONContains {
+			return jsonContains(f, x)
 		}
 		if n.p.AnyField {
 			return clampInt(f, x), nil

@@ -4,6 +4,7 @@
 package query
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -27,9 +28,14 @@ const (
 	IsNull             // no value
 	NotNull            // has a value
 	Regex              // matches a regular expression (RE2 on SQLite, POSIX ERE on PostgreSQL)
+	// JSONContains holds when a JSON field contains Value, a JSON object
+	// (json.RawMessage), as PostgreSQL's jsonb @> says: every key of the
+	// object is present with a value that contains the given one; arrays
+	// contain each given element; scalars are equal.
+	JSONContains
 )
 
-var opText = [...]string{"=", "!=", "<", "<=", ">", ">=", "contains", "startswith", "like", "in", "is null", "is not null", "regex"}
+var opText = [...]string{"=", "!=", "<", "<=", ">", ">=", "contains", "startswith", "like", "in", "is null", "is not null", "regex", "@>"}
 
 func (o Op) String() string {
 	if int(o) < len(opText) {
@@ -56,7 +62,9 @@ type Not struct{ X Expr }
 // itself.
 //
 // Besides registry fields, stores know the virtual field PastName: a name
-// the user held before (the name history), compared case-insensitively.
+// the user held before (the name history), compared case-insensitively;
+// and the relations Groups and UserPermissions, compared with In over
+// group or permission ids: a user matches when they hold any of them.
 type Cond struct {
 	Field         string
 	Op            Op
@@ -67,6 +75,13 @@ type Cond struct {
 
 // PastName is the virtual field of former names.
 const PastName = "past_name"
+
+// Relations of users a filter may name: a user's groups and direct
+// permissions (not those through a group), by id.
+const (
+	Groups          = "groups"
+	UserPermissions = "user_permissions"
+)
 
 // Sub holds when Field (a user id column such as inviter_id) names a user
 // who matches Filter.
@@ -209,6 +224,8 @@ func writeValue(b *strings.Builder, v any) {
 		b.WriteString(strconv.Quote(x))
 	case time.Time:
 		b.WriteString(strconv.Quote(x.UTC().Format(time.RFC3339Nano)))
+	case json.RawMessage:
+		b.Write(x)
 	case nil:
 		b.WriteString("null")
 	default:

@@ -24,7 +24,10 @@
 //     None, which SQL's IN never matches), except for Char, where "" is a
 //     value; an empty list is no filter;
 //   - a "range" needs exactly two values ("Range query expects two
-//     values.").
+//     values.");
+//   - JSON is forms.JSONField, unstripped: "" and the JSON values null,
+//     "", [] and {} are no filter (EMPTY_VALUES), an object is the value,
+//     anything else "Enter a valid JSON.".
 //
 // A bad value is a core.Error with code Invalid whose Fields map each
 // offending parameter, by its exact name, to Django's message.
@@ -36,7 +39,10 @@
 // digit underscores ("1_000"), which are refused here; Date accepts
 // Django's YYYY-MM-DD, MM/DD/YYYY and MM/DD/YY input formats only (not
 // the "Oct 25 2006" forms); iexact folds case only on fields the
-// registry keeps a folded key for.
+// registry keeps a folded key for; JSON values that are not objects
+// (numbers, strings, non-empty arrays, booleans) are "Enter a valid
+// JSON." rather than handed to a filter method, and Python's NaN and
+// Infinity are not JSON here.
 package djangofilter
 
 import (
@@ -63,6 +69,7 @@ const (
 	DateTime             // IsoDateTimeField
 	Date                 // DateField
 	Choice               // ChoiceField over Filter.Choices
+	JSON                 // JSONField: a JSON object, as json.RawMessage
 )
 
 // Lookups django-filter names and this package compiles.
@@ -114,6 +121,7 @@ const (
 	MsgDate     = "Enter a valid date."
 	MsgRange    = "Range query expects two values."
 	MsgNull     = "Null characters are not allowed."
+	MsgJSON     = "Enter a valid JSON."
 )
 
 // Parse compiles the declared parameters of params into one expression:
@@ -261,9 +269,12 @@ func compile(f Filter, lookup, raw string, opt Options) (query.Expr, string) {
 // clean is the form field's clean: the value, whether it is present (not
 // an empty value), or a validation message.
 func clean(f Filter, raw string, opt Options) (v any, present bool, msg string) {
-	if f.Kind == Bool {
+	switch f.Kind {
+	case Bool:
 		b, ok := boolWidget(raw)
 		return b, ok, ""
+	case JSON:
+		return jsonObject(raw)
 	}
 	s := strings.TrimSpace(raw)
 	if s == "" {

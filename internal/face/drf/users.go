@@ -3,6 +3,7 @@ package drf
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -79,12 +80,22 @@ var filters = djangofilter.Set{
 	// The hash is never compared (fields.md §5 Q4): any value matches
 	// nothing, so the parameter is no oracle.
 	"password": {Kind: djangofilter.Char, Lookups: exact, Build: func(any) query.Expr { return nothing }},
+	// JSON containment (spec/drf.md §4.3's recommendation).
+	"attributes":                  contains("attributes"),
+	"attributes_kwargs":           contains("attributes_kwargs"),
+	"localized_attributes":        contains("localized_attributes"),
+	"localized_attributes_kwargs": contains("localized_attributes_kwargs"),
 }
 
-// unsupported are seed parameters this server does not filter on yet; a
-// value is refused rather than ignored, since ignoring it would return
-// users the client asked to exclude.
-var unsupported = []string{"groups", "user_permissions", "attributes", "attributes_kwargs", "localized_attributes", "localized_attributes_kwargs"}
+func contains(field string) djangofilter.Filter {
+	return djangofilter.Filter{Kind: djangofilter.JSON, Lookups: exact, Build: func(v any) query.Expr {
+		return &query.Cond{Field: field, Op: query.JSONContains, Value: v}
+	}}
+}
+
+// relationFilters are the model multiple choice filters (groups, direct
+// permissions): each parameter is named as its query relation.
+var relationFilters = []string{query.Groups, query.UserPermissions}
 
 // ordering maps sort names to registry fields (§4.2).
 var ordering = map[string]string{
@@ -93,27 +104,74 @@ var ordering = map[string]string{
 }
 
 // filter compiles the request's filters; a bad value is a core Invalid
-// error keyed by parameter.
-func filter(params url.Values) (query.Expr, error) {
+// error keyed by parameter. The relation filters' ids are checked with the
+// core, which also says whether viewer may filter on them.
+func (h *handler) filter(r *http.Request, viewer *core.User) (query.Expr, error) {
+	params := r.URL.Query()
 	problems := map[string]string{}
-	for _, name := range unsupported {
-		if vs, ok := params[name]; ok && (strings.HasPrefix(name, "attributes") || strings.HasPrefix(name, "localized")) && strings.TrimSpace(vs[len(vs)-1]) == "" {
-			continue // an empty JSON filter is no filter
-		} else if ok {
-			problems[name] = "Filtering on " + name + " is not supported by this server."
-		}
-	}
 	e, err := filters.Parse(params, djangofilter.Options{})
 	if err != nil {
-		ce := core.AsError(err)
-		for k, v := range ce.Fields {
+		for k, v := range core.AsError(err).Fields {
 			problems[k] = v
+		}
+	}
+	var and query.And
+	for _, name := range relationFilters {
+		vals, ok := params[name]
+		if !ok {
+			continue
+		}
+		cond, msg, err := h.related(r, viewer, name, vals)
+		switch {
+		case err != nil && len(problems) > 0 && core.ErrorCode(err) == core.Forbidden:
+			// The other parameters' 400 comes first, as for fields the
+			// viewer may not filter on.
+		case err != nil:
+			return nil, err
+		case msg != "":
+			problems[name] = msg
+		default:
+			and = append(and, cond)
 		}
 	}
 	if len(problems) > 0 {
 		return nil, &core.Error{Code: core.Invalid, Message: "Invalid filter.", Fields: problems}
 	}
-	return e, nil
+	if len(and) == 0 {
+		return e, nil
+	}
+	if e != nil {
+		and = append(and, e)
+	}
+	return and, nil
+}
+
+// related is one ModelMultipleChoiceFilter: any of the ids (OR), each of
+// which must name a row, else Django's message for the first that does
+// not.
+func (h *handler) related(r *http.Request, viewer *core.User, name string, vals []string) (query.Expr, string, error) {
+	pks, msg := djangofilter.PKs(vals)
+	if msg != "" {
+		return nil, msg, nil
+	}
+	var ids []any
+	var exact []int64
+	for _, pk := range pks {
+		if pk.Exact {
+			exact = append(exact, pk.ID)
+		}
+	}
+	unknown, err := h.svc.UnknownRelated(r.Context(), viewer, name, exact)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, pk := range pks {
+		if !pk.Exact || slices.Contains(unknown, pk.ID) {
+			return nil, djangofilter.InvalidChoice(pk.Text), nil
+		}
+		ids = append(ids, pk.ID)
+	}
+	return &query.Cond{Field: name, Op: query.In, Values: ids}, "", nil
 }
 
 // order is the sort parameter's order, id last as the tie-break.
@@ -170,7 +228,7 @@ func pyInt(s string) (int64, bool) {
 // list is GET /users/.
 func (h *handler) list(w http.ResponseWriter, r *http.Request, viewer *core.User) {
 	params := r.URL.Query()
-	f, err := filter(params)
+	f, err := h.filter(r, viewer)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -226,7 +284,7 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request, viewer *core.User
 // detail is GET /users/{id}/: the lookup runs through the list's filters
 // (generics.get_object filters the queryset first).
 func (h *handler) detail(w http.ResponseWriter, r *http.Request, viewer *core.User, idText string) {
-	f, err := filter(r.URL.Query())
+	f, err := h.filter(r, viewer)
 	if err != nil {
 		h.fail(w, r, err)
 		return

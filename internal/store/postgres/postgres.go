@@ -57,9 +57,12 @@ var Flavor = &sqlstore.Flavor{
 		return col + " ILIKE " + arg(p.Like()) + ` ESCAPE '\'`
 	},
 	// POSIX ERE; pg_trgm's GIN index also serves ~ on the trigram-indexed columns.
-	Regex:    func(col, arg string) string { return col + " ~ " + arg },
-	Classify: classify,
-	Explain:  "EXPLAIN (FORMAT TEXT) ",
+	Regex: func(col, arg string) string { return col + " ~ " + arg },
+	// jsonb @>, answered from the jsonb_path_ops GIN index of each
+	// attribute column (ix_users_attributes and its siblings).
+	JSONContains: func(col, arg string) string { return col + " @> CAST(" + arg + " AS jsonb)" },
+	Classify:     classify,
+	Explain:      "EXPLAIN (FORMAT TEXT) ",
 	// Lists run in a read-only transaction under their deadline (sqlstore/deadline.go).
 	StatementTimeout: func(ms int64) string { return "SET LOCAL statement_timeout = " + strconv.FormatInt(ms, 10) },
 	Retryable: func(err error) bool {

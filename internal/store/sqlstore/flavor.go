@@ -29,6 +29,10 @@ type Flavor struct {
 	// Match returns a plain (unindexed or prefix-range) pattern match of a
 	// column expression, case-sensitive or not.
 	Match func(col string, p Pattern, caseSensitive bool, arg func(any) string) string
+	// JSONContains returns "JSON column col contains the JSON text bound
+	// at arg" with the engine's own operator (jsonb @>), or is nil where
+	// the store unfolds the containment into json_each sub-selects.
+	JSONContains func(col, arg string) string
 	// Regex returns a regular-expression match of a column expression.
 	Regex func(col, arg string) string
 	// Classify turns a driver error into a domain error, or returns nil.

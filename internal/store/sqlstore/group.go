@@ -261,3 +261,26 @@ func (db *DB) setLinks(ctx context.Context, op, field string, owner int64, ids [
 		return nil
 	})
 }
+
+// FindGroupIDs implements core.Store.
+func (db *DB) FindGroupIDs(ctx context.Context, ids []int64) ([]int64, error) {
+	return db.existingIDs(ctx, "find groups", "SELECT id FROM groups WHERE id IN (%s)", ids)
+}
+
+// FindPermissionIDs implements core.Store.
+func (db *DB) FindPermissionIDs(ctx context.Context, ids []int64) ([]int64, error) {
+	return db.existingIDs(ctx, "find permissions", "SELECT id FROM permissions WHERE id IN (%s)", ids)
+}
+
+func (db *DB) existingIDs(ctx context.Context, op, query string, ids []int64) ([]int64, error) {
+	out := []int64{}
+	err := db.perUser(ctx, op, query, ids, func(rows *sql.Rows) error {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		out = append(out, id)
+		return nil
+	})
+	return out, err
+}

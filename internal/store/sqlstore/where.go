@@ -26,6 +26,7 @@ type builder struct {
 	err   error
 	table string // alias of e's table in the current scope; "" = the table itself
 	depth int    // nesting of sub-selects
+	seq   int    // json_each aliases used
 }
 
 // newBuilder starts a statement over the table of registry e.
@@ -152,12 +153,20 @@ func (db *DB) sub(b *builder, x query.Sub) error {
 }
 
 func (db *DB) cond(b *builder, c *query.Cond) error {
-	if c.Field == query.PastName {
+	switch c.Field {
+	case query.PastName:
 		return db.pastName(b, c)
+	case query.Groups:
+		return db.related(b, c, "user_groups", "group_id")
+	case query.UserPermissions:
+		return db.related(b, c, "user_permissions", "permission_id")
 	}
 	f, col, err := b.column(c.Field)
 	if err != nil {
 		return err
+	}
+	if c.Op == query.JSONContains {
+		return db.jsonContains(b, f, col, c.Value)
 	}
 	if c.CaseSensitive {
 		col = b.tbl() + "." + f.Name
@@ -276,6 +285,29 @@ func (db *DB) pastName(b *builder, c *query.Cond) error {
 		return &core.Error{Code: core.Invalid, Message: "Invalid filter.", Fields: map[string]string{c.Field: "supports =, in and like"}}
 	}
 	b.write(")")
+	return b.err
+}
+
+// related matches users holding any of c.Values in a link table
+// (user_groups, user_permissions). The ids drive the statement: the
+// link table's (target, user_id) index gives the users, each once, and
+// their rows come by primary key.
+func (db *DB) related(b *builder, c *query.Cond, table, col string) error {
+	if b.e != core.Users || c.Op != query.In {
+		return &core.Error{Code: core.Invalid, Message: "Invalid filter.", Fields: map[string]string{c.Field: "supports in"}}
+	}
+	if len(c.Values) == 0 {
+		b.write("1 = 0")
+		return nil
+	}
+	b.write(b.tbl(), ".id IN (SELECT user_id FROM ", table, " WHERE ", col, " IN (")
+	for i, v := range c.Values {
+		if i > 0 {
+			b.write(", ")
+		}
+		b.write(b.arg(v))
+	}
+	b.write("))")
 	return b.err
 }
 
