@@ -38,10 +38,37 @@
 //   - password is a declared filter, but any non-empty value matches
 //     nothing (fields.md §5 Q4), so it is no oracle for the hash; the
 //     spec's §4.3 "exact hash match" is not followed.
-//   - groups, user_permissions and the four attribute filters are not
-//     implemented yet: any groups or user_permissions parameter, and a
-//     non-empty attribute filter, is 400 {"<param>": ["Filtering on <param>
-//     is not supported by this server."]} rather than silently ignored.
+//   - groups and user_permissions are django-filter's
+//     ModelMultipleChoiceFilter: every value of the repeated key counts,
+//     users holding any of the ids match (OR), each once; user_permissions
+//     means direct permissions, as the m2m field does. Values are checked
+//     as Django's ModelMultipleChoiceField checks them: a null character is
+//     "Null characters are not allowed.", text Python's int() refuses
+//     ("abc", "1.0", and "" — so groups= is an error, not "no filter") is
+//     "“abc” is not a valid value.", and text that is not an existing
+//     id's own spelling ("9" naming no group, "+1", "01") is "Select a
+//     valid choice. 9 is not one of the available choices.". Django checks
+//     the values in set order, which string hashing makes arbitrary; here
+//     the first bad value in the order sent is reported, malformed ones
+//     before unknown ones. A viewer not shown others' groups and
+//     permissions (--drf-all-users members) gets 403 for these filters,
+//     unless another parameter is a 400.
+//   - The attribute filters (attributes, attributes_kwargs,
+//     localized_attributes, localized_attributes_kwargs) have no published
+//     semantics; usersd follows spec §4.3's recommendation: the value is
+//     read as forms.JSONField reads it (unstripped), a JSON object matches
+//     users whose object contains it as PostgreSQL's jsonb @> says (keys
+//     present with containing values, arrays containing each given item,
+//     nested objects likewise, numbers by value: 42 matches 42.0), on both
+//     stores. "" and the JSON values null, "", [] and {} are no filter
+//     (django-filter's EMPTY_VALUES); other non-objects (5, "x", [1], a
+//     bare space) and invalid JSON are 400 "Enter a valid JSON."; Python's
+//     NaN and Infinity are not JSON here. A pattern nested deeper than 8
+//     levels or with more than 64 keys and values is 400 with the core's
+//     reason. On SQLite the match reads each candidate row's JSON (no index,
+//     fields.md Q6) under the list deadline; PostgreSQL answers it from the
+//     GIN index of each column. Members under --drf-all-users are not shown
+//     others' attributes and get 403.
 //   - An unknown id is 404 "Not found." (DRF ≤ 3.14; ≥ 3.15 says "No User
 //     matches the given query."); spec §5.2 chooses the stable message.
 //   - Deleted users are never listed and their detail is 404, as a

@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("TokenLifecycle", func(t *testing.T) { testTokenLifecycle(t, open(t)) })
 	t.Run("FaceFilters", func(t *testing.T) { testFaceFilters(t, open(t)) })
+	t.Run("RelationAndJSONFilters", func(t *testing.T) { testRelationAndJSONFilters(t, open(t)) })
 	t.Run("Tx", func(t *testing.T) { testTx(t, open(t)) })
 	t.Run("Members", func(t *testing.T) { testMembers(t, open(t)) })
 	t.Run("MemberList", func(t *testing.T) { testMemberList(t, open(t)) })
