@@ -70,3 +70,23 @@ func TestDRFPagePlan(t *testing.T) {
 		t.Logf("%s:\n%s", name, plan)
 	}
 }
+
+// TestDRFRelationPlan: pages of the DRF face's groups filter read users
+// and user_groups through their indexes (a merge of users_pkey with a
+// user_groups index, in the page's order): no scan of either table, no
+// sort of the matches.
+func TestDRFRelationPlan(t *testing.T) {
+	db, _ := openSeeded(t, 10_000)
+	groups := storetest.SpreadGroups(t, db)
+	fullSort := regexp.MustCompile(`(?m)^\s*(->\s+)?Sort\s+\(`)
+	for name, q := range storetest.DRFRelationPlanQueries(groups) {
+		plan, err := db.Explain(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fullSort.MatchString(plan) || strings.Contains(plan, "Seq Scan on users") || strings.Contains(plan, "Seq Scan on user_groups") {
+			t.Errorf("%s: the page is not index-backed:\n%s", name, plan)
+		}
+		t.Logf("%s:\n%s", name, plan)
+	}
+}

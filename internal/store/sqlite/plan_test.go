@@ -68,3 +68,22 @@ func TestDRFPagePlan(t *testing.T) {
 		t.Logf("%s:\n%s", name, plan)
 	}
 }
+
+// TestDRFRelationPlan: pages of the DRF face's groups filter find their
+// users from ix_user_groups_group_id and read them by primary key, in the
+// page's order: no scan of users or user_groups, no sort of the matches.
+func TestDRFRelationPlan(t *testing.T) {
+	db, _ := openSeeded(t, 10_000)
+	groups := storetest.SpreadGroups(t, db)
+	scan := regexp.MustCompile(`(?m)SCAN (users|user_groups)\s*$`)
+	for name, q := range storetest.DRFRelationPlanQueries(groups) {
+		plan, err := db.Explain(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(plan, "TEMP B-TREE") || scan.MatchString(plan) || !strings.Contains(plan, "ix_user_groups_group_id") {
+			t.Errorf("%s: the page is not index-backed:\n%s", name, plan)
+		}
+		t.Logf("%s:\n%s", name, plan)
+	}
+}

@@ -369,3 +369,46 @@ func DRFPagePlanQueries(cut time.Time, lastID int64) map[string]query.List {
 			Order: []query.Order{{Field: "id", Desc: true}}, Limit: 100, Offset: 500, Total: true},
 	}
 }
+
+// SpreadGroups puts the users Seed wrote into two groups, every fifth id
+// in the first and every eleventh in the second, and returns the groups'
+// ids.
+func SpreadGroups(tb testing.TB, db *sqlstore.DB) []int64 {
+	tb.Helper()
+	ctx := context.Background()
+	var out []int64
+	for i, every := range []int{5, 11} {
+		g, err := db.CreateGroup(ctx, fmt.Sprintf("spread%d", i))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, g.ID)
+		if _, err := db.W.ExecContext(ctx, fmt.Sprintf("INSERT INTO user_groups (user_id, group_id) SELECT id, %d FROM users WHERE id %% %d = 0 AND name LIKE 'user%%'", g.ID, every)); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	analyze := "ANALYZE"
+	if db.F.Name == "postgres" {
+		analyze = "VACUUM ANALYZE user_groups"
+	}
+	if _, err := db.W.ExecContext(ctx, analyze); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// DRFRelationPlanQueries are pages of the DRF face's groups filter (any
+// of the groups, as the core passes it on): each must read user_groups and
+// users through indexes, never the whole of either table.
+func DRFRelationPlanQueries(groups []int64) map[string]query.List {
+	notDeleted := &query.Cond{Field: "deleted", Op: query.Eq, Value: false}
+	in := &query.Cond{Field: query.Groups, Op: query.In}
+	for _, g := range groups {
+		in.Values = append(in.Values, g)
+	}
+	one := &query.Cond{Field: query.Groups, Op: query.In, Values: []any{groups[len(groups)-1]}}
+	return map[string]query.List{
+		"groups=a&groups=b": {Filter: query.And{in, notDeleted}, Order: []query.Order{{Field: "id"}}, Limit: 100, Offset: 500, Total: true},
+		"groups=b&sort=-id": {Filter: query.And{one, notDeleted}, Order: []query.Order{{Field: "id", Desc: true}}, Limit: 20, Total: true},
+	}
+}
