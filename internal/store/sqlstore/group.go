@@ -151,8 +151,9 @@ func (db *DB) UserPermissions(ctx context.Context, userIDs []int64) (map[int64][
 	return out, err
 }
 
-// perUser runs query, its %s filled with one placeholder per user id, and
-// calls scan on each row.
+// perUser runs query, its %s filled with one placeholder per id (of users,
+// or of groups and permissions for existingIDs), and calls scan on each
+// row.
 func (db *DB) perUser(ctx context.Context, op, query string, userIDs []int64, scan func(*sql.Rows) error) error {
 	if len(userIDs) == 0 {
 		return nil
