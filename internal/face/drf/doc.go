@@ -50,7 +50,8 @@
 //     valid choice. 9 is not one of the available choices.". Django checks
 //     the values in set order, which string hashing makes arbitrary; here
 //     the first bad value in the order sent is reported, malformed ones
-//     before unknown ones. A viewer not shown others' groups and
+//     before unknown ones. More than 100 distinct ids in one parameter is
+//     400 with the core's reason. A viewer not shown others' groups and
 //     permissions (--drf-all-users members) gets 403 for these filters,
 //     unless another parameter is a 400.
 //   - The attribute filters (attributes, attributes_kwargs,

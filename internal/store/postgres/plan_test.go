@@ -2,11 +2,13 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/json"
 	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
 
+	"usersd/internal/query"
 	"usersd/internal/store/postgres"
 	"usersd/internal/store/sqlstore"
 	"usersd/internal/store/storetest"
@@ -88,5 +90,25 @@ func TestDRFRelationPlan(t *testing.T) {
 			t.Errorf("%s: the page is not index-backed:\n%s", name, plan)
 		}
 		t.Logf("%s:\n%s", name, plan)
+	}
+}
+
+// TestDRFAttributesPlan: the DRF face's attribute filters (jsonb @>) are
+// answered from the column's jsonb_path_ops GIN index (fields.md
+// ix_users_attributes), not by reading every user's JSON.
+func TestDRFAttributesPlan(t *testing.T) {
+	db, _ := openSeeded(t, 10_000)
+	for _, col := range []string{"attributes", "attributes_kwargs", "localized_attributes", "localized_attributes_kwargs"} {
+		q := query.List{Filter: query.And{
+			&query.Cond{Field: col, Op: query.JSONContains, Value: json.RawMessage(`{"tier":"gold"}`)},
+			&query.Cond{Field: "deleted", Op: query.Eq, Value: false},
+		}, Order: []query.Order{{Field: "id"}}, Limit: 21, Total: true}
+		plan, err := db.Explain(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(plan, "ix_users_"+col+" ") || strings.Contains(plan, "Seq Scan on users") {
+			t.Errorf("%s: containment is not answered from ix_users_%s:\n%s", col, col, plan)
+		}
 	}
 }
