@@ -126,6 +126,15 @@ func (s *Service) authenticate(ctx context.Context, secret string, addr netip.Ad
 			return nil, nil, err
 		}
 	}
+	if err := s.touchCaller(ctx, u, addr, now); err != nil {
+		return nil, nil, err
+	}
+	return u, t, nil
+}
+
+// touchCaller records a use of u's credentials (a token or a session):
+// the last login at most once an hour, and a new client address.
+func (s *Service) touchCaller(ctx context.Context, u *User, addr netip.Addr, now time.Time) error {
 	var login *time.Time
 	if u.LastLoginAt == nil || now.Sub(*u.LastLoginAt) >= time.Hour {
 		login = &now
@@ -135,11 +144,9 @@ func (s *Service) authenticate(ctx context.Context, secret string, addr netip.Ad
 		ip = addr
 	}
 	if login != nil || ip.IsValid() {
-		if err := s.store.TouchUser(ctx, u.ID, login, ip); err != nil {
-			return nil, nil, err
-		}
+		return s.store.TouchUser(ctx, u.ID, login, ip)
 	}
-	return u, t, nil
+	return nil
 }
 
 // AuthenticateKey checks a user name and API key pair (Danbooru's and

@@ -64,6 +64,10 @@ type Service struct {
 	// APITokenTTL is the lifetime of an API token created without one (0:
 	// none); APITokenMaxTTL the longest any may live (0: no bound).
 	APITokenTTL, APITokenMaxTTL time.Duration
+	// SessionTTL is how long a cookie session lives unused: each use
+	// moves its expiry this far ahead (session_service.go); 0 is
+	// DefaultSessionTTL.
+	SessionTTL time.Duration
 
 	// Sub-entities (pronouns_api.go): the most pride flags and members
 	// one user owns, and how often a user may reroll short ids.
@@ -114,6 +118,7 @@ func NewService(store Store) *Service {
 		Signup:       true,
 		MaxTokens:    100,
 		LoginTTL:     DefaultLoginTTL,
+		SessionTTL:   DefaultSessionTTL,
 		Log:          slog.Default(),
 
 		RenameCooldown:       DefaultRenameCooldown,
