@@ -148,6 +148,55 @@ func (t *Table) limit(b Bucket) core.Limit {
 // The result makes a valid table (New).
 func Parse(defaults []Bucket, list string) ([]Bucket, error) {
 	out := append([]Bucket(nil), defaults...)
+	names := make([]string, len(out))
+	for i, b := range out {
+		names[i] = b.Pattern
+	}
+	err := parseList(list, "BUCKET", "requests per minute", names, func(i, n int) { out[i].PerMinute = n })
+	if err != nil {
+		return nil, err
+	}
+	if _, err := New("check", out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Rate is a limit on one class of caller, N requests per Period, all of
+// them at once (Review Board's "anon" per address and "user" per account).
+type Rate struct {
+	Name   string
+	N      int
+	Period time.Duration
+}
+
+// Limit is the core limit of rate r of the face named face.
+func (r Rate) Limit(face string) core.Limit {
+	return core.Limit{Name: face + " " + r.Name, Rate: r.N, Period: r.Period, Burst: r.N}
+}
+
+// ParseRates applies a flag value to the defaults as Parse does:
+// comma-separated NAME=N, NAME one of the defaults' names or "*" for all.
+func ParseRates(defaults []Rate, list string) ([]Rate, error) {
+	out := append([]Rate(nil), defaults...)
+	names := make([]string, len(out))
+	for i, r := range out {
+		names[i] = r.Name
+	}
+	if err := parseList(list, "NAME", "requests per period", names, func(i, n int) { out[i].N = n }); err != nil {
+		return nil, err
+	}
+	for _, r := range out {
+		if err := r.Limit("check").Check(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// parseList reads comma-separated NAME=N entries, NAME one of names or
+// "*" for all, and calls set with the index of each name it names.
+func parseList(list, what, unit string, names []string, set func(i, n int)) error {
 	for _, e := range strings.Split(list, ",") {
 		e = strings.TrimSpace(e)
 		if e == "" {
@@ -155,31 +204,29 @@ func Parse(defaults []Bucket, list string) ([]Bucket, error) {
 		}
 		i := strings.LastIndex(e, "=")
 		if i < 0 {
-			return nil, fmt.Errorf("%q: want BUCKET=N (requests per minute)", e)
+			return fmt.Errorf("%q: want %s=N (%s)", e, what, unit)
 		}
 		name, num := strings.TrimSpace(e[:i]), strings.TrimSpace(e[i+1:])
 		n, err := strconv.Atoi(num)
 		if err != nil || n < 1 {
-			return nil, fmt.Errorf("%q: the limit must be a whole number of requests per minute, at least 1", e)
+			return fmt.Errorf("%q: the limit must be a whole number of %s, at least 1", e, unit)
 		}
 		found := false
-		for j := range out {
-			if name == "*" || out[j].Pattern == name {
-				out[j].PerMinute, found = n, true
+		for j, known := range names {
+			if name == "*" || known == name {
+				set(j, n)
+				found = true
 			}
 		}
 		if !found {
-			known := make([]string, len(defaults))
-			for j, b := range defaults {
-				known[j] = strconv.Quote(b.Pattern)
+			known := make([]string, len(names))
+			for j, k := range names {
+				known[j] = strconv.Quote(k)
 			}
-			return nil, fmt.Errorf("%q: unknown bucket %q (known: %s, or * for all)", e, name, strings.Join(known, ", "))
+			return fmt.Errorf("%q: unknown %s %q (known: %s, or * for all)", e, strings.ToLower(what), name, strings.Join(known, ", "))
 		}
 	}
-	if _, err := New("check", out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return nil
 }
 
 // SetHeaders writes the X-RateLimit-* headers of a spend of bucket b at

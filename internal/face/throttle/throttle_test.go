@@ -148,3 +148,35 @@ func FuzzParseMatch(f *testing.F) {
 		}
 	})
 }
+
+func TestParseRates(t *testing.T) {
+	defaults := []Rate{{"anon", 1000, time.Hour}, {"user", 10000, time.Hour}}
+	for _, tt := range []struct {
+		in         string
+		anon, user int
+		err        bool
+	}{
+		{"", 1000, 10000, false},
+		{"anon=5", 5, 10000, false},
+		{" user = 7 , anon=3", 3, 7, false},
+		{"*=9,user=2", 9, 2, false},
+		{"robot=1", 0, 0, true},
+		{"anon", 0, 0, true},
+		{"anon=0", 0, 0, true},
+		{"anon=x", 0, 0, true},
+		{"anon=4000000000000", 0, 0, true}, // refills faster than a microsecond
+	} {
+		got, err := ParseRates(defaults, tt.in)
+		switch {
+		case tt.err && err == nil:
+			t.Errorf("ParseRates(%q) = %v, want an error", tt.in, got)
+		case !tt.err && err != nil:
+			t.Errorf("ParseRates(%q): %v", tt.in, err)
+		case !tt.err && (got[0].N != tt.anon || got[1].N != tt.user):
+			t.Errorf("ParseRates(%q) = %v, want anon %d, user %d", tt.in, got, tt.anon, tt.user)
+		}
+	}
+	if defaults[0].N != 1000 {
+		t.Errorf("ParseRates changed its defaults: %v", defaults)
+	}
+}
