@@ -45,6 +45,7 @@ type faceOptions struct {
 	drf      drf.Options
 	e621     e621.Options
 	pronouns pronouns.Options
+	rb       reviewboard.Options
 }
 
 // buildFaces returns the faces this binary serves; a face not listed yet
@@ -61,7 +62,7 @@ func buildFaces(svc *core.Service, log *slog.Logger, opts faceOptions) (map[stri
 		"drf":      drf.NewHandler(svc, log, opts.drf),
 		"media":    media.NewHandler(svc, log),
 
-		"reviewboard": reviewboard.NewHandler(svc, log),
+		"reviewboard": reviewboard.NewHandler(svc, log, opts.rb),
 	}, nil
 }
 
@@ -237,6 +238,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	e621Levels := fs.String("e621-levels", "classic", "e621ng level numbers: classic (2019 to May 2026) or 2026")
 	drfAllUsers := fs.Bool("drf-all-users", false, "let every signed-in user read users on the DRF face; by default staff alone do (403 for others)")
 	pronounsRates := fs.String("pronouns-rates", "", "pronouns.cc rate limits per minute, comma-separated BUCKET=N (BUCKET as in its docs: \"PATCH /users/@me\", \"GET /users/*\", \"/\"; or * for all); empty keeps upstream's")
+	rbRates := fs.String("reviewboard-rates", "", "Review Board API rate limits per hour, comma-separated anon=N (per client address), user=N (per account), or *=N; empty keeps upstream's 1000 and 10000")
+	rbRequireLogin := fs.Bool("reviewboard-require-login", false, "Review Board's \"require login\": anonymous API reads get 401 code 103")
 	corsOrigins := fs.String("cors-origins", "", "comma-separated origins (https://app.example.com, or *) whose browsers may call the native API; empty allows none")
 	renameCooldown := fs.Duration("rename-cooldown", core.DefaultRenameCooldown, "time users wait between renames of their own account (0: none); admins rename freely")
 	hiddenSearch := fs.Bool("upstream-hidden-search", true, "let Danbooru and e621 callers search the hidden fields their systems let them search (updated_at, favorite_count; e621 admins: email, last IP)")
@@ -318,6 +321,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if fo.pronouns.Rates, err = pronouns.ParseRates(*pronounsRates); err != nil {
 		return fmt.Errorf("--pronouns-rates %w", err)
 	}
+	if fo.rb.Rates, err = reviewboard.ParseRates(*rbRates); err != nil {
+		return fmt.Errorf("--reviewboard-rates %w", err)
+	}
+	fo.rb.RequireLogin = *rbRequireLogin
 	db, kind, err := openStore(ctx, sf)
 	if err != nil {
 		return err

@@ -191,6 +191,11 @@ const NoSignupLimit = "1000000"
 // limits passes its own (the last flag wins).
 const NoPronounsRateLimit = "*=1000000"
 
+// NoReviewBoardRateLimit is the --reviewboard-rates test servers start
+// with, far above what any test spends; a test of the limits passes its
+// own (the last flag wins).
+const NoReviewBoardRateLimit = "*=1000000"
+
 // Start runs "usersd serve" on a random port until the test ends; extra
 // are further serve flags.
 func Start(t *testing.T, b Backend, extra ...string) *Server {
@@ -198,7 +203,8 @@ func Start(t *testing.T, b Backend, extra ...string) *Server {
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "text"}, b.Args...)
 	// Tests sign up many users from 127.0.0.1; a test of the sign-up
 	// limit passes its own (the last flag wins).
-	args = append(args, "--signup-addr-limit", NoSignupLimit, "--pronouns-rates="+NoPronounsRateLimit)
+	args = append(args, "--signup-addr-limit", NoSignupLimit, "--pronouns-rates="+NoPronounsRateLimit,
+		"--reviewboard-rates="+NoReviewBoardRateLimit)
 	args = append(args, extra...)
 	log := NewLogBuffer()
 	cmd := exec.Command(Binary(t), args...)

@@ -38,11 +38,21 @@ func MountPrefix(ctx context.Context) string {
 // X-Forwarded-Proto (http or https only).
 func AbsoluteURL(r *http.Request, path string) string {
 	scheme := "http"
-	if r.TLS != nil {
+	if IsHTTPS(r) {
 		scheme = "https"
 	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
-		scheme = p
-	}
 	return scheme + "://" + r.Host + MountPrefix(r.Context()) + path
+}
+
+// IsHTTPS reports whether the client reached the service over TLS: the
+// request came over TLS, or a proxy says so in X-Forwarded-Proto (which
+// wins when it says http or https). Cookies are Secure then.
+func IsHTTPS(r *http.Request) bool {
+	switch r.Header.Get("X-Forwarded-Proto") {
+	case "https":
+		return true
+	case "http":
+		return false
+	}
+	return r.TLS != nil
 }

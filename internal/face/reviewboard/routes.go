@@ -10,22 +10,26 @@ import (
 	"usersd/internal/core"
 	"usersd/internal/face/authscheme"
 	"usersd/internal/face/doc"
+	"usersd/internal/face/throttle"
 	"usersd/internal/httpx"
 )
 
 // handler is the face.
 type handler struct {
-	svc *core.Face
-	log *slog.Logger
+	svc          *core.Face
+	log          *slog.Logger
+	anon, user   throttle.Rate
+	requireLogin bool
 }
 
 // NewHandler returns the Review Board face, expecting its prefix
 // stripped and recorded (httpx.Mount).
-func NewHandler(svc *core.Service, log *slog.Logger) http.Handler {
+func NewHandler(svc *core.Service, log *slog.Logger, opts Options) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &handler{svc: svc.Face(Profile), log: log}
+	h := &handler{svc: svc.Face(Profile), log: log, requireLogin: opts.RequireLogin,
+		anon: rateByName(opts.Rates, "anon"), user: rateByName(opts.Rates, "user")}
 	return http.HandlerFunc(h.serveHTTP)
 }
 
@@ -128,15 +132,27 @@ func (h *handler) negotiate(r *http.Request) (string, bool) {
 	return httpx.Negotiate(b.String(), []string{"application/json", "application/xml"})
 }
 
-// authenticate resolves the Authorization header (spec §10): Basic
-// name-or-e-mail and password through the core's throttled check, or
-// "token <t>". A header no backend recognises leaves the caller
-// anonymous, which every API method refuses with 103 because a header
-// was sent (webapi_check_login_required).
+// authenticate resolves the caller (spec §10), then counts the request
+// against the API rate limits (§12) and applies the require-login
+// switch. The Authorization header wins: Basic name-or-e-mail and
+// password through the core's throttled check, or "token <t>"; either
+// starts the rbsessionid session that later requests use. A header no
+// backend recognises leaves the caller anonymous, which every API method
+// refuses with 103 because a header was sent
+// (webapi_check_login_required). Without a header the session cookie, if
+// any, is the caller.
 func (h *handler) authenticate(w http.ResponseWriter, r *http.Request, rq *request) bool {
 	authz := r.Header.Get("Authorization")
 	if authz == "" {
-		return true
+		u, ok := h.cookieCaller(w, r, rq)
+		if !ok {
+			return false
+		}
+		if u != nil {
+			httpx.WithCaller(r.Context(), u, nil)
+			rq.caller = u
+		}
+		return h.admit(w, r, rq)
 	}
 	c := authscheme.Parse(authz, authscheme.Strict)
 	var u *core.User
@@ -162,8 +178,30 @@ func (h *handler) authenticate(w http.ResponseWriter, r *http.Request, rq *reque
 		h.coreError(w, r, rq, err)
 		return false
 	}
+	// A read-only token's holder gets no session: a cookie would carry
+	// more than the token allows.
+	if t == nil || t.Scope != core.ScopeRead {
+		if err := h.startSession(w, r, u); err != nil {
+			h.coreError(w, r, rq, err)
+			return false
+		}
+	}
 	httpx.WithCaller(r.Context(), u, t)
 	rq.caller = u
+	return h.admit(w, r, rq)
+}
+
+// admit spends the request from the caller's rate limit, then refuses
+// anonymous reads when login is required. djblets checks the limit in
+// the resource's __call__, before the method's login check.
+func (h *handler) admit(w http.ResponseWriter, r *http.Request, rq *request) bool {
+	if !h.spend(w, r, rq) {
+		return false
+	}
+	if h.requireLogin && rq.caller == nil {
+		h.writeError(w, rq, errNotLoggedIn, "", nil)
+		return false
+	}
 	return true
 }
 
@@ -197,6 +235,10 @@ func (h *handler) write(w http.ResponseWriter, rq *request, status int, resource
 		}
 		etag := httpx.ViewerETag(viewer, body)
 		hd.Set("ETag", etag)
+		// No max-age and no Expires: RBTools keeps an entry without them
+		// forever, and revalidates by ETag only under no-cache. The
+		// middleware makes any credentialed answer no-store.
+		hd.Set("Cache-Control", "no-cache")
 		if httpx.NotModified(rq.r, etag) {
 			hd.Set("X-Content-Type-Options", "nosniff")
 			w.WriteHeader(http.StatusNotModified)
