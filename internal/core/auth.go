@@ -93,7 +93,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string, addr netip.Ad
 // authenticate resolves a secret; with login set, the token must also
 // belong to the user of that name.
 func (s *Service) authenticate(ctx context.Context, secret string, addr netip.Addr, name *string) (*User, *Token, error) {
-	invalid := func(reason string) error { return reasonf(Unauthenticated, reason, "Invalid or expired token.") }
+	invalid := func(reason string) *Error { return reasonf(Unauthenticated, reason, "Invalid or expired token.") }
 	if !looksLikeSecret(secret) {
 		return nil, nil, invalid(ReasonTokenInvalid)
 	}
@@ -111,7 +111,9 @@ func (s *Service) authenticate(ctx context.Context, secret string, addr netip.Ad
 	case t.ExpiresAt != nil && !now.Before(*t.ExpiresAt):
 		// Only the holder of the secret learns this, and it tells a client
 		// to log in again rather than give up.
-		return nil, nil, reasonf(Unauthenticated, ReasonTokenExpired, "Token expired.")
+		e := reasonf(Unauthenticated, ReasonTokenExpired, "Token expired.")
+		e.At = *t.ExpiresAt
+		return nil, nil, e
 	case !u.CanAuthenticate():
 		return nil, nil, invalid(ReasonUserInactive)
 	case name != nil && Fold(*name) != u.NameKey:

@@ -83,7 +83,10 @@ type Error struct {
 	Message    string            // safe to show a client
 	Fields     map[string]string // per-field problems, optional
 	RetryAfter time.Duration     // with RateLimited and Unavailable
-	Err        error             // cause, for logs only
+	// At is when a token expired (ReasonTokenExpired), told only to a
+	// holder of its secret.
+	At  time.Time
+	Err error // cause, for logs only
 }
 
 func (e *Error) Error() string {

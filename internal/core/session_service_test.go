@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,4 +98,41 @@ func TestSessions(t *testing.T) {
 			t.Errorf("ending twice: %v", err)
 		}
 	})
+}
+
+// TestAuthenticateTellsWhen: an expired token's holder learns when
+// (Review Board's message names the date); nobody else does, and a
+// revoked token is as unknown (the store forgets revoked tokens).
+func TestAuthenticateTellsWhen(t *testing.T) {
+	svc, db := newService(t)
+	ctx := context.Background()
+	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	svc.Now = func() time.Time { return now }
+	u := storetest.MustCreate(t, db, "holder", nil)
+	exp, _, err := svc.CreateTokenWith(ctx, u, u.ID, core.NewToken{ExpiresIn: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, tok, err := svc.CreateTokenWith(ctx, u, u.ID, core.NewToken{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.RevokeToken(ctx, u, u.ID, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	created := now
+	now = now.Add(2 * time.Hour)
+	for _, tt := range []struct {
+		what, secret, reason string
+		at                   time.Time
+	}{
+		{"expired", exp, core.ReasonTokenExpired, created.Add(time.Hour)},
+		{"revoked", rev, core.ReasonTokenInvalid, time.Time{}},
+		{"unknown", "usersd_" + strings.Repeat("A", 43), core.ReasonTokenInvalid, time.Time{}},
+	} {
+		_, _, err := svc.Authenticate(ctx, tt.secret, netip.Addr{})
+		if e := core.AsError(err); e.Reason != tt.reason || !e.At.Equal(tt.at) {
+			t.Errorf("%s: %v (reason %q, at %v), want %s at %v", tt.what, err, e.Reason, e.At, tt.reason, tt.at)
+		}
+	}
 }

@@ -171,6 +171,9 @@ func (h *handler) authenticate(w http.ResponseWriter, r *http.Request, rq *reque
 	case core.ErrorCode(err) == core.RateLimited:
 		h.writeError(w, rq, errLoginFailed, msgTooManyLogins, nil)
 		return false
+	case core.ErrorReason(err) == core.ReasonTokenExpired:
+		h.writeError(w, rq, errLoginFailed, "This API token expired on "+djangoDateTime(core.AsError(err).At)+".", nil)
+		return false
 	case core.ErrorCode(err) == core.Unauthenticated:
 		h.writeError(w, rq, errLoginFailed, "", nil)
 		return false
