@@ -174,8 +174,9 @@ func CallerToken(ctx context.Context) *core.Token {
 // pass copies of the request further in, whose r.Pattern the code that
 // mounted the face never sees.
 type routeSlot struct {
-	pattern string
-	public  bool // SetPublic
+	pattern    string
+	public     bool // SetPublic
+	revalidate bool // SetRevalidate
 }
 
 // WithRouteSlot returns ctx with a slot for SetRoute, or ctx itself when
@@ -204,6 +205,17 @@ func SetRoute(ctx context.Context, pattern string) {
 func SetPublic(ctx context.Context) {
 	if s, ok := ctx.Value(routeKey).(*routeSlot); ok {
 		s.public = true
+	}
+}
+
+// SetRevalidate marks a successful read as one the caller's own client
+// may keep if it revalidates it by ETag every time (RBTools' API cache):
+// where Middleware would mark a credentialed answer no-store, it sends
+// "private, no-cache" instead, which no shared cache stores. The face
+// must make its ETags differ per caller. Errors and writes stay no-store.
+func SetRevalidate(ctx context.Context) {
+	if s, ok := ctx.Value(routeKey).(*routeSlot); ok {
+		s.revalidate = true
 	}
 }
 
@@ -281,8 +293,13 @@ func (r *recorder) WriteHeader(code int) {
 		r.status, r.wrote = code, true
 		if isPrivate(r.req, code) {
 			// Replaces a face's own cache hint (e621's expiry=): a
-			// response to credentials or an error is never stored.
-			r.Header().Set("Cache-Control", "no-store")
+			// response to credentials or an error is never stored,
+			// unless the face asked that its client revalidate it.
+			cc := "no-store"
+			if s, ok := r.req.Context().Value(routeKey).(*routeSlot); ok && s.revalidate && code < 400 && !IsWrite(r.req) {
+				cc = "private, no-cache"
+			}
+			r.Header().Set("Cache-Control", cc)
 		}
 	}
 	r.ResponseWriter.WriteHeader(code)

@@ -239,9 +239,10 @@ func (h *handler) write(w http.ResponseWriter, rq *request, status int, resource
 		etag := httpx.ViewerETag(viewer, body)
 		hd.Set("ETag", etag)
 		// No max-age and no Expires: RBTools keeps an entry without them
-		// forever, and revalidates by ETag only under no-cache. The
-		// middleware makes any credentialed answer no-store.
+		// forever, and revalidates by ETag only under no-cache; it keeps
+		// nothing marked no-store, which a credentialed answer would be.
 		hd.Set("Cache-Control", "no-cache")
+		httpx.SetRevalidate(rq.r.Context())
 		if httpx.NotModified(rq.r, etag) {
 			hd.Set("X-Content-Type-Options", "nosniff")
 			w.WriteHeader(http.StatusNotModified)
