@@ -7,11 +7,13 @@ at / for clients that assume /api/.
 
 # Files
 
-	routes.go   NewHandler, Routes, routing, negotiation, authentication,
-	            the response writer (vendor types, ETag, 304)
-	profile.go  Profile: what the core shows to whom (§7)
-	users.go    GET /api/, GET /api/users/, GET /api/users/{username}/
-	errors.go   djblets' error codes and the core error mapping
+	routes.go      NewHandler, Routes, routing, negotiation, authentication,
+	               the response writer (vendor types, ETag, 304)
+	session.go     Options, the rbsessionid cookie, the API rate limits
+	djangotime.go  Django's localized dates, for token messages
+	profile.go     Profile: what the core shows to whom (§7)
+	users.go       GET /api/, GET /api/users/, GET /api/users/{username}/
+	errors.go      djblets' error codes and the core error mapping
 
 Shared pieces live in the kit: doc.Python (json.dumps with sorted keys),
 doc.Djblets (XMLEncoderAdapter), httpx.Negotiate (Accept),
@@ -30,10 +32,35 @@ authscheme.Parse.
     start, max-results; GET /api/users/{username}/.
   - This slice serves reads only: POST and PUT (and the "create" and
     "update" links, which djblets emits only for allowed methods) come
-    with the write slice, as do the rbsessionid cookie, render-avatars-at,
-    only-fields/only-links, JSONP callback, the anonymous-access switch
-    and the API rate limits (§12). Until then every other method is 405
-    with "Allow: GET" and an empty body.
+    with the write slice, as do render-avatars-at, only-fields/only-links
+    and the JSONP callback. Until then every other method is 405 with
+    "Allow: GET" and an empty body.
+  - Sessions: RBTools sends credentials on its first request only, so a
+    successful Basic or token login sets rbsessionid (a core session of
+    kind reviewboard, stored as the hash of the cookie) with Django's
+    attributes: Max-Age and Expires two weeks ahead, HttpOnly,
+    SameSite=Lax, Path the face's mount plus "/", Secure over TLS
+    (or X-Forwarded-Proto: https). It is set on a 304 too. A request
+    without an Authorization header is the cookie's user; the header
+    wins when both come. A cookie naming no live session (unknown,
+    expired, or its user inactive, deleted or banned) is anonymous, as
+    Django makes it, and is cleared. Each use slides the expiry two weeks
+    ahead (Django by default does not: SESSION_SAVE_EVERY_REQUEST is
+    off), written at most once a minute.
+  - Caching: API GETs carry an ETag per viewer and "Cache-Control:
+    no-cache" ("private, no-cache" to a signed-in caller), never max-age
+    or Expires: RBTools keeps an entry without them forever, revalidates
+    by ETag under no-cache, shares its cache across accounts and cannot
+    match Vary: Cookie. Errors stay no-store.
+  - Rate limits (§12): every request that reaches a resource (after its
+    path routes and its method is allowed) is counted before dispatch,
+    per account when signed in, else per client address (IPv6 by /64),
+    --reviewboard-rates anon=1000,user=10000 an hour by default. Over it:
+    429 code 114 with Retry-After and X-RateLimit-Limit, as djblets. A
+    failed login is not counted (its own limit is the core's login
+    throttle, 104 "Maximum number of login attempts exceeded.").
+  - --reviewboard-require-login is the "require login" site setting:
+    anonymous requests, the root included, are 401 code 103.
 
 # Where the face differs from the spec, and why
 
@@ -61,8 +88,21 @@ authscheme.Parse.
   - max-results < 0 is 400 code 105 (upstream crashes); max-results=0 is
     an empty page with no next link (upstream's points at itself).
   - api_format=json|xml overrides Accept, as older Review Board did.
-  - Expired and revoked tokens get the generic 104 message, not RB's
-    "This API token expired on {date}." (the write slice adds it).
+  - An expired token gets RB's "This API token expired on {date}." with
+    Django's English date ("Aug. 2, 2022, 10:45 a.m.", UTC). A revoked
+    token gets the generic 104 message: the store forgets revoked
+    tokens, so "This API token became invalid on {date}" has no date to
+    give (and usersd has no invalid_reason).
+  - A read-only token's login starts no session: RB's session remembers
+    the token and its policy, usersd's carries none, and a cookie would
+    allow what the token does not. Such a client sends the token on
+    every request. Revoking a token does not end the sessions its logins
+    started (a core session is not tied to a token); deactivating or
+    deleting the account does.
+  - Every Basic or token request without a session cookie starts a new
+    session, as Django's login() does; a script that sends credentials
+    every time and drops cookies leaves one session each, swept when
+    they expire.
   - Soft-deleted users (usersd's, which Review Board does not have) are
     left out of lists and are 404 by name except to themselves and staff.
 */
