@@ -16,6 +16,11 @@ const DefaultSessionTTL = 14 * 24 * time.Hour
 // write a minute, so that cookie-authenticated reads stay reads.
 const sessionTouchEvery = time.Minute
 
+// MaxSessions bounds the live sessions of one user: a client that signs
+// in on every request and drops the cookie would otherwise pile one up
+// per request; past the bound the oldest end.
+const MaxSessions = 50
+
 // maxUserAgent bounds the user agent a session keeps.
 const maxUserAgent = 512
 
@@ -57,6 +62,15 @@ func (f *Face) StartSession(ctx context.Context, u *User, kind string, addr neti
 	}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return "", nil, err
+	}
+	all, err := s.store.FindSessions(ctx, cur.ID, now)
+	if err != nil {
+		return "", nil, err
+	}
+	for _, old := range all[min(len(all), MaxSessions):] {
+		if err := s.store.DeleteSession(ctx, old.Hash); err != nil && ErrorCode(err) != NotFound {
+			return "", nil, err
+		}
 	}
 	return cookie, sess, nil
 }

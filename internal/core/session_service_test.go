@@ -136,3 +136,29 @@ func TestAuthenticateTellsWhen(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionCap: past MaxSessions live sessions of one user, starting
+// another ends the oldest.
+func TestSessionCap(t *testing.T) {
+	forEachStore(t, func(t *testing.T, svc *core.Service, db core.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+		svc.Now = func() time.Time { now = now.Add(time.Second); return now }
+		f := svc.Face(core.NativeProfile)
+		u := storetest.MustCreate(t, db, "scripted", nil)
+		var cookies []string
+		for range core.MaxSessions + 2 {
+			c, _, err := f.StartSession(ctx, u, core.SessionReviewBoard, netip.Addr{}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			cookies = append(cookies, c)
+		}
+		for i, c := range cookies {
+			_, err := f.SessionUser(ctx, c, core.SessionReviewBoard, netip.Addr{})
+			if ended := i < 2; ended != (err != nil) {
+				t.Errorf("session %d: ended %v, err %v", i, ended, err)
+			}
+		}
+	})
+}
