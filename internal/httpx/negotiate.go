@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"mime"
@@ -79,6 +80,51 @@ func Negotiate(accept string, offers []string) (string, bool) {
 	for _, o := range offers {
 		if !excluded(o) {
 			return o, true
+		}
+	}
+	return "", false
+}
+
+// NegotiateStrict is Negotiate without the fallback, as Django REST
+// framework's DefaultContentNegotiation: no Accept header (or an empty
+// one) takes the first offer; otherwise the first offer a range with
+// q > 0 matches, by descending q, and ok is false when none does (406).
+// A lone "*", as some HTTP libraries send, is */*; a range that does not
+// parse matches nothing.
+func NegotiateStrict(accept string, offers []string) (string, bool) {
+	if strings.TrimSpace(strings.ReplaceAll(accept, ",", "")) == "" {
+		return offers[0], true
+	}
+	type rng struct {
+		typ string
+		q   float64
+	}
+	var ranges []rng
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		if mt == "*" {
+			mt = "*/*"
+		}
+		q := 1.0
+		if s, ok := params["q"]; ok {
+			if q, err = strconv.ParseFloat(s, 64); err != nil || q <= 0 || q > 1 {
+				continue
+			}
+		}
+		ranges = append(ranges, rng{mt, q})
+	}
+	slices.SortStableFunc(ranges, func(a, b rng) int { return cmp.Compare(b.q, a.q) })
+	for _, rg := range ranges {
+		r := rg.typ
+		t, sub, _ := strings.Cut(r, "/")
+		for _, o := range offers {
+			ot, _, _ := strings.Cut(o, "/")
+			if r == "*/*" || r == o || (sub == "*" && t == ot) {
+				return o, true
+			}
 		}
 	}
 	return "", false

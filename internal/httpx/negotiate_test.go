@@ -60,3 +60,27 @@ func TestViewerETag(t *testing.T) {
 		}
 	}
 }
+
+func TestNegotiateStrict(t *testing.T) {
+	offers := []string{"application/json", "text/html"}
+	for accept, want := range map[string]string{
+		"":                                       "application/json",
+		" , ":                                    "application/json",
+		"*/*":                                    "application/json",
+		"*; q=.2":                                "application/json",
+		"application/*":                          "application/json",
+		"text/plain, application/json; indent=4": "application/json",
+		"text/*":                                 "text/html",
+		"text/html;q=0.5, application/json":      "application/json",
+		"text/html, application/json;q=0.5":      "text/html",
+		"application/xml":                        "",
+		"application/json;q=0":                   "",
+		"garbage":                                "",
+		"image/png, text/plain":                  "",
+	} {
+		got, ok := NegotiateStrict(accept, offers)
+		if got != want || ok != (want != "") {
+			t.Errorf("NegotiateStrict(%q) = %q, %v; want %q", accept, got, ok, want)
+		}
+	}
+}
