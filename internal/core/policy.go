@@ -30,7 +30,10 @@ func CanWrite(f *Field, actor, target *User, v any) bool {
 	if actor == System {
 		return true
 	}
-	if f.Write&WriteSelf != 0 && (isSelf(actor, target) || (actor == nil && target.ID == 0)) {
+	// On create (target.ID 0) the creator, whom the core has let create,
+	// writes what the new user could write of their own, as a sign-up
+	// does: staff creating an account give it an e-mail address too.
+	if f.Write&WriteSelf != 0 && (isSelf(actor, target) || target.ID == 0) {
 		return true
 	}
 	if actor == nil {
