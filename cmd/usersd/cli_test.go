@@ -214,6 +214,8 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--pronouns-rates", "*"}, nil, `--pronouns-rates "*": want BUCKET=N`},
 		{[]string{"--reviewboard-rates", "robot=5"}, nil, `--reviewboard-rates "robot=5": unknown name`},
 		{nil, map[string]string{"USERSD_REVIEWBOARD_RATES": "anon=0"}, `--reviewboard-rates "anon=0": the limit must be`},
+		{[]string{"--drf-rates", "staff=5/m"}, nil, `--drf-rates "staff=5/m": unknown name`},
+		{nil, map[string]string{"USERSD_DRF_RATES": "user=5/week"}, `--drf-rates "user=5/week": the period must be`},
 		{[]string{"--max-flags", "0"}, nil, `--max-flags 0, --max-members 500: each must be at least 1`},
 		{[]string{"--reroll-cooldown", "-1s"}, nil, `--reroll-cooldown and --sweep-interval must be 0 or more`},
 	}

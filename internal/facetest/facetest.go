@@ -196,6 +196,10 @@ const NoPronounsRateLimit = "*=1000000"
 // own (the last flag wins).
 const NoReviewBoardRateLimit = "*=1000000"
 
+// NoDRFRateLimit is the --drf-rates test servers start with, far above
+// what any test spends; a test of the throttle passes its own.
+const NoDRFRateLimit = "*=1000000/m"
+
 // Start runs "usersd serve" on a random port until the test ends; extra
 // are further serve flags.
 func Start(t *testing.T, b Backend, extra ...string) *Server {
@@ -204,7 +208,7 @@ func Start(t *testing.T, b Backend, extra ...string) *Server {
 	// Tests sign up many users from 127.0.0.1; a test of the sign-up
 	// limit passes its own (the last flag wins).
 	args = append(args, "--signup-addr-limit", NoSignupLimit, "--pronouns-rates="+NoPronounsRateLimit,
-		"--reviewboard-rates="+NoReviewBoardRateLimit)
+		"--reviewboard-rates="+NoReviewBoardRateLimit, "--drf-rates="+NoDRFRateLimit)
 	args = append(args, extra...)
 	log := NewLogBuffer()
 	cmd := exec.Command(Binary(t), args...)

@@ -144,8 +144,8 @@ var faces = []faceUnderTest{
 		},
 	},
 	{
-		// DRF commerce: staff alone read (403 for members, the banned and
-		// read-only keys of members; spec/fields.md §5 Q2); a deleted
+		// DRF commerce: staff alone read and create (403 for members, the
+		// banned and read-only keys; spec/fields.md §5 Q2); a deleted
 		// user's or revoked key is 401 everywhere, login included, where a
 		// valid key still leaves wrong credentials a 400.
 		name: "drf", mount: "/drf", routes: drf.Routes, profile: drf.Profile, auth: drfToken,
@@ -154,6 +154,7 @@ var faces = []faceUnderTest{
 			"is_staff": "level", "is_superuser": "level"},
 		rows: map[string]row{
 			"GET /users/":          {want: "401 403 403 200 200 200 403 401 401 403", path: "/users/?limit=100"},
+			"POST /users/":         {want: "401 403 403 201 201 201 403 401 401 403", path: "/users/", body: `{"username":"{name}","password":"password-{name}"}`},
 			"HEAD /users/":         {want: "401 403 403 200 200 200 403 401 401 403", path: "/users/"},
 			"OPTIONS /users/":      {want: "401 403 403 200 200 200 403 401 401 403", path: "/users/"},
 			"GET /users/{id}/":     {want: "401 403 403 200 200 200 403 401 401 403", path: "/users/{id}/"},

@@ -271,20 +271,28 @@ func TestEdgeCases(t *testing.T) {
 			}
 		})
 		run("E20_methods", func(t *testing.T, f *fixture) {
-			for _, m := range []string{"POST", "PUT", "PATCH", "DELETE"} {
-				r := f.req(m, "/users/", "staff", nil, "")
-				f.want(r, 405, `{"detail":"Method \"`+m+`\" not allowed."}`)
-				if r.Header.Get("Allow") != "GET, HEAD, OPTIONS" {
-					t.Errorf("Allow %q", r.Header.Get("Allow"))
+			// POST /users/ creates (issue 9 asks for it; doc.go); the rest
+			// of the spec's rule stands.
+			for _, c := range [][3]string{
+				{"PUT", "/users/", "GET, POST, HEAD, OPTIONS"}, {"PATCH", "/users/", "GET, POST, HEAD, OPTIONS"}, {"DELETE", "/users/", "GET, POST, HEAD, OPTIONS"},
+				{"POST", janePath, "GET, HEAD, OPTIONS"}, {"PUT", janePath, "GET, HEAD, OPTIONS"}, {"PATCH", janePath, "GET, HEAD, OPTIONS"}, {"DELETE", janePath, "GET, HEAD, OPTIONS"},
+			} {
+				r := f.req(c[0], c[1], "staff", nil, "")
+				f.want(r, 405, `{"detail":"Method \"`+c[0]+`\" not allowed."}`)
+				if r.Header.Get("Allow") != c[2] {
+					t.Errorf("%s %s: Allow %q, want %q", c[0], c[1], r.Header.Get("Allow"), c[2])
 				}
 				// Authentication comes first.
-				f.want(f.req(m, janePath, "", nil, ""), 401, `{"detail":"Authentication credentials were not provided."}`)
+				f.want(f.req(c[0], c[1], "", nil, ""), 401, `{"detail":"Authentication credentials were not provided."}`)
 			}
 			if r := f.req("HEAD", "/users/", "staff", nil, ""); r.Status != 200 || len(r.Body) != 0 {
 				t.Errorf("HEAD: %d %q", r.Status, r.Body)
 			}
-			if r := f.req("OPTIONS", janePath, "staff", nil, ""); r.Status != 200 || !strings.Contains(string(r.Body), `"name":"User Instance"`) {
-				t.Errorf("OPTIONS: %d %s", r.Status, r.Body)
+			if r := f.req("OPTIONS", janePath, "staff", nil, ""); r.Status != 200 || !strings.Contains(string(r.Body), `"name":"User Instance"`) || r.Header.Get("Allow") != "GET, HEAD, OPTIONS" {
+				t.Errorf("OPTIONS: %d %s, Allow %q", r.Status, r.Body, r.Header.Get("Allow"))
+			}
+			if r := f.req("OPTIONS", "/users/", "staff", nil, ""); r.Status != 200 || r.Header.Get("Allow") != "GET, POST, HEAD, OPTIONS" {
+				t.Errorf("OPTIONS list: %d %s, Allow %q", r.Status, r.Body, r.Header.Get("Allow"))
 			}
 		})
 		run("staff_only", func(t *testing.T, f *fixture) {

@@ -2,15 +2,18 @@
 // "Users" API, spec/drf.md, spec/fields.md §3.6): GET /users/ and
 // GET /users/{id}/ with django-filter query parameters, PageNumberPagination
 // pages ({count, next, previous, results}, absolute links, page, limit),
-// the sort parameter, Token authentication and POST /auth/login/. It is
+// the sort parameter, POST /users/ (staff create users), Token
+// authentication and POST /auth/login/. It is
 // mounted at /drf by default and works at "/" (serve --mount drf=/).
 //
 // Order of checks (views.py initial/dispatch): URL (APPEND_SLASH 301 with
 // an empty body for every method, as CommonMiddleware does outside
-// DEBUG; else 404), ?format (404 unless json), Accept (406),
-// authentication (401 with WWW-Authenticate: Token), permission (401 for
-// anonymous callers, 403 outside the core's readers), method (405 with
-// Allow), filters (400, per-parameter lists), page (404 "Invalid page.").
+// DEBUG; else 404), ?format (404 unless json), Accept (406, the kit's
+// httpx.NegotiateStrict), authentication (401 with WWW-Authenticate:
+// Token), permission (401 for anonymous callers, 403 outside the core's
+// readers, or for POST /users/ outside its creators), throttling (429),
+// method (405 with Allow), body (415, 400), filters (400, per-parameter
+// lists), page (404 "Invalid page.").
 // A bad Token header is 401 on every route, login and unknown methods
 // included.
 //
@@ -22,6 +25,16 @@
 // refuses searches that would reveal hidden values. groups and user_permissions are
 // read through core.Face.UserGroups and UserPermissions (direct
 // permissions only, as DRF's ModelSerializer renders the m2m field).
+// Creating is the profile's Creates grant (staff, as DRF's IsAdminUser),
+// decided by the core, with a token that may write; --drf-all-users does
+// not change it.
+//
+// Throttling is DRF's UserRateThrottle and AnonRateThrottle through the
+// core's limiter (so it holds across nodes sharing Redis): the "user"
+// scope per signed-in user, the "anon" scope per client address (IPv6
+// by /64), which only the login route reaches. serve --drf-rates sets
+// them in DRF's notation (user=10000/hour,anon=60/minute by default).
+// The login route keeps the core's failed-login limiter besides.
 //
 // Where usersd differs from the spec or the real system:
 //
@@ -82,10 +95,31 @@
 //     core's MaxOffset (100,000 rows) are 404 "Invalid page.".
 //   - The detail id reads like page; "abc" routes and is 404 "Not
 //     found." (generics.get_object_or_404).
-//   - OPTIONS answers DRF's SimpleMetadata without "actions" (the views
-//     are read-only); HEAD is GET without a body.
-//   - Throttling (429) is not implemented yet; the login route is limited
-//     by the core's failed-login limiter, answered as DRF's Throttled.
+//   - POST /users/ exists although spec §1 and §7.20 list only GET, HEAD
+//     and OPTIONS: issue 9 asks for users created through this face, so
+//     the list is a ListCreateAPIView (Allow: GET, POST, HEAD, OPTIONS;
+//     the detail stays GET, HEAD, OPTIONS). It takes JSON, form and
+//     multipart bodies, writes username, password (write-only), email,
+//     first_name, last_name, is_active, the consents, gender,
+//     date_of_birth, phone, language_code, user_type and the attribute
+//     objects, ignores read-only and unknown keys as DRF does, and answers
+//     201 with the user as GET shows it, without Location (the serializer
+//     has no url field). Field messages are DRF's and Django's; beyond
+//     them the core's rules hold: its name rules (reserved words,
+//     look-alikes) answer Django's username message, e-mail addresses are
+//     unique ("user with this email address already exists."; Django's
+//     are not), the core's own field checks (dates from 1900 to today,
+//     phone numbers) answer in its words, and user_type and the attribute
+//     objects are the core's admin fields, so a moderator naming them is
+//     403. The e-mail check is looser than Django's EmailValidator.
+//   - OPTIONS answers DRF's SimpleMetadata without "actions" (DRF would
+//     describe POST's fields on the list to callers who may create);
+//     HEAD is GET without a body.
+//   - Throttled waits are the core limiter's (GCRA: one request back
+//     every period/N), where DRF's SimpleRateThrottle keeps a window of
+//     timestamps and divides the window's rest by the free requests; the
+//     429 body and Retry-After are DRF's, whole seconds rounded up.
+//   - Accept ranges with q=0 are refused (RFC 9110); DRF ignores q.
 //   - The avatar URL is the media handler's recipe (fields.md §3.0.5)
 //     below the request's host: {scheme://host}{media mount}/users/{xid}/{avatar}.webp.
 package drf

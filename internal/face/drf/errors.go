@@ -2,10 +2,8 @@ package drf
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 
 	"usersd/internal/core"
@@ -75,13 +73,13 @@ func sortedKeys(m map[string]string) []string {
 
 // throttled is DRF's Throttled: whole seconds, singular for one.
 func throttled(w http.ResponseWriter, d time.Duration) {
-	secs := max(int((d+time.Second-1)/time.Second), 1)
+	secs := httpx.RetryAfter(d)
 	unit := "seconds"
-	if secs == 1 {
+	if secs == "1" {
 		unit = "second"
 	}
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	detail(w, http.StatusTooManyRequests, fmt.Sprintf("Request was throttled. Expected available in %d %s.", secs, unit))
+	w.Header().Set("Retry-After", secs)
+	detail(w, http.StatusTooManyRequests, "Request was throttled. Expected available in "+secs+" "+unit+".")
 }
 
 // fail maps a core error on a read route to DRF's answer.

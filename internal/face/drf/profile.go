@@ -18,6 +18,8 @@ var Profile = &core.Profile{
 	Readers:  core.StaffOnly,
 	AnyField: true,
 	Deleted:  core.DeletedHidden,
+	// POST /users/ is an act of staff, as DRF's IsAdminUser (is_staff).
+	Creates: &core.Grant{Level: core.LevelStaff},
 	// Sorts and filters name only the fields of the seed; every one is
 	// shown to staff, who alone read here.
 }
@@ -31,4 +33,5 @@ var OpenProfile = &core.Profile{
 	Readers:  core.SignedIn,
 	AnyField: true,
 	Deleted:  core.DeletedHidden,
+	Creates:  Profile.Creates,
 }

@@ -2,13 +2,15 @@ package drf
 
 import (
 	"log/slog"
-	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"usersd/internal/core"
 	"usersd/internal/face/authscheme"
+	"usersd/internal/face/throttle"
 	"usersd/internal/httpx"
 )
 
@@ -20,13 +22,35 @@ type Options struct {
 	// MediaPrefix is where the media handler serves avatars, below this
 	// host ("" is /media, its default mount).
 	MediaPrefix string
+	// Rates are the throttle scopes ("user", "anon"); nil is
+	// DefaultRates.
+	Rates []throttle.Scope
+}
+
+// DefaultRates are the throttle rates (DRF's UserRateThrottle and
+// AnonRateThrottle scopes). Akinon publishes none; these bound a client
+// without getting in the way of paging through many users: 10,000 an
+// hour per signed-in user, and 60 a minute per address for anonymous
+// callers, who reach only the login route (each try a password hash).
+var DefaultRates = []throttle.Scope{
+	{Name: "user", Rate: 10000, Period: time.Hour},
+	{Name: "anon", Rate: 60, Period: time.Minute},
+}
+
+// ParseRates reads the --drf-rates flag: comma-separated SCOPE=N/period
+// in DRF's notation (period s, m, h or d), SCOPE user, anon or * for
+// both.
+func ParseRates(list string) ([]throttle.Scope, error) {
+	return throttle.ParseScopes(DefaultRates, list)
 }
 
 // handler is the face.
 type handler struct {
-	svc   *core.Face
-	log   *slog.Logger
-	media string
+	svc      *core.Face
+	log      *slog.Logger
+	media    string
+	userRate throttle.Scope
+	anonRate throttle.Scope
 }
 
 // NewHandler returns the DRF commerce face, expecting its prefix
@@ -42,13 +66,23 @@ func NewHandler(svc *core.Service, log *slog.Logger, opts Options) http.Handler 
 	if opts.MediaPrefix == "" {
 		opts.MediaPrefix = "/media"
 	}
-	return &handler{svc: svc.Face(p), log: log, media: strings.TrimRight(opts.MediaPrefix, "/")}
+	h := &handler{svc: svc.Face(p), log: log, media: strings.TrimRight(opts.MediaPrefix, "/")}
+	scope := func(name string) throttle.Scope {
+		if s, ok := throttle.Find(opts.Rates, name); ok {
+			return s
+		}
+		s, _ := throttle.Find(DefaultRates, name)
+		return s
+	}
+	h.userRate, h.anonRate = scope("user"), scope("anon")
+	return h
 }
 
 // Routes lists the face's routes as "METHOD /path" below its prefix, for
 // the authorization matrix.
 var Routes = []string{
 	"GET /users/",
+	"POST /users/",
 	"HEAD /users/",
 	"OPTIONS /users/",
 	"GET /users/{id}/",
@@ -69,7 +103,7 @@ type route struct {
 func resolve(path string) (route, bool) {
 	switch {
 	case path == "/users/":
-		return route{pattern: "/users/", allow: "GET, HEAD, OPTIONS"}, true
+		return route{pattern: "/users/", allow: "GET, POST, HEAD, OPTIONS"}, true
 	case path == "/auth/login/":
 		return route{pattern: "/auth/login/", allow: "POST, OPTIONS"}, true
 	case strings.HasPrefix(path, "/users/") && strings.HasSuffix(path, "/"):
@@ -106,7 +140,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		detail(w, http.StatusNotFound, msgNotFound)
 		return
 	}
-	if !acceptable(r.Header.Values("Accept")) {
+	if _, ok := httpx.NegotiateStrict(strings.Join(r.Header.Values("Accept"), ","), renders); !ok {
 		detail(w, http.StatusNotAcceptable, msgNotAcceptable)
 		return
 	}
@@ -115,6 +149,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rt.pattern == "/auth/login/" {
+		// AllowAny: throttling comes next.
+		if !h.throttle(w, r, viewer) {
+			return
+		}
 		switch r.Method {
 		case http.MethodPost:
 			h.login(w, r)
@@ -131,13 +169,20 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		unauthorized(w, msgNotProvided)
 		return
 	}
-	if err := h.svc.MayRead(viewer); err != nil {
+	creates := r.Method == http.MethodPost && rt.id == ""
+	if err := h.permitted(r, viewer, creates); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-	case http.MethodOptions:
+	if !h.throttle(w, r, viewer) {
+		return
+	}
+	switch {
+	case creates:
+		h.create(w, r, viewer)
+		return
+	case r.Method == http.MethodGet || r.Method == http.MethodHead:
+	case r.Method == http.MethodOptions:
 		name := "User List"
 		if rt.id != "" {
 			name = "User Instance"
@@ -170,31 +215,45 @@ func (h *handler) options(w http.ResponseWriter, rt route, name string) {
 	httpx.Raw(w, http.StatusOK, jsonType, []byte(body))
 }
 
-// acceptable reports whether the JSON renderer satisfies the Accept
-// header (negotiation.py): no header, */*, application/*,
-// application/json; text/html too, where DRF's browsable API would
-// answer (spec/drf.md §1 lets JSON stand in for it).
-func acceptable(values []string) bool {
-	if len(values) == 0 {
-		return true
+// renders are what the JSON renderer answers to; text/html stands where
+// DRF's browsable API would answer (spec/drf.md §1 lets JSON stand in
+// for it).
+var renders = []string{jsonType, "text/html"}
+
+// permitted is the view's permission check, the core's answer: creating
+// is an act of the profile's Creates grant (staff, as DRF's IsAdminUser)
+// with a token that may write; everything else is reading.
+func (h *handler) permitted(r *http.Request, viewer *core.User, creates bool) error {
+	if !creates {
+		return h.svc.MayRead(viewer)
 	}
-	for _, v := range values {
-		for _, part := range strings.Split(v, ",") {
-			part = strings.TrimSpace(part)
-			if part == "" {
-				continue
-			}
-			mt, _, err := mime.ParseMediaType(part)
-			if err != nil {
-				mt = strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
-			}
-			switch mt {
-			case "*/*", "*", "application/*", "application/json", "text/*", "text/html":
-				return true
-			}
-		}
+	if err := core.CheckScope(httpx.CallerToken(r.Context()), true); err != nil {
+		return err
 	}
-	return false
+	return h.svc.May(r.Context(), viewer, core.ActSignup, nil)
+}
+
+// throttle is DRF's UserRateThrottle and AnonRateThrottle through the
+// core's limiter: signed-in callers counted per user, anonymous ones per
+// address. It answers the 429 (or 503 when the limiter cannot answer)
+// itself and reports false then.
+func (h *handler) throttle(w http.ResponseWriter, r *http.Request, viewer *core.User) bool {
+	scope, key := h.anonRate, throttle.AddrKey(httpx.ClientAddr(r))
+	if viewer != nil {
+		scope, key = h.userRate, "user:"+strconv.FormatInt(viewer.ID, 10)
+	}
+	res, err := h.svc.Spend(r.Context(), scope.Limit(Profile.Name), key, 1)
+	switch {
+	case err != nil:
+		h.log.ErrorContext(r.Context(), "drf: rate limiter failed", "err", err, "request_id", httpx.RequestID(r.Context()))
+		w.Header().Set("Retry-After", "1")
+		detail(w, http.StatusServiceUnavailable, "Service temporarily unavailable, try again later.")
+		return false
+	case !res.Allowed:
+		throttled(w, res.RetryAfter)
+		return false
+	}
+	return true
 }
 
 // authenticate is TokenAuthentication: a header with another scheme (or
