@@ -67,6 +67,14 @@ func TestCreate(t *testing.T) {
 		if native["name"] != "ada" || native["email"] != "ada@example.com" || native["first_name"] != "Ada" || prof["phone"] != "+441234567890" || prof["date_of_birth"] != "1985-12-10" {
 			t.Errorf("native: %v", native)
 		}
+		// and on the other faces.
+		rb := getJSON(t, f.s.Base+"/reviewboard/api/users/ada/", "token "+f.keys["boss"])
+		if u, _ := rb["user"].(map[string]any); u["username"] != "ada" || u["email"] != "ada@example.com" || u["first_name"] != "Ada" {
+			t.Errorf("Review Board: %v", rb)
+		}
+		if db := getJSON(t, fmt.Sprintf("%s/danbooru/users/%d.json", f.s.Base, id), ""); db["name"] != "ada" {
+			t.Errorf("Danbooru: %v", db)
+		}
 		if r := f.req("POST", "/auth/login/", "", jsonType, `{"username":"ada","password":"correct horse"}`); r.Status != 200 {
 			t.Errorf("login as the new user: %d %s", r.Status, r.Body)
 		}
@@ -120,8 +128,16 @@ func TestCreate(t *testing.T) {
 // nativeGet reads user id on the native API as the fixture's boss.
 func nativeGet(t *testing.T, f *fixture, id int64) map[string]any {
 	t.Helper()
-	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/v1/users/%d", f.s.Base, id), nil)
-	req.Header.Set("Authorization", "Bearer "+f.keys["boss"])
+	return getJSON(t, fmt.Sprintf("%s/v1/users/%d", f.s.Base, id), "Bearer "+f.keys["boss"])
+}
+
+// getJSON reads a JSON object, failing the test on anything but 200.
+func getJSON(t *testing.T, url, auth string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +145,7 @@ func nativeGet(t *testing.T, f *fixture, id int64) map[string]any {
 	defer resp.Body.Close()
 	var m map[string]any
 	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&m) != nil {
-		t.Fatalf("native GET /v1/users/%d: %d", id, resp.StatusCode)
+		t.Fatalf("GET %s: %d", url, resp.StatusCode)
 	}
 	return m
 }
