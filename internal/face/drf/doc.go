@@ -105,8 +105,9 @@
 //     objects, ignores read-only and unknown keys as DRF does, and answers
 //     201 with the user as GET shows it, without Location (the serializer
 //     has no url field). Field messages are DRF's and Django's; beyond
-//     them the core's rules hold: its name rules (reserved words,
-//     look-alikes) answer Django's username message, e-mail addresses are
+//     them the core's rules hold: a name its rules refuse (reserved
+//     words) gets Django's invalid-username message, one that looks like
+//     a taken name the unique message, e-mail addresses are
 //     unique ("user with this email address already exists."; Django's
 //     are not), the core's own field checks (dates from 1900 to today,
 //     phone numbers) answer in its words, and user_type and the attribute
