@@ -237,7 +237,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	metricsPath := fs.String("metrics", "/metrics", "path of the Prometheus metrics, or off")
 	e621Levels := fs.String("e621-levels", "classic", "e621ng level numbers: classic (2019 to May 2026) or 2026")
 	drfAllUsers := fs.Bool("drf-all-users", false, "let every signed-in user read users on the DRF face; by default staff alone do (403 for others)")
-	drfRates := fs.String("drf-rates", "", "DRF face throttle rates, comma-separated SCOPE=N/period in DRF's notation (period s, m, h or d; SCOPE user: per signed-in user, anon: per client address, or * for both); empty keeps user=10000/hour,anon=60/minute")
+	drfRates := fs.String("drf-rates", "", "DRF face throttle rates, comma-separated NAME=N/period in DRF's notation (period s, m, h or d; NAME user: per signed-in user, anon: per client address, or * for both); empty keeps user=10000/hour,anon=60/minute")
 	pronounsRates := fs.String("pronouns-rates", "", "pronouns.cc rate limits per minute, comma-separated BUCKET=N (BUCKET as in its docs: \"PATCH /users/@me\", \"GET /users/*\", \"/\"; or * for all); empty keeps upstream's")
 	rbRates := fs.String("reviewboard-rates", "", "Review Board API rate limits per hour, comma-separated anon=N (per client address), user=N (per account), or *=N; empty keeps upstream's 1000 and 10000")
 	rbRequireLogin := fs.Bool("reviewboard-require-login", false, "Review Board's \"require login\": anonymous API reads get 401 code 103")

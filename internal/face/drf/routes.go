@@ -24,7 +24,7 @@ type Options struct {
 	MediaPrefix string
 	// Rates are the throttle scopes ("user", "anon"); nil is
 	// DefaultRates.
-	Rates []throttle.Scope
+	Rates []throttle.Rate
 }
 
 // DefaultRates are the throttle rates (DRF's UserRateThrottle and
@@ -32,16 +32,16 @@ type Options struct {
 // without getting in the way of paging through many users: 10,000 an
 // hour per signed-in user, and 60 a minute per address for anonymous
 // callers, who reach only the login route (each try a password hash).
-var DefaultRates = []throttle.Scope{
-	{Name: "user", Rate: 10000, Period: time.Hour},
-	{Name: "anon", Rate: 60, Period: time.Minute},
+var DefaultRates = []throttle.Rate{
+	{Name: "user", N: 10000, Period: time.Hour},
+	{Name: "anon", N: 60, Period: time.Minute},
 }
 
 // ParseRates reads the --drf-rates flag: comma-separated SCOPE=N/period
 // in DRF's notation (period s, m, h or d), SCOPE user, anon or * for
 // both.
-func ParseRates(list string) ([]throttle.Scope, error) {
-	return throttle.ParseScopes(DefaultRates, list)
+func ParseRates(list string) ([]throttle.Rate, error) {
+	return throttle.ParseRates(DefaultRates, list)
 }
 
 // handler is the face.
@@ -49,8 +49,8 @@ type handler struct {
 	svc      *core.Face
 	log      *slog.Logger
 	media    string
-	userRate throttle.Scope
-	anonRate throttle.Scope
+	userRate throttle.Rate
+	anonRate throttle.Rate
 }
 
 // NewHandler returns the DRF commerce face, expecting its prefix
@@ -67,7 +67,7 @@ func NewHandler(svc *core.Service, log *slog.Logger, opts Options) http.Handler 
 		opts.MediaPrefix = "/media"
 	}
 	h := &handler{svc: svc.Face(p), log: log, media: strings.TrimRight(opts.MediaPrefix, "/")}
-	scope := func(name string) throttle.Scope {
+	scope := func(name string) throttle.Rate {
 		if s, ok := throttle.Find(opts.Rates, name); ok {
 			return s
 		}

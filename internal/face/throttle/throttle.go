@@ -152,7 +152,8 @@ func Parse(defaults []Bucket, list string) ([]Bucket, error) {
 	for i, b := range out {
 		names[i] = b.Pattern
 	}
-	err := parseList(list, "BUCKET", "requests per minute", names, func(i, n int) { out[i].PerMinute = n })
+	err := parseList(list, "BUCKET", "requests per minute", names, func(v string) (int, error) { return count(v, "requests per minute") },
+		func(i, n int) { out[i].PerMinute = n })
 	if err != nil {
 		return nil, err
 	}
@@ -176,14 +177,30 @@ func (r Rate) Limit(face string) core.Limit {
 }
 
 // ParseRates applies a flag value to the defaults as Parse does:
-// comma-separated NAME=N, NAME one of the defaults' names or "*" for all.
+// comma-separated NAME=N (in the default's period) or NAME=N/period in
+// Django REST framework's notation (ParseRate), NAME one of the
+// defaults' names or "*" for all.
 func ParseRates(defaults []Rate, list string) ([]Rate, error) {
 	out := append([]Rate(nil), defaults...)
 	names := make([]string, len(out))
 	for i, r := range out {
 		names[i] = r.Name
 	}
-	if err := parseList(list, "NAME", "requests per period", names, func(i, n int) { out[i].N = n }); err != nil {
+	value := func(v string) (Rate, error) {
+		if !strings.Contains(v, "/") {
+			n, err := count(v, "requests per period")
+			return Rate{N: n}, err
+		}
+		n, period, err := rate(v)
+		return Rate{N: n, Period: period}, err
+	}
+	set := func(i int, r Rate) {
+		out[i].N = r.N
+		if r.Period != 0 {
+			out[i].Period = r.Period
+		}
+	}
+	if err := parseList(list, "NAME", "requests per period", names, value, set); err != nil {
 		return nil, err
 	}
 	for _, r := range out {
@@ -194,9 +211,19 @@ func ParseRates(defaults []Rate, list string) ([]Rate, error) {
 	return out, nil
 }
 
-// parseList reads comma-separated NAME=N entries, NAME one of names or
-// "*" for all, and calls set with the index of each name it names.
-func parseList(list, what, unit string, names []string, set func(i, n int)) error {
+// count reads a whole number of unit, at least 1.
+func count(v, unit string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("the limit must be a whole number of %s, at least 1", unit)
+	}
+	return n, nil
+}
+
+// parseList reads comma-separated NAME=VALUE entries, NAME one of names
+// or "*" for all: value reads each VALUE, and set applies it to the
+// index of each name the entry names.
+func parseList[T any](list, what, unit string, names []string, value func(string) (T, error), set func(i int, v T)) error {
 	for _, e := range strings.Split(list, ",") {
 		e = strings.TrimSpace(e)
 		if e == "" {
@@ -206,15 +233,15 @@ func parseList(list, what, unit string, names []string, set func(i, n int)) erro
 		if i < 0 {
 			return fmt.Errorf("%q: want %s=N (%s)", e, what, unit)
 		}
-		name, num := strings.TrimSpace(e[:i]), strings.TrimSpace(e[i+1:])
-		n, err := strconv.Atoi(num)
-		if err != nil || n < 1 {
-			return fmt.Errorf("%q: the limit must be a whole number of %s, at least 1", e, unit)
+		name := strings.TrimSpace(e[:i])
+		v, err := value(strings.TrimSpace(e[i+1:]))
+		if err != nil {
+			return fmt.Errorf("%q: %w", e, err)
 		}
 		found := false
 		for j, known := range names {
 			if name == "*" || known == name {
-				set(j, n)
+				set(j, v)
 				found = true
 			}
 		}
