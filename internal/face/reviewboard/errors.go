@@ -19,12 +19,13 @@ type apiError struct {
 }
 
 var (
-	errDoesNotExist = apiError{100, http.StatusNotFound, "Object does not exist", "resource-does-not-exist"}
-	errNotLoggedIn  = apiError{103, http.StatusUnauthorized, "You are not logged in", "auth-not-logged-in"}
-	errLoginFailed  = apiError{104, http.StatusUnauthorized, "The username or password was not correct", "auth-login-failed"}
-	errInvalidForm  = apiError{105, http.StatusBadRequest, "One or more fields had errors", "request-field-error"}
-	errRateLimited  = apiError{114, http.StatusTooManyRequests, "API rate limit has been exceeded.", "request-rate-limit-exceeded"}
-	errUserQuery    = apiError{226, http.StatusInternalServerError, "An error occurred querying the user list.", "user-query-error"}
+	errDoesNotExist     = apiError{100, http.StatusNotFound, "Object does not exist", "resource-does-not-exist"}
+	errPermissionDenied = apiError{101, http.StatusForbidden, "You don't have permission for this", "resource-permission-denied"}
+	errNotLoggedIn      = apiError{103, http.StatusUnauthorized, "You are not logged in", "auth-not-logged-in"}
+	errLoginFailed      = apiError{104, http.StatusUnauthorized, "The username or password was not correct", "auth-login-failed"}
+	errInvalidForm      = apiError{105, http.StatusBadRequest, "One or more fields had errors", "request-field-error"}
+	errRateLimited      = apiError{114, http.StatusTooManyRequests, "API rate limit has been exceeded.", "request-rate-limit-exceeded"}
+	errUserQuery        = apiError{226, http.StatusInternalServerError, "An error occurred querying the user list.", "user-query-error"}
 )
 
 // msgTooManyLogins is djblets' message for the login rate limit.

@@ -24,4 +24,9 @@ var Profile = &core.Profile{
 	// Review Board deletes accounts outright; soft-deleted ones stay
 	// out of lists and are found only by themselves and staff.
 	Deleted: core.DeletedHidden,
+	// Creating users is for superusers (level ≥ 50, fields.md §3.0.1)
+	// and holders of auth.add_user (user.py create); changing others,
+	// is_active included, for superusers and auth.change_user (update).
+	Creates: &core.Grant{Level: core.LevelAdmin, Permission: "auth.add_user"},
+	Updates: &core.Grant{Level: core.LevelAdmin, Permission: "auth.change_user"},
 }

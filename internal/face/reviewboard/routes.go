@@ -3,6 +3,7 @@ package reviewboard
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -35,7 +36,7 @@ func NewHandler(svc *core.Service, log *slog.Logger, opts Options) http.Handler 
 
 // Routes lists the face's routes below its prefix, for the
 // authorization matrix.
-var Routes = []string{"GET /api/", "GET /api/users/", "GET /api/users/{username}/"}
+var Routes = []string{"GET /api/", "GET /api/users/", "POST /api/users/", "GET /api/users/{username}/", "PUT /api/users/{username}/"}
 
 // usernameRE is djblets' UserResource uri_object_key_regex.
 var usernameRE = regexp.MustCompile(`^[A-Za-z0-9@._\-'+]+$`)
@@ -45,6 +46,7 @@ type request struct {
 	r      *http.Request
 	xml    bool
 	caller *core.User
+	form   url.Values // a POST or PUT body's fields
 }
 
 // serveHTTP routes a request (spec §1). Every path is an API URL: the
@@ -60,18 +62,15 @@ func (h *handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	rq.xml = mt == "application/xml"
 	p := r.URL.Path
 	get := r.Method == http.MethodGet || r.Method == http.MethodHead
-	var serve func(http.ResponseWriter, *http.Request, *request, string)
+	var res resource
 	var arg string
 	switch {
 	case p == "/api/":
-		serve = h.root
-		httpx.SetRoute(r.Context(), "GET /api/")
+		res = resRoot
 	case p == "/api/users/":
-		serve = h.list
-		httpx.SetRoute(r.Context(), "GET /api/users/")
+		res = resList
 	case strings.HasPrefix(p, "/api/users/") && strings.HasSuffix(p, "/") && usernameRE.MatchString(p[len("/api/users/"):len(p)-1]):
-		serve, arg = h.item, p[len("/api/users/"):len(p)-1]
-		httpx.SetRoute(r.Context(), "GET /api/users/{username}/")
+		res, arg = resItem, p[len("/api/users/"):len(p)-1]
 	case get && strings.HasPrefix(p, "/api/") && strings.Contains(p[len("/api/"):], "/") && !strings.HasSuffix(p, "/"):
 		// Django's APPEND_SLASH; a path of one segment is caught by
 		// the root's catch-all first and is a 404.
@@ -86,16 +85,74 @@ func (h *handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, rq, errDoesNotExist, "", nil)
 		return
 	}
-	if !get {
-		// The read slice serves GET only; djblets' 405 has no envelope.
-		w.Header().Set("Allow", "GET")
-		w.WriteHeader(http.StatusMethodNotAllowed)
-		return
+	method := r.Method
+	if get {
+		method = http.MethodGet
 	}
+	serve, route, allow := res.dispatch(h, method)
+	httpx.SetRoute(r.Context(), route)
 	if !h.authenticate(w, r, rq) {
 		return
 	}
+	if r.Method == http.MethodPost || r.Method == http.MethodPut {
+		// djblets reads PUT bodies as POST ones, and a POST may tunnel
+		// another method in _method.
+		form, err := httpx.ReadForm(r)
+		if err != nil {
+			h.writeError(w, rq, errInvalidForm, core.AsError(err).Message, nil)
+			return
+		}
+		rq.form = form
+		if m, ok := rq.value("_method"); ok && r.Method == http.MethodPost {
+			serve, route, allow = res.dispatch(h, m)
+			httpx.SetRoute(r.Context(), route)
+		}
+	}
+	if serve == nil {
+		// djblets' 405 has no envelope.
+		w.Header().Set("Allow", allow)
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
 	serve(w, r, rq, arg)
+}
+
+// resource is one of the face's resources.
+type resource int
+
+const (
+	resRoot resource = iota
+	resList
+	resItem
+)
+
+// dispatch finds the handler of method on the resource, with its route;
+// without one, allow is the Allow header of the 405. djblets lists the
+// resource's allowed_methods (users: GET, PUT, POST), less PUT on the
+// list and POST on an item, which its put and post refuse there.
+func (res resource) dispatch(h *handler, method string) (serve func(http.ResponseWriter, *http.Request, *request, string), route, allow string) {
+	const users = "GET, PUT, POST"
+	switch {
+	case res == resRoot && method == http.MethodGet:
+		return h.root, "GET /api/", ""
+	case res == resRoot:
+		return nil, "GET /api/", "GET"
+	case res == resList && method == http.MethodGet:
+		return h.list, "GET /api/users/", ""
+	case res == resList && method == http.MethodPost:
+		return h.create, "POST /api/users/", ""
+	case res == resList && method == http.MethodPut:
+		return nil, "GET /api/users/", "GET, POST"
+	case res == resList:
+		return nil, "GET /api/users/", users
+	case method == http.MethodGet:
+		return h.item, "GET /api/users/{username}/", ""
+	case method == http.MethodPut:
+		return h.update, "PUT /api/users/{username}/", ""
+	case method == http.MethodPost:
+		return nil, "GET /api/users/{username}/", "GET, PUT"
+	}
+	return nil, "GET /api/users/{username}/", users
 }
 
 // negotiate picks JSON or XML: ?api_format= wins (older RB; spec §2),

@@ -148,6 +148,8 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request, rq *request, _ st
 	}
 	links := doc.NewObject()
 	links.Add("self", link(self, "GET"))
+	// POST is an allowed method: djblets links it for every caller.
+	links.Add("create", link(base, "POST"))
 	pl := paging.StartLinks(base, q, start, limit, len(users), page.Total)
 	if pl.Previous != "" {
 		links.Add("prev", link(pl.Previous, "GET"))
@@ -226,19 +228,13 @@ func (h *handler) userDoc(r *http.Request, rq *request, u *core.User) *doc.Objec
 	}
 	o.Add("url", doc.String("/users/"+url.PathEscape(u.Name)+"/"))
 	self := httpx.AbsoluteURL(r, "/api/users/"+url.PathEscape(u.Name)+"/")
+	// djblets adds self, then update (PUT is allowed), then the
+	// children; XML keeps that order, JSON sorts.
 	links := doc.NewObject()
+	links.Add("self", link(self, "GET"))
+	links.Add("update", link(self, "PUT"))
 	for _, child := range []string{"api_tokens", "archived_review_requests", "muted_review_requests", "user_file_attachments", "watched"} {
 		links.Add(child, link(self+strings.ReplaceAll(child, "_", "-")+"/", "GET"))
-	}
-	links.Add("self", link(self, "GET"))
-	if rq.xml {
-		// XML keeps insertion order: self first, as djblets adds it.
-		l := doc.NewObject()
-		l.Add("self", link(self, "GET"))
-		for _, f := range links.Fields() {
-			l.Add(f.Key, f.Value)
-		}
-		links = l
 	}
 	o.Add("links", doc.Obj(links))
 	return o
