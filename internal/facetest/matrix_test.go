@@ -133,14 +133,20 @@ var faces = []faceUnderTest{
 		},
 	},
 	{
-		// Reads only so far: anyone reads; a token that fails (a deleted
-		// user's, a revoked one) is 401 code 104.
+		// Anyone reads; a token that fails (a deleted user's, a revoked
+		// one) is 401 code 104. Creates are for superusers (admin, owner;
+		// holders of auth.add_user are in the face's tests), 401 code 103
+		// anonymously, else 403 code 101, a read-only token's too. Updates
+		// are the user's own and, by the core's rank rule, staff's over
+		// members; a banned caller changes nothing.
 		name: "reviewboard", mount: "/reviewboard", routes: reviewboard.Routes, profile: reviewboard.Profile, auth: rbToken,
 		keys: map[string]string{"username": "name", "is_active": "active"},
 		rows: map[string]row{
 			"GET /api/":                  {want: "200 200 200 200 200 200 200 401 401 200", path: "/api/"},
 			"GET /api/users/":            {want: "200 200 200 200 200 200 200 401 401 200", path: "/api/users/?max-results=200&include-inactive=1"},
+			"POST /api/users/":           {want: "401 403 403 403 201 201 403 401 401 403", path: "/api/users/", ctype: form, body: "username={name}&email={name}@example.com&password=password-{name}"},
 			"GET /api/users/{username}/": {want: "200 200 200 200 200 200 200 401 401 200", path: "/api/users/target/"},
+			"PUT /api/users/{username}/": {want: "401 200 403 200 200 200 403 401 401 403", path: "/api/users/target/", ctype: form, body: "first_name=matrix"},
 		},
 	},
 	{
