@@ -196,11 +196,11 @@ func gravatar(email string, size int) string {
 // are absent, as the core redacted them.
 func (h *handler) userDoc(r *http.Request, rq *request, u *core.User) *doc.Object {
 	o := doc.NewObject()
-	o.Add("avatar_html", doc.Null())
 	email := ""
 	if u.Email != nil {
 		email = *u.Email
 	}
+	o.Add("avatar_html", avatarHTML(rq, u, email))
 	o.Add("avatar_url", doc.String(gravatar(email, 48)))
 	if !rq.xml {
 		// "1x" is no XML element name; see doc.go.

@@ -6,6 +6,7 @@ package reviewboard_test
 
 import (
 	"context"
+	"crypto/md5"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -332,6 +333,26 @@ func TestReviewBoardWrites(t *testing.T) {
 				if res.Status != 405 || len(res.Body) != 0 || res.Header.Get("Allow") != c.allow {
 					t.Errorf("%s %s %s: %d %q Allow=%q", c.method, c.path, c.body, res.Status, res.Body, res.Header.Get("Allow"))
 				}
+			}
+		})
+
+		t.Run("avatar_html at render-avatars-at / render_avatars_at", func(t *testing.T) {
+			w.t = t
+			u := w.ok(w.get("/api/users/o'brien+x@y.z-1/?render-avatars-at=32,abc,%2064,32,0", token(w.boss), ""), "user")["user"].(map[string]any)
+			html, _ := u["avatar_html"].(map[string]any)
+			g := "https://secure.gravatar.com/avatar/" + fmt.Sprintf("%x", md5.Sum([]byte("ob@example.com")))
+			want := `<img src="` + g + `?s=32&d=mm" alt="o&#x27;brien+x@y.z-1" width="32" height="32" srcset="` + g + `?s=32&d=mm 1x, ` + g + `?s=64&d=mm 2x, ` + g + `?s=96&d=mm 3x" class="avatar djblets-o-avatar">`
+			if len(html) != 2 || html["32"] != want || html["64"] == nil {
+				t.Errorf("avatar_html = %v\nwant 32: %s", html, want)
+			}
+			if u := w.ok(w.get("/api/users/plain/", "", ""), "user")["user"].(map[string]any); u["avatar_html"] != nil {
+				t.Errorf("unasked: %v", u["avatar_html"])
+			}
+			v := newUser("apoc")
+			v.Set("render_avatars_at", "48")
+			u = w.Want(w.form("POST", "/api/users/", w.boss, v), 201)["user"].(map[string]any)
+			if html, _ := u["avatar_html"].(map[string]any); len(html) != 1 || html["48"] == nil {
+				t.Errorf("create: %v", u["avatar_html"])
 			}
 		})
 
