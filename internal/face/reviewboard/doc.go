@@ -1,22 +1,28 @@
 /*
-Package reviewboard is the Review Board face: the read side of the Web
-API's User List and User resources (spec/reviewboard.md) over the usersd
-core, for RBTools, the RB JavaScript client and scripts. Mounted at
+Package reviewboard is the Review Board face: the Web API's User List
+and User resources (spec/reviewboard.md) over the usersd core, for
+RBTools, the RB JavaScript client and scripts. Mounted at
 /reviewboard by default (clients use http://HOST/reviewboard/api/), or
 at / for clients that assume /api/.
 
 # Files
 
-	routes.go      NewHandler, Routes, routing, negotiation, authentication,
-	               the response writer (vendor types, ETag, 304)
+	routes.go      NewHandler, Routes, routing and method dispatch (405,
+	               _method), negotiation, authentication, the response
+	               writer (vendor types, ETag, 304)
 	session.go     Options, the rbsessionid cookie, the API rate limits
 	djangotime.go  Django's localized dates, for token messages
-	profile.go     Profile: what the core shows to whom (§7)
+	profile.go     Profile: what the core shows to whom (§7), and who
+	               may create and update (the core's grants)
 	users.go       GET /api/, GET /api/users/, GET /api/users/{username}/
+	writes.go      POST /api/users/, PUT /api/users/{username}/ (§8, §9)
+	avatars.go     avatar_html at render-avatars-at
 	errors.go      djblets' error codes and the core error mapping
 
 Shared pieces live in the kit: doc.Python (json.dumps with sorted keys),
 doc.Djblets (XMLEncoderAdapter), httpx.Negotiate (Accept),
+httpx.ReadForm and httpx.MediaType (form and multipart bodies, with
+RBTools' unquoted boundary of "=" signs, read as Django does),
 httpx.ViewerETag and httpx.NotModified, paging.StartLinks,
 authscheme.Parse.
 
@@ -30,11 +36,28 @@ authscheme.Parse.
     and template, which is all a client of this face needs.
   - GET /api/users/ with q, fullname, include-inactive, counts-only,
     start, max-results; GET /api/users/{username}/.
-  - This slice serves reads only: POST and PUT (and the "create" and
-    "update" links, which djblets emits only for allowed methods) come
-    with the write slice, as do render-avatars-at, only-fields/only-links
-    and the JSONP callback. Until then every other method is 405 with
-    "Allow: GET" and an empty body.
+  - POST /api/users/ (username, email, password, first_name, last_name,
+    render_avatars_at) and PUT /api/users/{username}/ (email,
+    first_name, last_name, is_active, render_avatars_at), with
+    URL-encoded or multipart bodies; a POST with _method=PUT is a PUT
+    (djblets reads _method from the body only, not
+    X-HTTP-Method-Override). Unknown fields are 105 "Field is not
+    supported"; djblets' special parameters (api_format, _method …) are
+    no fields.
+  - Who may create (superusers, i.e. level ≥ 50, and holders of
+    auth.add_user) and update (the user, superusers, auth.change_user)
+    is the core's answer through Profile.Creates and Profile.Updates;
+    the face asks first (Face.May) and holds the answer, so that a
+    caller with bad fields gets 400 before 403 as upstream does.
+  - Other methods are 405 with an empty body and djblets' Allow:
+    "GET, PUT, POST" (the users resource's allowed_methods), less PUT on
+    the list ("GET, POST") and POST on an item ("GET, PUT"); "GET" on
+    the root. The list links "create" and items "update" for every
+    caller, as djblets links every allowed method.
+  - avatar_html is rendered at render-avatars-at (GET; on POST and PUT
+    the query's, else the body's render_avatars_at) as djblets'
+    avatars/avatar.html for the Gravatar service.
+  - Not served yet: only-fields/only-links and the JSONP callback.
   - Sessions: RBTools sends credentials on its first request only, so a
     successful Basic or token login sets rbsessionid (a core session of
     kind reviewboard, stored as the hash of the cookie) with Django's
@@ -103,6 +126,46 @@ authscheme.Parse.
     session, as Django's login() does; a script that sends credentials
     every time and drops cookies leaves one session each, swept when
     they expire.
+  - The create password is required (the spec follows RB ≤ 7's seed;
+    RB 7.0.6 and 8 made it optional for accounts provisioned for
+    LDAP or SSO logins). An empty password is refused with "This field
+    is required": Django would store a hash of the empty string, usersd
+    makes no account whose password is empty.
+  - Usernames Review Board would store but never route are 400 code 105
+    on fields.username (spec §8, edge case 25): empty, more than 150
+    characters, or outside [A-Za-z0-9@._-'+]+. The core's name rules
+    (reserved forms such as user_12, look-alikes of existing names)
+    are 105 on fields.username too, with the core's reason as a
+    sentence; a look-alike is "This username looks too much like an
+    existing one.", a name taken in any case is upstream's "A user with
+    the requested username already exists." (Django's unique index is
+    case-sensitive; usersd's names are unique case-insensitively).
+  - E-mail addresses are unique in usersd (Review Board allows
+    duplicates): a taken address is 105 on fields.email, "A user with
+    this e-mail address already exists.". They are checked as Django's
+    validate_email does, except internationalized domains, which
+    Django retries as punycode and usersd refuses.
+  - Staff below superuser (moderators, level 40) may update members and
+    set their is_active: the core's rank rule, which the face does not
+    overrule. Review Board's is_staff users need auth.change_user for
+    that. Superusers may not update users of their own level or above
+    (the core's rank rule); Review Board's may.
+  - When a PUT has an invalid e-mail address the 400 names the e-mail
+    alone: is_active by a non-holder is reported (from the core's
+    refusal) only when the other values are valid. Review Board reports
+    both at once.
+  - A read-only token (usersd's token scope) on POST or PUT is 403 code
+    101, as an API token policy that forbids the write is.
+  - Authentication comes before the 405 (djblets checks credentials
+    first): bad credentials on DELETE are 104. An Authorization header
+    no backend recognises is 103 there too, where djblets answers 405
+    because no view ran its login check.
+  - A body Django could not parse (a malformed multipart or URL-encoded
+    body, invalid UTF-8, over 1 MiB) is 400 code 105 without fields;
+    Django answers a bare 400.
+  - avatar_html is null in XML (its keys, the sizes, are no element
+    names), sizes outside 1–2048 are ignored and at most 8 are rendered
+    per user; Review Board renders every integer size asked for.
   - Soft-deleted users (usersd's, which Review Board does not have) are
     left out of lists and are 404 by name except to themselves and staff.
 */

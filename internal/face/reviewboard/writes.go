@@ -34,9 +34,9 @@ type fieldErrors map[string][]string
 
 func (fe fieldErrors) add(field, msg string) { fe[field] = append(fe[field], msg) }
 
-// fieldErrors answers the 105 of the collected errors, in sorted field order
-// (JSON sorts them anyway).
-func (h *handler) fieldErrors(w http.ResponseWriter, rq *request, fe fieldErrors) {
+// writeFields answers the 105 of the collected errors, in sorted field
+// order (JSON sorts them anyway).
+func (h *handler) writeFields(w http.ResponseWriter, rq *request, fe fieldErrors) {
 	f := doc.NewObject()
 	for _, k := range sortedKeys(fe) {
 		vs := make([]doc.Value, len(fe[k]))
@@ -109,7 +109,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, rq *request, _ 
 	may := h.svc.May(ctx, rq.caller, core.ActSignup, nil)
 	fe := checkFields(rq, []string{"username", "email", "password"}, []string{"first_name", "last_name", "render_avatars_at"})
 	if len(fe) > 0 {
-		h.fieldErrors(w, rq, fe)
+		h.writeFields(w, rq, fe)
 		return
 	}
 	switch core.ErrorCode(may) {
@@ -136,7 +136,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, rq *request, _ 
 		fe.add("password", msgRequired)
 	}
 	if len(fe) > 0 {
-		h.fieldErrors(w, rq, fe)
+		h.writeFields(w, rq, fe)
 		return
 	}
 	fields := core.Patch{"email": email}
@@ -168,7 +168,7 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, rq *request, na
 		return
 	}
 	if fe := checkFields(rq, nil, []string{"email", "first_name", "last_name", "is_active", "render_avatars_at"}); len(fe) > 0 {
-		h.fieldErrors(w, rq, fe)
+		h.writeFields(w, rq, fe)
 		return
 	}
 	ctx := r.Context()
@@ -213,7 +213,7 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, rq *request, na
 		}
 	}
 	if len(fe) > 0 {
-		h.fieldErrors(w, rq, fe)
+		h.writeFields(w, rq, fe)
 		return
 	}
 	if len(patch) > 0 {
@@ -258,6 +258,10 @@ func (h *handler) refusal(w http.ResponseWriter, r *http.Request, rq *request, e
 			fe.add("email", msgEmailTaken)
 		}
 	case core.Invalid:
+		if len(e.Fields) == 0 {
+			h.writeError(w, rq, errInvalidForm, e.Message, nil)
+			return
+		}
 		for k, reason := range e.Fields {
 			if n, ok := rbFields[k]; ok {
 				k = n
@@ -269,7 +273,7 @@ func (h *handler) refusal(w http.ResponseWriter, r *http.Request, rq *request, e
 		h.coreError(w, r, rq, err)
 		return
 	}
-	h.fieldErrors(w, rq, fe)
+	h.writeFields(w, rq, fe)
 }
 
 // sentence makes a core reason ("is reserved") a message: "The username
