@@ -75,8 +75,8 @@ authscheme.Parse.
     or Expires: RBTools keeps an entry without them forever, revalidates
     by ETag under no-cache, shares its cache across accounts and cannot
     match Vary: Cookie. Errors stay no-store.
-  - Rate limits (§12): every request that reaches a resource (after its
-    path routes and its method is allowed) is counted before dispatch,
+  - Rate limits (§12): every request whose path routes to a resource is
+    counted before its method is dispatched (a 405 too, as in djblets),
     per account when signed in, else per client address (IPv6 by /64),
     --reviewboard-rates anon=1000,user=10000 an hour by default. Over it:
     429 code 114 with Retry-After and X-RateLimit-Limit, as djblets. A
@@ -158,7 +158,8 @@ authscheme.Parse.
     101, as an API token policy that forbids the write is.
   - Authentication comes before the 405 (djblets checks credentials
     first): bad credentials on DELETE are 104. An Authorization header
-    no backend recognises is 103 there too, where djblets answers 405
+    no backend recognises is 103 there too, and so is an anonymous
+    request under --reviewboard-require-login, where djblets answers 405
     because no view ran its login check.
   - A body Django could not parse (a malformed multipart or URL-encoded
     body, invalid UTF-8, over 1 MiB) is 400 code 105 without fields;
