@@ -405,6 +405,11 @@ type Update struct {
 	// replacing the profile's; nil leaves them. Written in the update's
 	// transaction.
 	Flags *[]string
+	// DryRun runs every check and writes nothing: the answer is the
+	// user unchanged, or the error the update would get (a face that
+	// reports all of a request's problems at once asks with the values
+	// it has not refused itself).
+	DryRun bool
 }
 
 // UpdateUser applies a partial update. Every named field must be writable by
@@ -459,7 +464,7 @@ func (s *Service) applyUpdate(ctx context.Context, actor, target *User, in Updat
 	if err := probs.err(); err != nil {
 		return nil, err
 	}
-	if len(p) == 0 && in.Avatar == nil && in.Flags == nil {
+	if in.DryRun || len(p) == 0 && in.Avatar == nil && in.Flags == nil {
 		return target, nil
 	}
 	now := s.now()
