@@ -48,7 +48,10 @@ authscheme.Parse.
     auth.add_user) and update (the user, superusers, auth.change_user)
     is the core's answer through Profile.Creates and Profile.Updates;
     the face asks first (Face.May) and holds the answer, so that a
-    caller with bad fields gets 400 before 403 as upstream does.
+    caller with bad fields gets 400 before 403 as upstream does. A PUT's
+    problems are reported together: where the face refuses a value (an
+    e-mail address Django would refuse) the core judges the rest in a
+    dry run (core.Update.DryRun), e.g. is_active by a non-holder.
   - Other methods are 405 with an empty body and djblets' Allow:
     "GET, PUT, POST" (the users resource's allowed_methods), less PUT on
     the list ("GET, POST") and POST on an item ("GET, PUT"); "GET" on
@@ -150,10 +153,6 @@ authscheme.Parse.
     overrule. Review Board's is_staff users need auth.change_user for
     that. Superusers may not update users of their own level or above
     (the core's rank rule); Review Board's may.
-  - When a PUT has an invalid e-mail address the 400 names the e-mail
-    alone: is_active by a non-holder is reported (from the core's
-    refusal) only when the other values are valid. Review Board reports
-    both at once.
   - A read-only token (usersd's token scope) on POST or PUT is 403 code
     101, as an API token policy that forbids the write is.
   - Authentication comes before the 405 (djblets checks credentials

@@ -212,6 +212,16 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, rq *request, na
 			patch["active"] = active
 		}
 	}
+	if len(fe) > 0 && len(patch) > 0 {
+		// Review Board reports every field's problem at once: the core
+		// judges the values the face did not refuse, without writing.
+		_, err := h.svc.UpdateUser(ctx, rq.caller, u.ID, core.Update{Fields: patch, DryRun: true})
+		if e := core.AsError(err); err != nil && (e.Code == core.Invalid || e.Code == core.Forbidden && e.Reason == core.ReasonFieldDenied) {
+			for k, msgs := range h.refusalFields(e) {
+				fe[k] = append(fe[k], msgs...)
+			}
+		}
+	}
 	if len(fe) > 0 {
 		h.writeFields(w, rq, fe)
 		return
@@ -231,23 +241,34 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, rq *request, na
 // rbFields are the wire names of the core's fields.
 var rbFields = map[string]string{"name": "username", "active": "is_active"}
 
-// refusal answers the core's refusal of a create or update: a
-// refusal is 101, a taken name or address and invalid values 105 on
-// their fields, anything else as coreError.
+// refusal answers the core's refusal of a create or update: a refusal
+// is 101, a taken name or address and invalid values 105 on their
+// fields, anything else as coreError.
 func (h *handler) refusal(w http.ResponseWriter, r *http.Request, rq *request, err error) {
 	e := core.AsError(err)
+	switch {
+	case e.Code == core.Unauthenticated:
+		h.writeError(w, rq, errNotLoggedIn, "", nil)
+	case e.Code == core.Invalid && len(e.Fields) == 0:
+		h.writeError(w, rq, errInvalidForm, e.Message, nil)
+	case len(h.refusalFields(e)) > 0:
+		h.writeFields(w, rq, h.refusalFields(e))
+	case e.Code == core.Forbidden:
+		h.writeError(w, rq, errPermissionDenied, "", nil)
+	default:
+		h.coreError(w, r, rq, err)
+	}
+}
+
+// refusalFields are the 105 fields of a core error, if it has any: is_active
+// denied, a taken name or address, invalid values.
+func (h *handler) refusalFields(e *core.Error) fieldErrors {
 	fe := fieldErrors{}
 	switch e.Code {
-	case core.Unauthenticated:
-		h.writeError(w, rq, errNotLoggedIn, "", nil)
-		return
 	case core.Forbidden:
 		if _, ok := e.Fields["active"]; ok && e.Reason == core.ReasonFieldDenied {
 			fe.add("is_active", msgActiveDenied)
-			break
 		}
-		h.writeError(w, rq, errPermissionDenied, "", nil)
-		return
 	case core.Conflict:
 		switch {
 		case e.Reason == core.ReasonNameTaken && e.Fields["name"] == "is already taken":
@@ -258,10 +279,6 @@ func (h *handler) refusal(w http.ResponseWriter, r *http.Request, rq *request, e
 			fe.add("email", msgEmailTaken)
 		}
 	case core.Invalid:
-		if len(e.Fields) == 0 {
-			h.writeError(w, rq, errInvalidForm, e.Message, nil)
-			return
-		}
 		for k, reason := range e.Fields {
 			if n, ok := rbFields[k]; ok {
 				k = n
@@ -269,11 +286,7 @@ func (h *handler) refusal(w http.ResponseWriter, r *http.Request, rq *request, e
 			fe.add(k, sentence(k, reason))
 		}
 	}
-	if len(fe) == 0 {
-		h.coreError(w, r, rq, err)
-		return
-	}
-	h.writeFields(w, rq, fe)
+	return fe
 }
 
 // sentence makes a core reason ("is reserved") a message: "The username

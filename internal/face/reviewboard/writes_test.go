@@ -298,9 +298,16 @@ func TestReviewBoardWrites(t *testing.T) {
 			if got := fieldMsgs(m, "is_active"); len(got) != 1 || got[0] != "This field can only be set by administrators and users with the auth.change_user permission." {
 				t.Errorf("is_active: %v", m)
 			}
-			m = w.fail(w.form("PUT", "/api/users/plain/", w.plain, url.Values{"email": {"a@b@c"}}), 400, 105)
+			// Both problems at once, and nothing written.
+			m = w.fail(w.form("PUT", "/api/users/plain/", w.plain, url.Values{"email": {"a@b@c"}, "is_active": {"false"}, "first_name": {"Never"}}), 400, 105)
 			if got := fieldMsgs(m, "email"); len(got) != 1 || got[0] != "Enter a valid email address." {
 				t.Errorf("email: %v", m)
+			}
+			if got := fieldMsgs(m, "is_active"); len(got) != 1 {
+				t.Errorf("is_active with a bad e-mail: %v", m)
+			}
+			if u := w.ok(w.get("/api/users/plain/", token(w.plain), ""), "user")["user"].(map[string]any); u["first_name"] == "Never" || u["is_active"] != true {
+				t.Errorf("a refused update wrote: %v", u)
 			}
 			// A read-only token may not write.
 			ro := w.Want(w.Do("POST", "/v1/me/tokens", w.plain, map[string]any{"label": "ro", "scope": "read"}), 201)["token"].(string)
