@@ -2,6 +2,7 @@ package reviewboard
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/netip"
 	"regexp"
@@ -204,6 +205,7 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, rq *request, na
 			}
 		}
 	}
+	check := maps.Clone(patch)
 	if v, ok := rq.value("is_active"); ok {
 		// djblets' BooleanFieldType: "1" and "true" in any case are true,
 		// anything else false.
@@ -211,11 +213,14 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, rq *request, na
 		if active != u.Active {
 			patch["active"] = active
 		}
+		// Sending is_active at all needs the right to set it.
+		check["active"] = active
 	}
-	if len(fe) > 0 && len(patch) > 0 {
+	if len(check) > 0 && (len(fe) > 0 || len(check) > len(patch)) {
 		// Review Board reports every field's problem at once: the core
-		// judges the values the face did not refuse, without writing.
-		_, err := h.svc.UpdateUser(ctx, rq.caller, u.ID, core.Update{Fields: patch, DryRun: true})
+		// judges the values the face did not refuse, and an unchanged
+		// is_active, without writing.
+		_, err := h.svc.UpdateUser(ctx, rq.caller, u.ID, core.Update{Fields: check, DryRun: true})
 		if e := core.AsError(err); err != nil && (e.Code == core.Invalid || e.Code == core.Forbidden && e.Reason == core.ReasonFieldDenied) {
 			for k, msgs := range h.refusalFields(e) {
 				fe[k] = append(fe[k], msgs...)

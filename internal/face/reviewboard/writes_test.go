@@ -145,6 +145,20 @@ func TestReviewBoardWrites(t *testing.T) {
 			}
 		})
 
+		t.Run("14b a taken e-mail address and a look-alike name are 105", func(t *testing.T) {
+			w.t = t
+			v := newUser("n14b")
+			v.Set("email", "OTTO@example.com")
+			m := w.fail(w.form("POST", "/api/users/", w.boss, v), 400, 105)
+			if got := fieldMsgs(m, "email"); len(got) != 1 || got[0] != "A user with this e-mail address already exists." {
+				t.Errorf("taken e-mail: %v", m)
+			}
+			m = w.fail(w.form("POST", "/api/users/", w.boss, newUser("p1ain")), 400, 105)
+			if got := fieldMsgs(m, "username"); len(got) != 1 || got[0] != "This username looks too much like an existing one." {
+				t.Errorf("look-alike: %v", m)
+			}
+		})
+
 		t.Run("15 create is 201 with the item type; the native API sees the user", func(t *testing.T) {
 			w.t = t
 			v := newUser("neo")
@@ -298,6 +312,12 @@ func TestReviewBoardWrites(t *testing.T) {
 			if got := fieldMsgs(m, "is_active"); len(got) != 1 || got[0] != "This field can only be set by administrators and users with the auth.change_user permission." {
 				t.Errorf("is_active: %v", m)
 			}
+			// Sending is_active unchanged needs the right too.
+			m = w.fail(w.form("PUT", "/api/users/plain/", w.plain, url.Values{"is_active": {"1"}}), 400, 105)
+			if got := fieldMsgs(m, "is_active"); len(got) != 1 {
+				t.Errorf("unchanged is_active: %v", m)
+			}
+			w.ok(w.form("PUT", "/api/users/plain/", w.changer, url.Values{"is_active": {"1"}}), "user")
 			// Both problems at once, and nothing written.
 			m = w.fail(w.form("PUT", "/api/users/plain/", w.plain, url.Values{"email": {"a@b@c"}, "is_active": {"false"}, "first_name": {"Never"}}), 400, 105)
 			if got := fieldMsgs(m, "email"); len(got) != 1 || got[0] != "Enter a valid email address." {
