@@ -43,7 +43,9 @@ authscheme.Parse.
     (djblets reads _method from the body only, not
     X-HTTP-Method-Override). Unknown fields are 105 "Field is not
     supported"; djblets' special parameters (api_format, _method …) are
-    no fields.
+    no fields. A PUT writes only the values that change; is_active is
+    read as djblets' BooleanFieldType ("1" or "true" in any case is
+    true).
   - Who may create (superusers, i.e. level ≥ 50, and holders of
     auth.add_user) and update (the user, superusers, auth.change_user)
     is the core's answer through Profile.Creates and Profile.Updates;

@@ -318,6 +318,8 @@ func TestReviewBoardWrites(t *testing.T) {
 				t.Errorf("unchanged is_active: %v", m)
 			}
 			w.ok(w.form("PUT", "/api/users/plain/", w.changer, url.Values{"is_active": {"1"}}), "user")
+			// Staff without the grant, by the core's rank rule (doc.go).
+			w.ok(w.form("PUT", "/api/users/plain/", w.mod, url.Values{"is_active": {"1"}}), "user")
 			// Both problems at once, and nothing written.
 			m = w.fail(w.form("PUT", "/api/users/plain/", w.plain, url.Values{"email": {"a@b@c"}, "is_active": {"false"}, "first_name": {"Never"}}), 400, 105)
 			if got := fieldMsgs(m, "email"); len(got) != 1 || got[0] != "Enter a valid email address." {
