@@ -481,5 +481,30 @@ func TestReviewBoard(t *testing.T) {
 				t.Errorf("Accept xml;q=0.9: %s", res.Header.Get("Content-Type"))
 			}
 		})
+
+		t.Run("only-fields, only-links and the JSONP callback", func(t *testing.T) {
+			r.t = t
+			u := r.ok(r.get("/api/users/alice/?only-fields=id,email,username&only-links=self,update", token(r.aliceTok), ""), "user")["user"].(map[string]any)
+			links, _ := u["links"].(map[string]any)
+			if len(u) != 4 || u["id"] != float64(r.aliceID) || u["email"] != "alice@example.com" || len(links) != 2 || links["self"] == nil || links["update"] == nil {
+				t.Errorf("only-fields=id,email,username&only-links=self,update: %v", u)
+			}
+			// Neither reveals a hidden field; an empty only-links drops links.
+			u = r.ok(r.get("/api/users/alice/?only-fields=email,username&only-links=", "", ""), "user")["user"].(map[string]any)
+			if len(u) != 1 || u["username"] != "alice" {
+				t.Errorf("anonymous only-fields=email,username&only-links=: %v", u)
+			}
+			m := r.ok(r.get("/api/users/?only-fields=&max-results=1", "", ""), "users")
+			if item := m["users"].([]any)[0].(map[string]any); len(item) != 1 || item["links"] == nil || m["links"] == nil {
+				t.Errorf("only-fields= keeps links only, the list's own links stay: %v", m)
+			}
+			res := r.get("/api/users/alice/?callback=cb.done_1", "", "")
+			if body := string(res.Body); res.Status != 200 || !strings.HasPrefix(body, "cb.done_1({") || !strings.HasSuffix(body, "});") {
+				t.Errorf("callback: %d %s", res.Status, body)
+			}
+			if res := r.get("/api/users/alice/?callback=alert(1)//", "", ""); !strings.HasPrefix(string(res.Body), "{") {
+				t.Errorf("a callback that is no name wraps: %s", res.Body)
+			}
+		})
 	})
 }

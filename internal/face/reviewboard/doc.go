@@ -62,7 +62,13 @@ authscheme.Parse.
   - avatar_html is rendered at render-avatars-at (GET; on POST and PUT
     the query's, else the body's render_avatars_at) as djblets'
     avatars/avatar.html for the Gravatar service.
-  - Not served yet: only-fields/only-links and the JSONP callback.
+  - only-fields and only-links trim items as serialize_object does,
+    read from the query string only (djblets also reads only_fields and
+    only_links from a POST body, where usersd's form check calls them
+    unsupported). ?callback= wraps any answer as djblets does, when it
+    is a dotted JavaScript name; other text is ignored rather than put
+    unescaped before the body. Under the nosniff header djblets sends,
+    browsers do not run a vendor-typed body as a script anyway.
   - Sessions: RBTools sends credentials on its first request only, so a
     successful Basic or token login sets rbsessionid (a core session of
     kind reviewboard, stored as the hash of the cookie) with Django's

@@ -47,12 +47,15 @@ type request struct {
 	xml    bool
 	caller *core.User
 	form   url.Values // a POST or PUT body's fields
+
+	onlyFields, onlyLinks only
 }
 
 // serveHTTP routes a request (spec §1). Every path is an API URL: the
 // face serves nothing but the Web API.
 func (h *handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	rq := &request{r: r}
+	q := r.URL.Query()
+	rq := &request{r: r, onlyFields: readOnly(q, "only-fields"), onlyLinks: readOnly(q, "only-links")}
 	mt, ok := h.negotiate(r)
 	if !ok {
 		// djblets answers 400 with no body when nothing is acceptable.
@@ -286,6 +289,7 @@ func (h *handler) write(w http.ResponseWriter, rq *request, status int, resource
 	} else {
 		body = rbJSON.Marshal(doc.Obj(rsp))
 	}
+	body = rq.jsonp(body)
 	hd := w.Header()
 	hd.Set("Vary", "Accept, Cookie")
 	if status == http.StatusOK {

@@ -236,6 +236,5 @@ func (h *handler) userDoc(r *http.Request, rq *request, u *core.User) *doc.Objec
 	for _, child := range []string{"api_tokens", "archived_review_requests", "muted_review_requests", "user_file_attachments", "watched"} {
 		links.Add(child, link(self+strings.ReplaceAll(child, "_", "-")+"/", "GET"))
 	}
-	o.Add("links", doc.Obj(links))
-	return o
+	return rq.trim(o, links)
 }
