@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"usersd/internal/core"
+	"usersd/internal/face/django"
 )
 
 // Django's and DRF's messages for writes (rest_framework/fields.py,
@@ -219,18 +220,10 @@ func (f writable) parse(v any) (val any, msg string) {
 		return nil, msgBlank
 	case utf8.RuneCountInString(s) > f.max:
 		return nil, "Ensure this field has no more than " + strconv.Itoa(f.max) + " characters."
-	case f.kind == kindEmail && !validEmail(s):
+	case f.kind == kindEmail && !django.ValidEmail(s):
 		return nil, msgEmail
 	}
 	return s, ""
-}
-
-// validEmail is a loose form of Django's EmailValidator: one @, a
-// non-empty local part without spaces, a dotted domain.
-func validEmail(s string) bool {
-	local, domain, ok := strings.Cut(s, "@")
-	return ok && local != "" && !strings.ContainsAny(s, " \t\r\n") && !strings.Contains(domain, "@") &&
-		strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
 }
 
 // charValue is CharField.to_internal_value: a string, or a number as

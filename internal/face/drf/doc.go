@@ -112,7 +112,9 @@
 //     are not), the core's own field checks (dates from 1900 to today,
 //     phone numbers) answer in its words, and user_type and the attribute
 //     objects are the core's admin fields, so a moderator naming them is
-//     403. The e-mail check is looser than Django's EmailValidator.
+//     403. E-mail addresses are checked as Django's EmailValidator does (the
+//     kit's django.ValidEmail, shared with Review Board), except
+//     internationalized domains, which Django retries as punycode.
 //   - OPTIONS answers DRF's SimpleMetadata without "actions" (DRF would
 //     describe POST's fields on the list to callers who may create);
 //     HEAD is GET without a body.

@@ -4,13 +4,12 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"net/netip"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"usersd/internal/core"
+	"usersd/internal/face/django"
 	"usersd/internal/face/doc"
 	"usersd/internal/httpx"
 )
@@ -125,7 +124,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, rq *request, _ 
 	name, _ := rq.value("username")
 	email, _ := rq.value("email")
 	password, _ := rq.value("password")
-	if !validEmail(email) {
+	if !django.ValidEmail(email) {
 		fe.add("email", msgBadEmail)
 	}
 	if msg := checkUsername(name); msg != "" {
@@ -188,7 +187,7 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, rq *request, na
 	fe := fieldErrors{}
 	patch := core.Patch{}
 	if v, ok := rq.value("email"); ok {
-		if !validEmail(v) {
+		if !django.ValidEmail(v) {
 			fe.add("email", msgBadEmail)
 		} else if !u.Shows("email") || u.Email == nil || *u.Email != v {
 			patch["email"] = v
@@ -316,37 +315,4 @@ func checkUsername(name string) string {
 		return msgBadName
 	}
 	return ""
-}
-
-// Django's EmailValidator (validate_email): a dot-atom or quoted local
-// part, and a domain of LDH labels whose last is 2 to 63 characters not
-// ending in "-", an address literal, or localhost; at most 320
-// characters. Internationalized domains, which Django tries as
-// punycode, are refused here (doc.go).
-var (
-	emailUser    = regexp.MustCompile("(?i)^(?:[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(?:\\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*|\"(?:[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f!#-\\[\\]-\\x7f]|\\\\[\\x01-\\x09\\x0b\\x0c\\x0e-\\x7f])*\")$")
-	emailDomain  = regexp.MustCompile(`(?i)^(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z0-9-]{2,63}$`)
-	emailLiteral = regexp.MustCompile(`(?i)^\[([A-F0-9:.]+)\]$`)
-)
-
-func validEmail(s string) bool {
-	at := strings.LastIndexByte(s, '@')
-	if s == "" || at < 0 || utf8.RuneCountInString(s) > 320 {
-		return false
-	}
-	user, domain := s[:at], s[at+1:]
-	if !emailUser.MatchString(user) {
-		return false
-	}
-	switch {
-	case domain == "localhost":
-		return true
-	case emailDomain.MatchString(domain):
-		return !strings.HasSuffix(domain, "-")
-	}
-	if m := emailLiteral.FindStringSubmatch(domain); m != nil {
-		a, err := netip.ParseAddr(m[1])
-		return err == nil && a.Zone() == ""
-	}
-	return false
 }
