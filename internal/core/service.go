@@ -185,7 +185,10 @@ func (s *Service) createUser(ctx context.Context, prof *Profile, actor *User, in
 	switch {
 	case len(in.Password) > MaxPasswordBytes:
 		probs.add("password", fmt.Sprintf("must be at most %d bytes", MaxPasswordBytes))
-	case in.Password == "" && !actor.IsStaff():
+	case in.Password == "" && !actor.IsStaff() && prof.Creates == nil:
+		// Staff, and holders of a face's create grant, may make an
+		// account without a password: no one logs in to it by password
+		// until one is set.
 		probs.add("password", "is required")
 	}
 	if err := probs.err(); err != nil {

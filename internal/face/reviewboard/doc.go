@@ -135,13 +135,14 @@ authscheme.Parse.
     deleting the account does.
   - Every Basic or token request without a session cookie starts a new
     session, as Django's login() does; a script that sends credentials
-    every time and drops cookies leaves one session each, swept when
-    they expire.
-  - The create password is required (the spec follows RB ≤ 7's seed;
-    RB 7.0.6 and 8 made it optional for accounts provisioned for
-    LDAP or SSO logins). An empty password is refused with "This field
-    is required": Django would store a hash of the empty string, usersd
-    makes no account whose password is empty.
+    every time and drops cookies leaves one session each, up to the
+    core's 50 per user (the oldest end first), swept when they expire.
+  - The create password is optional, as in Review Board since 7.0.6
+    (the spec follows the older seed, where it was required): without
+    one the account has no password to log in with until one is set.
+    An empty password is refused with "This field is required": Django
+    would store a hash of the empty string, usersd makes no account
+    whose password is empty.
   - Usernames Review Board would store but never route are 400 code 105
     on fields.username (spec §8, edge case 25): empty, more than 150
     characters, or outside [A-Za-z0-9@._-'+]+. The core's name rules

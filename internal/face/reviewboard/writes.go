@@ -107,7 +107,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, rq *request, _ 
 	}
 	ctx := r.Context()
 	may := h.svc.May(ctx, rq.caller, core.ActSignup, nil)
-	fe := checkFields(rq, []string{"username", "email", "password"}, []string{"first_name", "last_name", "render_avatars_at"})
+	fe := checkFields(rq, []string{"username", "email"}, []string{"password", "first_name", "last_name", "render_avatars_at"})
 	if len(fe) > 0 {
 		h.writeFields(w, rq, fe)
 		return
@@ -123,16 +123,17 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, rq *request, _ 
 	}
 	name, _ := rq.value("username")
 	email, _ := rq.value("email")
-	password, _ := rq.value("password")
+	password, sent := rq.value("password")
 	if !django.ValidEmail(email) {
 		fe.add("email", msgBadEmail)
 	}
 	if msg := checkUsername(name); msg != "" {
 		fe.add("username", msg)
 	}
-	if password == "" {
-		// Review Board would store a hash of the empty password; usersd
-		// makes no account whose password is empty (doc.go).
+	if sent && password == "" {
+		// Without a password the account has none to log in with, as
+		// Review Board's create_user(password=None) leaves it; an empty
+		// one Review Board would hash, and usersd refuses (doc.go).
 		fe.add("password", msgRequired)
 	}
 	if len(fe) > 0 {
