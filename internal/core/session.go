@@ -26,14 +26,19 @@ type Session struct {
 	ExpiresAt  time.Time
 	IP         netip.Addr // invalid when unknown
 	UserAgent  *string
+	// TokenID is the API token whose login opened the session, nil for a
+	// password login: the session ends with the token (revoked, expired
+	// or deleted), so revoking a leaked token also ends what it opened.
+	TokenID *int64
 }
 
 // SessionStore persists sessions.
 type SessionStore interface {
 	// CreateSession stores s. Codes: Conflict on the hash; Invalid.
 	CreateSession(ctx context.Context, s *Session) error
-	// FindSessionByHash returns the session of a cookie, unless it expired
-	// by now, and its user. Codes: NotFound.
+	// FindSessionByHash returns the session of a cookie, unless it or the
+	// token that opened it expired by now or the token was revoked, and its
+	// user. Codes: NotFound.
 	FindSessionByHash(ctx context.Context, hash []byte, now time.Time) (*Session, *User, error)
 	// FindSessions lists a user's unexpired sessions, newest first.
 	FindSessions(ctx context.Context, userID int64, now time.Time) ([]*Session, error)

@@ -25,12 +25,12 @@ const MaxSessions = 50
 const maxUserAgent = 512
 
 // StartSession opens a cookie session of kind for u, whom the face has
-// just authenticated (a password or a token), and returns the cookie
+// just authenticated (a password, or the token from), and returns the cookie
 // value, which is stored only as its HashSecret. The account is read
 // again, so a face cannot open a session for a user who may not sign in.
 // Codes: Unauthenticated (ReasonUserInactive, ReasonUserBanned), Invalid
 // (an unknown kind).
-func (f *Face) StartSession(ctx context.Context, u *User, kind string, addr netip.Addr, userAgent string) (string, *Session, error) {
+func (f *Face) StartSession(ctx context.Context, u *User, from *Token, kind string, addr netip.Addr, userAgent string) (string, *Session, error) {
 	s := f.s
 	if kind != SessionConsole && kind != SessionReviewBoard {
 		return "", nil, FieldError("kind", "unknown session kind")
@@ -51,6 +51,9 @@ func (f *Face) StartSession(ctx context.Context, u *User, kind string, addr neti
 	now := s.now()
 	sess := &Session{Hash: HashSecret(cookie), UserID: cur.ID, Kind: kind, CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(s.sessionTTL())}
+	if from != nil {
+		sess.TokenID = &from.ID
+	}
 	if addr.IsValid() {
 		sess.IP = addr
 	}

@@ -23,7 +23,7 @@ func TestSessions(t *testing.T) {
 		inactive := storetest.MustCreate(t, db, "gone", core.Patch{"active": false})
 		banned := storetest.MustCreate(t, db, "banned", core.Patch{"banned": true})
 
-		cookie, s, err := locked.StartSession(ctx, u, core.SessionReviewBoard, addr, "RBTools/5")
+		cookie, s, err := locked.StartSession(ctx, u, nil, core.SessionReviewBoard, addr, "RBTools/5")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +45,7 @@ func TestSessions(t *testing.T) {
 				t.Errorf("%s: %v, want Unauthenticated", tt.what, err)
 			}
 		}
-		if _, _, err := locked.StartSession(ctx, u, "api", addr, ""); core.ErrorCode(err) != core.Invalid {
+		if _, _, err := locked.StartSession(ctx, u, nil, "api", addr, ""); core.ErrorCode(err) != core.Invalid {
 			t.Errorf("unknown kind: %v, want Invalid", err)
 		}
 
@@ -66,10 +66,10 @@ func TestSessions(t *testing.T) {
 		}
 
 		// Standing: as with tokens.
-		if _, _, err := locked.StartSession(ctx, inactive, core.SessionReviewBoard, addr, ""); core.ErrorReason(err) != core.ReasonUserInactive {
+		if _, _, err := locked.StartSession(ctx, inactive, nil, core.SessionReviewBoard, addr, ""); core.ErrorReason(err) != core.ReasonUserInactive {
 			t.Errorf("inactive start: %v", err)
 		}
-		bc, _, err := open.StartSession(ctx, banned, core.SessionReviewBoard, addr, "")
+		bc, _, err := open.StartSession(ctx, banned, nil, core.SessionReviewBoard, addr, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +79,7 @@ func TestSessions(t *testing.T) {
 		if _, err := open.SessionUser(ctx, bc, core.SessionReviewBoard, addr); err != nil {
 			t.Errorf("banned on an open face: %v", err)
 		}
-		c2, _, _ := open.StartSession(ctx, u, core.SessionReviewBoard, addr, "")
+		c2, _, _ := open.StartSession(ctx, u, nil, core.SessionReviewBoard, addr, "")
 		if _, err := db.UpdateUser(ctx, u.ID, core.Patch{"active": false}, core.UpdateMeta{}); err != nil {
 			t.Fatal(err)
 		}
@@ -148,7 +148,7 @@ func TestSessionCap(t *testing.T) {
 		u := storetest.MustCreate(t, db, "scripted", nil)
 		var cookies []string
 		for range core.MaxSessions + 2 {
-			c, _, err := f.StartSession(ctx, u, core.SessionReviewBoard, netip.Addr{}, "")
+			c, _, err := f.StartSession(ctx, u, nil, core.SessionReviewBoard, netip.Addr{}, "")
 			if err != nil {
 				t.Fatal(err)
 			}

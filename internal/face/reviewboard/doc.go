@@ -130,9 +130,9 @@ authscheme.Parse.
   - A read-only token's login starts no session: RB's session remembers
     the token and its policy, usersd's carries none, and a cookie would
     allow what the token does not. Such a client sends the token on
-    every request. Revoking a token does not end the sessions its logins
-    started (a core session is not tied to a token); deactivating or
-    deleting the account does.
+    every request. A session a token login opened lives while the token
+    does: revoking the token, or its expiry, ends the session too (a
+    password change, deactivation or deletion ends every session).
   - Every Basic or token request without a session cookie starts a new
     session, as Django's login() does; a script that sends credentials
     every time and drops cookies leaves one session each, up to the

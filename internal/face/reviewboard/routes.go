@@ -244,7 +244,7 @@ func (h *handler) authenticate(w http.ResponseWriter, r *http.Request, rq *reque
 	// A read-only token's holder gets no session: a cookie would carry
 	// more than the token allows.
 	if t == nil || t.Scope != core.ScopeRead {
-		if err := h.startSession(w, r, u); err != nil {
+		if err := h.startSession(w, r, u, t); err != nil {
 			h.coreError(w, r, rq, err)
 			return false
 		}

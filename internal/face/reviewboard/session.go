@@ -73,13 +73,13 @@ func (h *handler) cookieCaller(w http.ResponseWriter, r *http.Request, rq *reque
 // startSession gives a caller who just logged in with a password or a
 // token the cookie later requests use (RBTools sends credentials only
 // once), unless the request's cookie already is that caller's session.
-func (h *handler) startSession(w http.ResponseWriter, r *http.Request, u *core.User) error {
+func (h *handler) startSession(w http.ResponseWriter, r *http.Request, u *core.User, t *core.Token) error {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if cur, err := h.svc.SessionUser(r.Context(), c.Value, core.SessionReviewBoard, httpx.ClientAddr(r)); err == nil && cur.ID == u.ID {
 			return nil
 		}
 	}
-	cookie, s, err := h.svc.StartSession(r.Context(), u, core.SessionReviewBoard, httpx.ClientAddr(r), r.UserAgent())
+	cookie, s, err := h.svc.StartSession(r.Context(), u, t, core.SessionReviewBoard, httpx.ClientAddr(r), r.UserAgent())
 	if err != nil {
 		return err
 	}

@@ -180,6 +180,30 @@ func TestSessionCookie(t *testing.T) {
 			}
 		})
 
+		t.Run("revoking a token ends the sessions it opened", func(t *testing.T) {
+			r.t = t
+			_, login := r.Signup("revoker")
+			r.Want(r.Do("PATCH", "/v1/me", login, map[string]any{"email": "revoker@example.com"}), 200)
+			m := r.Want(r.Do("POST", "/v1/me/tokens", login, map[string]any{"label": "rbtools"}), 201)
+			byToken := r.login(token(m["token"].(string)))
+			byPassword := r.login(basic("revoker", "password-revoker"))
+			for _, c := range []string{byToken, byPassword} {
+				if got := email(r.send("/api/users/revoker/", "Cookie", c)); got != "revoker@example.com" {
+					t.Fatalf("session before the revocation: email %v", got)
+				}
+			}
+			res := r.Do("DELETE", fmt.Sprintf("/v1/me/tokens/%v", m["id"]), login, nil)
+			if res.Status != 200 && res.Status != 204 {
+				t.Fatalf("revoke: %d %s", res.Status, res.Body)
+			}
+			if got := email(r.send("/api/users/revoker/", "Cookie", byToken)); got != nil {
+				t.Errorf("the revoked token's session still sees email %v", got)
+			}
+			if got := email(r.send("/api/users/revoker/", "Cookie", byPassword)); got != "revoker@example.com" {
+				t.Errorf("the password session ended with the token: email %v", got)
+			}
+		})
+
 		t.Run("an expired token names its date", func(t *testing.T) {
 			r.t = t
 			m := r.Want(r.Do("POST", "/v1/me/tokens", r.aliceTok, map[string]any{"label": "short", "expires_in": 1}), 201)

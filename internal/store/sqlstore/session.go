@@ -8,18 +8,18 @@ import (
 	"usersd/internal/core"
 )
 
-const sessionColumns = "sessions.id_hash, sessions.user_id, sessions.kind, sessions.created_at, sessions.last_seen_at, sessions.expires_at, sessions.ip, sessions.user_agent"
+const sessionColumns = "sessions.id_hash, sessions.user_id, sessions.kind, sessions.created_at, sessions.last_seen_at, sessions.expires_at, sessions.ip, sessions.user_agent, sessions.token_id"
 
 func sessionTargets(s *core.Session) []any {
-	return []any{&s.Hash, &s.UserID, &s.Kind, timeScanner{&s.CreatedAt}, timeScanner{&s.LastSeenAt}, timeScanner{&s.ExpiresAt}, ipScanner{&s.IP}, &s.UserAgent}
+	return []any{&s.Hash, &s.UserID, &s.Kind, timeScanner{&s.CreatedAt}, timeScanner{&s.LastSeenAt}, timeScanner{&s.ExpiresAt}, ipScanner{&s.IP}, &s.UserAgent, &s.TokenID}
 }
 
 // CreateSession implements core.Store.
 func (db *DB) CreateSession(ctx context.Context, s *core.Session) error {
 	ph := db.F.Placeholder
-	_, err := db.exec(ctx, "INSERT INTO sessions (id_hash, user_id, kind, created_at, last_seen_at, expires_at, ip, user_agent) VALUES ("+
-		ph(1)+", "+ph(2)+", "+ph(3)+", "+ph(4)+", "+ph(5)+", "+ph(6)+", "+ph(7)+", "+ph(8)+")",
-		s.Hash, s.UserID, s.Kind, db.encode(s.CreatedAt), db.encode(s.LastSeenAt), db.encode(s.ExpiresAt), db.encode(s.IP), s.UserAgent)
+	_, err := db.exec(ctx, "INSERT INTO sessions (id_hash, user_id, kind, created_at, last_seen_at, expires_at, ip, user_agent, token_id) VALUES ("+
+		ph(1)+", "+ph(2)+", "+ph(3)+", "+ph(4)+", "+ph(5)+", "+ph(6)+", "+ph(7)+", "+ph(8)+", "+ph(9)+")",
+		s.Hash, s.UserID, s.Kind, db.encode(s.CreatedAt), db.encode(s.LastSeenAt), db.encode(s.ExpiresAt), db.encode(s.IP), s.UserAgent, s.TokenID)
 	return db.wrap("create session", err)
 }
 
@@ -33,7 +33,11 @@ func (db *DB) FindSessionByHash(ctx context.Context, hash []byte, now time.Time)
 	ph := db.F.Placeholder
 	err := db.queryRow(ctx, "SELECT "+sessionColumns+", "+userColumns+
 		" FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.id_hash = "+ph(1)+
-		" AND sessions.expires_at > "+ph(2), hash, db.encode(now)).Scan(dest...)
+		" AND sessions.expires_at > "+ph(2)+
+		// A session a token opened lives while the token does.
+		" AND (sessions.token_id IS NULL OR EXISTS (SELECT 1 FROM api_tokens WHERE api_tokens.id = sessions.token_id"+
+		" AND api_tokens.revoked_at IS NULL AND (api_tokens.expires_at IS NULL OR api_tokens.expires_at > "+ph(3)+")))",
+		hash, db.encode(now), db.encode(now)).Scan(dest...)
 	if err != nil {
 		return nil, nil, db.wrap("find session", notFoundAs(err, "Session not found."))
 	}

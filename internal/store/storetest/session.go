@@ -74,4 +74,37 @@ func testSessions(t *testing.T, s core.Store) {
 	if list, err := s.FindSessions(ctx, u.ID, now); err != nil || len(list) != 0 {
 		t.Errorf("after delete all: %d sessions, %v", len(list), err)
 	}
+
+	// A session a token opened ends with the token: revoked, or expired.
+	tokenSession := func(name string, tok *core.Token) *core.Session {
+		t.Helper()
+		if err := s.CreateToken(ctx, tok, core.HashSecret("tok-"+name)); err != nil {
+			t.Fatal(err)
+		}
+		ss := &core.Session{Hash: core.HashSecret(name), UserID: u.ID, Kind: core.SessionReviewBoard, CreatedAt: now, LastSeenAt: now,
+			ExpiresAt: now.Add(24 * time.Hour), TokenID: &tok.ID}
+		if err := s.CreateSession(ctx, ss); err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := s.FindSessionByHash(ctx, ss.Hash, now)
+		if err != nil || got.TokenID == nil || *got.TokenID != tok.ID {
+			t.Fatalf("%s: session %+v, %v; want token %d", name, got, err, tok.ID)
+		}
+		return ss
+	}
+	revoked := &core.Token{UserID: u.ID, Kind: core.TokenAPI, Scope: core.ScopeWrite, CreatedAt: now}
+	rs := tokenSession("by-revoked", revoked)
+	if err := s.RevokeToken(ctx, u.ID, revoked.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = s.FindSessionByHash(ctx, rs.Hash, now)
+	wantCode(t, "session of a revoked token", err, core.NotFound, "")
+	soon := now.Add(time.Hour)
+	expiring := &core.Token{UserID: u.ID, Kind: core.TokenAPI, Scope: core.ScopeWrite, CreatedAt: now, ExpiresAt: &soon}
+	es := tokenSession("by-expiring", expiring)
+	if _, _, err := s.FindSessionByHash(ctx, es.Hash, soon.Add(-time.Second)); err != nil {
+		t.Errorf("session of a live token: %v", err)
+	}
+	_, _, err = s.FindSessionByHash(ctx, es.Hash, soon.Add(time.Second))
+	wantCode(t, "session of an expired token", err, core.NotFound, "")
 }
