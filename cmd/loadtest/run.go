@@ -9,15 +9,15 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
+
+	"usersd/internal/loadgen"
 )
 
 // scenario makes the path of one request; names are the seeded users.
@@ -93,12 +93,9 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	case c.seed < 0 || c.seed > 1_000_000:
 		return nil, errors.New("-seed must be 0..1000000")
 	}
-	u, err := url.Parse(*rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("-url %q: want http://host:port", *rawURL)
-	}
-	if err := loopbackOnly(u.Hostname()); err != nil {
-		return nil, err
+	u, err := loadgen.ParseTarget(*rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("-url: %w", err)
 	}
 	c.base = u
 	for _, n := range strings.Split(*names, ",") {
@@ -109,21 +106,6 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 		c.scenarios = append(c.scenarios, s)
 	}
 	return c, nil
-}
-
-// loopbackOnly refuses targets off this machine: a load test sends traffic
-// only to loopback addresses.
-func loopbackOnly(host string) error {
-	ips, err := net.LookupIP(host)
-	if err != nil {
-		return fmt.Errorf("resolve %s: %w", host, err)
-	}
-	for _, ip := range ips {
-		if !ip.IsLoopback() {
-			return fmt.Errorf("%s resolves to %s, which is not loopback; refusing", host, ip)
-		}
-	}
-	return nil
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -148,12 +130,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var base time.Duration
 	for i, s := range c.scenarios {
 		r := measure(ctx, client, c, s, names, ids)
+		p50 := r.Latency.Quantile(0.5)
 		if i == 0 {
-			base = r.pct(50)
+			base = p50
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%.2f\t\n", s.name, r.n, r.errors, float64(r.n)/r.elapsed.Seconds(),
-			r.pct(50).Round(time.Microsecond), r.pct(90).Round(time.Microsecond), r.pct(99).Round(time.Microsecond),
-			r.pct(100).Round(time.Microsecond), float64(r.pct(50))/float64(max(base, 1)))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%.2f\t\n", s.name, r.Requests, r.Errors, r.Throughput(),
+			p50, r.Latency.Quantile(0.9), r.Latency.Quantile(0.99), r.Latency.Max().Round(time.Microsecond), float64(p50)/float64(max(base, 1)))
 		if ctx.Err() != nil {
 			break
 		}
@@ -161,63 +143,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return tw.Flush()
 }
 
-type result struct {
-	n, errors int
-	elapsed   time.Duration
-	latencies []time.Duration
-}
-
-func (r *result) pct(p int) time.Duration {
-	if len(r.latencies) == 0 {
-		return 0
-	}
-	i := (len(r.latencies) - 1) * p / 100
-	return r.latencies[i]
-}
-
 // measure runs one scenario until its request count or time is spent.
-func measure(ctx context.Context, client *http.Client, c *config, s scenario, names []string, ids []int64) *result {
-	ctx, cancel := context.WithTimeout(ctx, c.duration)
-	defer cancel()
-	var next atomic.Int64
-	var mu sync.Mutex
-	res := &result{}
-	start := time.Now()
-	var wg sync.WaitGroup
-	for w := range c.concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(w), 42))
-			var lat []time.Duration
-			errs := 0
-			for next.Add(1) <= int64(c.requests) && ctx.Err() == nil {
-				t0 := time.Now()
-				req, _ := http.NewRequestWithContext(ctx, "GET", c.base.String()+s.path(rng, names, ids), nil)
-				resp, err := client.Do(req)
-				if err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-				if ctx.Err() != nil {
-					break // the time bound, not the server
-				}
-				lat = append(lat, time.Since(t0))
-				if err != nil || resp.StatusCode != http.StatusOK {
-					errs++
-				}
-			}
-			mu.Lock()
-			res.latencies = append(res.latencies, lat...)
-			res.errors += errs
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	res.elapsed = time.Since(start)
-	res.n = len(res.latencies)
-	slices.Sort(res.latencies)
-	return res
+func measure(ctx context.Context, client *http.Client, c *config, s scenario, names []string, ids []int64) *loadgen.Result {
+	loop := loadgen.Loop{Conns: c.concurrency, Requests: c.requests, Duration: c.duration, Seed: 42}
+	return loop.Run(ctx, func(ctx context.Context, _ int, rng *rand.Rand) (int, error) {
+		req, _ := http.NewRequestWithContext(ctx, "GET", c.base.String()+s.path(rng, names, ids), nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return resp.StatusCode, fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return resp.StatusCode, nil
+	})
 }
 
 // seedUsers creates c.seed users named load_<n>_<4 letters> through the

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"usersd/internal/loadgen"
 )
 
 // A soak runs a steady mix of reads and writes on every face for a while
@@ -258,15 +260,8 @@ func soakUsers(ctx context.Context, client *http.Client, c soakConfig) ([]*soakU
 func takeSample(ctx context.Context, client *http.Client, c soakConfig, at time.Duration) sample {
 	s := sample{at: at, rss: -1, fds: -1, goroutines: -1}
 	if c.pid > 0 {
-		if f, err := os.Open(fmt.Sprintf("/proc/%d/status", c.pid)); err == nil {
-			sc := bufio.NewScanner(f)
-			for sc.Scan() {
-				if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-					kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-					s.rss = kb << 10
-				}
-			}
-			f.Close()
+		if rss, err := loadgen.ProcMemory(c.pid, "VmRSS"); err == nil {
+			s.rss = rss
 		}
 		if ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", c.pid)); err == nil {
 			s.fds = len(ents)
