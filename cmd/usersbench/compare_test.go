@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"usersd/internal/loadgen"
+)
+
+// TestMain lets the test binary be compare's ceiling process, as the
+// usersbench binary is.
+func TestMain(m *testing.M) {
+	if os.Getenv(ceilingEnv) != "" {
+		if err := serveCeiling(os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
+
+// TestCompareSmoke is the CI smoke run of compare: 10,000 users seeded
+// through usersd import, every workload on every face for about a second
+// (3 rounds of 200 ms on usersd and on the ceiling). It checks that the
+// tool works (every request answered 2xx, every ratio a positive
+// number), not the timings, which BENCHMARKS.md records from longer runs.
+func TestCompareSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds usersd and runs it for about a minute")
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 85*time.Second)
+	defer cancel()
+	var log strings.Builder
+	bin, err := usersdBinary(ctx, "", t.TempDir(), &log)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	if !hasImport(ctx, bin) {
+		t.Skip("usersd has no import command yet; the smoke run seeds through \"usersd import --format jsonl -\" and runs once it lands")
+	}
+	rows, err := compare(ctx, compareConfig{users: 10000, seed: 1, usersd: bin, workloads: "all", faces: "all", rounds: 3,
+		loop: loadgen.Loop{Conns: 4, Duration: 200 * time.Millisecond, Seed: 1}}, &log)
+	var table strings.Builder
+	printRows(&table, rows)
+	t.Logf("in %s:\n%s", time.Since(start).Round(time.Second), table.String())
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	all, _ := selectOps("all", "all")
+	if len(rows) != len(all) {
+		t.Errorf("%d rows, want one per workload and face (%d)", len(rows), len(all))
+	}
+	for _, r := range rows {
+		if r.errors > 0 {
+			t.Errorf("%s on %s: %d errors, first: %s", r.workload, r.face, r.errors, r.firstErr)
+		}
+		if len(r.ratios) != 3 {
+			t.Errorf("%s on %s: %d ratios, want 3", r.workload, r.face, len(r.ratios))
+		}
+		for _, x := range r.ratios {
+			if !(x > 0) || math.IsInf(x, 0) {
+				t.Errorf("%s on %s: ratio %v", r.workload, r.face, x)
+			}
+		}
+	}
+	if d := time.Since(start); d > 90*time.Second {
+		t.Errorf("the smoke run took %s, over its 90 s", d)
+	}
+}
