@@ -20,7 +20,9 @@ import (
 	"testing"
 	"time"
 
+	"usersd/internal/store/postgres"
 	"usersd/internal/store/sqlite"
+	"usersd/internal/store/sqlstore"
 	"usersd/internal/store/storetest"
 )
 
@@ -34,7 +36,8 @@ import (
 //
 // USERSD_CEILING_USERS (100000), _DURATION (3s a round), _CONNS (64) and
 // _DATA (a directory that keeps the seeded database between runs) tune
-// it; with _PROFILE=DIR each workload is run once more alone with a CPU
+// it; _DB=postgres://… measures PostgreSQL instead (its search_path
+// schema keeps the seeded users between runs); with _PROFILE=DIR each workload is run once more alone with a CPU
 // profile written to DIR/WORKLOAD.pprof, the load generator's goroutines
 // labelled side=client (go tool pprof -tagignore side=client).
 func TestCeiling(t *testing.T) {
@@ -54,7 +57,23 @@ func TestCeiling(t *testing.T) {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	seedCeilingData(t, dir, users)
+	storeArgs := []string{"--data", dir}
+	if dsn := os.Getenv("USERSD_CEILING_DB"); dsn != "" {
+		db, err := postgres.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seedCeilingUsers(t, db, users)
+		db.Close()
+		storeArgs = []string{"--db", dsn}
+	} else {
+		db, err := sqlite.Open(context.Background(), filepath.Join(dir, "usersd.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seedCeilingUsers(t, db, users)
+		db.Close()
+	}
 
 	addr := freeAddr(t)
 	logf, err := os.Create(filepath.Join(t.TempDir(), "usersd.log"))
@@ -64,7 +83,7 @@ func TestCeiling(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", addr, "--data", dir}, func(string) string { return "" }, io.Discard, logf)
+		done <- run(ctx, append([]string{"serve", "--addr", addr}, storeArgs...), func(string) string { return "" }, io.Discard, logf)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -148,17 +167,11 @@ func envInt(t *testing.T, name string, def int) int {
 	return n
 }
 
-// seedCeilingData writes n users into dir's database unless it holds
-// them already, then gives them what real accounts carry beside a name
-// (an e-mail address, a display name, a bio, links, a time zone), so a
-// rendered user is not mostly nulls.
-func seedCeilingData(t *testing.T, dir string, n int) {
-	path := filepath.Join(dir, "usersd.db")
-	db, err := sqlite.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+// seedCeilingUsers writes n users into db unless it holds them already,
+// then gives them what real accounts carry beside a name (an e-mail
+// address, a display name, a bio, links, a time zone), so a rendered user
+// is not mostly nulls.
+func seedCeilingUsers(t *testing.T, db *sqlstore.DB, n int) {
 	var have int
 	if err := db.R.QueryRow("SELECT count(*) FROM users").Scan(&have); err != nil {
 		t.Fatal(err)
@@ -167,13 +180,16 @@ func seedCeilingData(t *testing.T, dir string, n int) {
 		return
 	}
 	if have != 0 {
-		t.Fatalf("%s holds %d users, want 0 or %d", path, have, n)
+		t.Fatalf("the database holds %d users, want 0 or %d", have, n)
 	}
 	storetest.Seed(t, db, n)
-	_, err = db.W.Exec(`UPDATE users SET email = name || '@example.com', email_key = name_key || '@example.com',
+	links := `'["https://example.com/' || name || '"]'`
+	if db.F.Name == "postgres" {
+		links += "::jsonb"
+	}
+	_, err := db.W.Exec(`UPDATE users SET email = name || '@example.com', email_key = name_key || '@example.com',
 		display_name = upper(substr(name, 1, 1)) || substr(name, 2), bio = 'Hello, I am ' || name || '. I draw, write and sometimes code; ask me about tags.',
-		links = '["https://example.com/' || name || '"]', timezone = 'Europe/Berlin', language = 'en',
-		favorite_count = id % 977, comment_count = id % 131`)
+		links = ` + links + `, timezone = 'Europe/Berlin', language = 'en', favorite_count = id % 977, comment_count = id % 131`)
 	if err != nil {
 		t.Fatal(err)
 	}
