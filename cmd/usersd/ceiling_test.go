@@ -183,7 +183,7 @@ func seedCeilingUsers(t *testing.T, db *sqlstore.DB, n int) {
 		t.Fatalf("the database holds %d users, want 0 or %d", have, n)
 	}
 	storetest.Seed(t, db, n)
-	links := `'["https://example.com/' || name || '"]'`
+	links := `('["https://example.com/' || name || '"]')`
 	if db.F.Name == "postgres" {
 		links += "::jsonb"
 	}
