@@ -348,7 +348,14 @@ func (p *Profile) redact(viewer, u *User) *User {
 // true for every readable field of an unredacted user.
 func (u *User) Shows(name string) bool {
 	f := FieldByName(name)
-	if f == nil || f.Read == ReadNever {
+	return f != nil && u.ShowsField(f)
+}
+
+// ShowsField is Shows for f, a field of the users registry (core.Fields),
+// without the look-up by name: renderers ask it for every field of every
+// user they write.
+func (u *User) ShowsField(f *Field) bool {
+	if f.Read == ReadNever || f.user == nil { // f.user: a users field, whose idx counts
 		return false
 	}
 	return u.shown == nil || u.shown.has(f.idx)

@@ -105,5 +105,5 @@ func init() {
 // field of target: appendUser renders nothing else. The lead will swap it
 // for the face's visibility profile.
 func canRead(f *core.Field, viewer, target *core.User) bool {
-	return target.Shows(f.Name) // the core redacted target for viewer
+	return target.ShowsField(f) // the core redacted target for viewer
 }

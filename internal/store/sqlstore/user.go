@@ -105,8 +105,9 @@ func findPage[T any](ctx context.Context, db *DB, op string, e *core.Entity, col
 	}
 	defer rows.Close()
 	out := make([]*T, 0, min(q.Limit, 100))
+	dest := make([]any, len(e.Fields))
 	for rows.Next() {
-		rec, err := scanRecord[T](e, rows)
+		rec, err := scanRecordWith[T](e, rows, dest)
 		if err != nil {
 			return nil, 0, db.wrap(op, err)
 		}
