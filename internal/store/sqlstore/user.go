@@ -379,3 +379,16 @@ func (db *DB) ClaimReroll(ctx context.Context, userID int64, at, notAfter time.T
 	}
 	return false, nil
 }
+
+// SyncUserIDs moves PostgreSQL's identity sequence of users.id past the
+// largest id, after an import wrote rows with their own ids; it never
+// moves it back. SQLite's AUTOINCREMENT follows explicit ids by itself.
+func (db *DB) SyncUserIDs(ctx context.Context) error {
+	if db.F.Name != "postgres" {
+		return nil
+	}
+	_, err := db.exec(ctx, `SELECT setval(s::regclass, m) FROM (
+		SELECT pg_get_serial_sequence('users', 'id') AS s, (SELECT max(id) FROM users) AS m) x
+		WHERE m > COALESCE(pg_sequence_last_value(s::regclass), 0)`)
+	return db.wrap("sync user ids", err)
+}

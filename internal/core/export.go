@@ -1,0 +1,67 @@
+package core
+
+import (
+	"context"
+
+	"usersd/internal/query"
+)
+
+// ExportPage is the number of users an export reads per query.
+const ExportPage = query.MaxLimit
+
+// ExportUsers calls fn with every user that matches filter (nil: all,
+// deleted users included), in id order, a page at a time by keyset on id
+// (no OFFSET), so memory stays flat at any size. The filter is checked as
+// the native API checks it for actor. Users come as stored, every field
+// present; the password hash only to System (the CLI, which holds the
+// database anyway): an admin's export has PasswordHash nil, so that a
+// hash never leaves through the API (spec/fields.md: password_hash is
+// read by no one). fn's error stops the export and is returned.
+// Codes: Forbidden, Invalid.
+func (s *Service) ExportUsers(ctx context.Context, actor *User, filter query.Expr, fn func(*User) error) error {
+	filter, err := s.exportFilter(actor, filter)
+	if err != nil {
+		return err
+	}
+	var last int64
+	for {
+		after := &query.Cond{Field: "id", Op: query.Gt, Value: last}
+		q := query.List{Filter: collapse(and(filter, after)), Order: []query.Order{{Field: "id"}}, Limit: ExportPage, Total: false}
+		users, _, err := s.store.FindUsers(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if actor != System {
+				u.PasswordHash = nil
+			}
+			if err := fn(u); err != nil {
+				return err
+			}
+		}
+		if len(users) < ExportPage {
+			return nil
+		}
+		last = users[len(users)-1].ID
+	}
+}
+
+// CountExport counts the users ExportUsers would give actor, for a
+// progress bar's end.
+// Codes: Forbidden, Invalid.
+func (s *Service) CountExport(ctx context.Context, actor *User, filter query.Expr) (int, error) {
+	filter, err := s.exportFilter(actor, filter)
+	if err != nil {
+		return 0, err
+	}
+	_, n, err := s.store.FindUsers(ctx, query.List{Filter: filter, Limit: 1, Total: true})
+	return n, err
+}
+
+func (s *Service) exportFilter(actor *User, filter query.Expr) (query.Expr, error) {
+	if actor != System && (actor == nil || actor.Level < LevelAdmin || actor.Banned) {
+		return nil, Errorf(Forbidden, "Only admins may export users.")
+	}
+	n := normalizer{p: NativeProfile, viewer: actor, grants: s.UpstreamHiddenSearch}
+	return n.expr(filter)
+}

@@ -1,0 +1,465 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/rs/xid"
+)
+
+// ConflictMode says what an import does with a record whose name or
+// e-mail address a stored user already holds.
+type ConflictMode int
+
+// Conflict modes.
+const (
+	ConflictFail   ConflictMode = iota // refuse the record
+	ConflictSkip                       // leave the stored user as it is
+	ConflictUpdate                     // write the record over the stored user
+)
+
+// ParseConflictMode reads "fail", "skip" or "update".
+func ParseConflictMode(s string) (ConflictMode, error) {
+	switch s {
+	case "fail":
+		return ConflictFail, nil
+	case "skip":
+		return ConflictSkip, nil
+	case "update":
+		return ConflictUpdate, nil
+	}
+	return 0, fmt.Errorf("%q: want skip, update or fail", s)
+}
+
+// ImportRecord is one user of an import, as a format reader decoded it.
+type ImportRecord struct {
+	Line   int   // where the record starts in the input, for refusals
+	Fields Patch // registry values by registry name
+	// Err is the reader's reason for not decoding the record, which is
+	// then refused with it.
+	Err error
+}
+
+// RecordReader yields the records of an import in order; io.EOF ends
+// the input. Any other error stops the import.
+type RecordReader interface {
+	Next() (ImportRecord, error)
+}
+
+// ImportOptions tune Import.
+type ImportOptions struct {
+	OnConflict ConflictMode
+	// DryRun runs every check and every write in a transaction that is
+	// rolled back: the summary is the one a real run would give.
+	DryRun bool
+	// Batch is the number of records written per transaction (default
+	// DefaultImportBatch).
+	Batch int
+	// Progress, if set, is called after each batch.
+	Progress func(ImportSummary)
+	// Refused, if set, is called for each refused record, in input order.
+	Refused func(Refusal)
+}
+
+// DefaultImportBatch is the records per transaction of an import.
+const DefaultImportBatch = 1000
+
+// ImportSummary counts the records of an import.
+type ImportSummary struct {
+	Read, Created, Updated, Skipped, Refused int
+}
+
+// Refusal is a record an import did not write, and why.
+type Refusal struct {
+	Line   int
+	Name   string // the record's name, when it has one
+	Reason string
+}
+
+// importSystemFields are the fields only the system writes that an import
+// carries over (spec/fields.md: "set by CLI import"). id is kept when it
+// is free; generated fields are recomputed and ignored.
+var importSystemFields = map[string]bool{
+	"id": true, "xid": true, "sid": true, "deleted": true, "deleted_at": true,
+	"created_at": true, "updated_at": true, "last_login_at": true, "last_ip": true,
+	"last_sid_reroll_at": true, "password_hash": true,
+}
+
+// identityFields are what an update by import leaves as the stored user
+// has them: the record matched that user by name or e-mail.
+var identityFields = []string{"id", "xid", "sid"}
+
+// pendingRecord is a checked record waiting for its batch, or a refusal
+// kept in its place so that refusals are reported in input order.
+type pendingRecord struct {
+	line    int
+	name    string
+	p       Patch
+	refused string
+}
+
+// importOutcome is what the batch did with one record.
+type importOutcome int
+
+const (
+	outCreated importOutcome = iota
+	outUpdated
+	outSkipped
+	outRefused
+)
+
+var errDryRun = errors.New("dry run")
+
+// Import writes the users r yields, as actor (System, or an admin),
+// in transactions of opt.Batch records. Each record is checked as a
+// create is (field rules, name rules, the writer's rights, whole-user
+// size), its password_hash must be in a format the hasher verifies, and
+// it is matched against stored users by name (case-insensitively) and
+// e-mail address: opt.OnConflict decides what a match does. A refused
+// record writes nothing and the import goes on; each batch commits as a
+// whole, so an interrupted import run again under skip or update
+// creates no duplicates. A new user keeps the record's id when no user
+// holds it (so an export imported into an empty database exports the
+// same), else it gets a new one; ids never match records to users.
+// Codes: Forbidden, and whatever stops the store.
+func (s *Service) Import(ctx context.Context, actor *User, r RecordReader, opt ImportOptions) (ImportSummary, error) {
+	if actor != System && (actor == nil || actor.Level < LevelAdmin || actor.Banned) {
+		return ImportSummary{}, Errorf(Forbidden, "Only admins may import users.")
+	}
+	if opt.Batch <= 0 {
+		opt.Batch = DefaultImportBatch
+	}
+	if !opt.DryRun {
+		return s.importRecords(ctx, s.store, actor, r, opt)
+	}
+	// A dry run writes every batch, each in a savepoint, in one
+	// transaction that it rolls back: later batches see the earlier ones,
+	// so the summary is the real run's.
+	var sum ImportSummary
+	ran := false
+	err := s.store.Tx(ctx, func(tx Store) error {
+		if ran {
+			return errors.New("the database asked to retry the dry run's transaction; run it again")
+		}
+		ran = true
+		var err error
+		if sum, err = s.importRecords(ctx, tx, actor, r, opt); err != nil {
+			return err
+		}
+		return errDryRun
+	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
+	return sum, err
+}
+
+// importRecords reads r to its end, writing batches through st.
+func (s *Service) importRecords(ctx context.Context, st Store, actor *User, r RecordReader, opt ImportOptions) (ImportSummary, error) {
+	var sum ImportSummary
+	batch := make([]pendingRecord, 0, opt.Batch)
+	ready := 0
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return sum, err
+		}
+		sum.Read++
+		pr := pendingRecord{line: rec.Line}
+		if name, ok := rec.Fields["name"].(string); ok {
+			pr.name = name
+		}
+		if rec.Err != nil {
+			pr.refused = reasonOf(rec.Err)
+		} else {
+			pr.p, pr.refused = s.checkImport(actor, rec.Fields)
+		}
+		if pr.refused == "" {
+			ready++
+		}
+		batch = append(batch, pr)
+		if ready == opt.Batch {
+			if err := s.importBatch(ctx, st, actor, batch, opt, &sum); err != nil {
+				return sum, err
+			}
+			batch, ready = batch[:0], 0
+		}
+	}
+	if len(batch) > 0 {
+		if err := s.importBatch(ctx, st, actor, batch, opt, &sum); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+// reasonOf renders a refusal's reason: a domain error's message with its
+// per-field problems.
+func reasonOf(err error) string {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err.Error()
+	}
+	msg := e.Message
+	for _, name := range slices.Sorted(maps.Keys(e.Fields)) {
+		msg += fmt.Sprintf(" %s %s.", name, e.Fields[name])
+	}
+	return msg
+}
+
+// checkImport checks one record as a create would, before anything is
+// written, and returns the patch to write or the reason it is refused.
+func (s *Service) checkImport(actor *User, in Patch) (Patch, string) {
+	name, _ := in["name"].(string)
+	if name == "" {
+		return nil, "name is required."
+	}
+	probs := problems{}
+	if r := s.nameProblem(name); r != "" {
+		probs.add("name", r)
+	}
+	settable, p := Patch{}, Patch{}
+	now := s.now()
+	for k, v := range in {
+		f := Users.ByName(k)
+		switch {
+		case f == nil:
+			probs.add(k, "is not a field")
+		case f.Generated:
+			// Computed by the database from the counters it derives from.
+		case f.Settable():
+			settable[k] = v
+		case !importSystemFields[k]:
+			probs.add(k, "is read-only")
+		case v == nil && !f.Null:
+			probs.add(k, "may not be null")
+		default:
+			if r := f.CheckAt(v, now); r != "" {
+				probs.add(k, r)
+			} else if r := checkSystemValue(k, v); r != "" {
+				probs.add(k, r)
+			} else {
+				p[k] = v
+			}
+		}
+	}
+	target := &User{Level: LevelMember}
+	if lv, ok := settable["level"].(int64); ok {
+		target.Level = int(lv)
+	}
+	if err := s.checkFields(actor, target, settable, p, probs); err != nil {
+		return nil, reasonOf(err)
+	}
+	checkEntries(p, nil, probs)
+	if err := probs.err(); err != nil {
+		return nil, reasonOf(err)
+	}
+	deriveKeys(p)
+	if err := s.checkUserBytes(nil, p, in); err != nil {
+		return nil, reasonOf(err)
+	}
+	return p, ""
+}
+
+// checkSystemValue checks what the registry does not say about the
+// system fields an import carries.
+func checkSystemValue(name string, v any) string {
+	switch name {
+	case "password_hash":
+		if h, ok := v.(string); ok && !KnownHashFormat(h) {
+			return "is not an argon2id, bcrypt ($2a$, $2b$, $2y$) or Django pbkdf2_sha256 hash"
+		}
+	case "xid":
+		if _, err := xid.FromString(v.(string)); err != nil {
+			return "is not an xid"
+		}
+	case "sid":
+		for _, c := range v.(string) {
+			if c < 'a' || c > 'z' {
+				return "must be 5 lowercase letters"
+			}
+		}
+	}
+	return ""
+}
+
+// importBatch writes the checked records of batch in one transaction and
+// adds their outcomes to sum; refusals are reported after it commits (it
+// may run again when the database asks for a retry).
+func (s *Service) importBatch(ctx context.Context, st Store, actor *User, batch []pendingRecord, opt ImportOptions, sum *ImportSummary) error {
+	outs := make([]importOutcome, len(batch))
+	reasons := make([]string, len(batch))
+	err := st.Tx(ctx, func(tx Store) error {
+		keptIDs := false
+		for i, pr := range batch {
+			if pr.refused != "" {
+				outs[i], reasons[i] = outRefused, pr.refused
+				continue
+			}
+			out, reason, kept, err := s.importOne(ctx, tx, actor, pr.p, opt.OnConflict)
+			if err != nil {
+				return err
+			}
+			outs[i], reasons[i] = out, reason
+			keptIDs = keptIDs || kept
+		}
+		if keptIDs && !opt.DryRun {
+			// Not in a dry run: PostgreSQL's setval ignores rollbacks.
+			return syncUserIDs(ctx, tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, out := range outs {
+		switch out {
+		case outCreated:
+			sum.Created++
+		case outUpdated:
+			sum.Updated++
+		case outSkipped:
+			sum.Skipped++
+		case outRefused:
+			sum.Refused++
+			if opt.Refused != nil {
+				opt.Refused(Refusal{Line: batch[i].line, Name: batch[i].name, Reason: reasons[i]})
+			}
+		}
+	}
+	if opt.Progress != nil {
+		opt.Progress(*sum)
+	}
+	return nil
+}
+
+// syncUserIDs lets a store whose id generator does not follow explicit
+// ids (a PostgreSQL identity column) catch up with the ids kept.
+func syncUserIDs(ctx context.Context, tx Store) error {
+	if st, ok := tx.(interface{ SyncUserIDs(context.Context) error }); ok {
+		return st.SyncUserIDs(ctx)
+	}
+	return nil
+}
+
+// importOne writes one checked record in tx: created, updated, skipped,
+// or refused with a reason. An error stops the import (the database
+// failed, not the record). kept reports a new user that kept its id.
+func (s *Service) importOne(ctx context.Context, tx Store, actor *User, p Patch, mode ConflictMode) (out importOutcome, reason string, kept bool, err error) {
+	refuse := func(err error) (importOutcome, string, bool, error) {
+		if ErrorCode(err) == Internal {
+			return 0, "", false, err
+		}
+		return outRefused, reasonOf(err), false, nil
+	}
+	byName, err := findUserByName(ctx, tx, p["name"].(string))
+	if err != nil && ErrorCode(err) != NotFound {
+		return refuse(err)
+	}
+	var byEmail *User
+	if key, ok := p["email_key"].(string); ok {
+		if byEmail, err = tx.FindUserByEmailKey(ctx, key); err != nil && ErrorCode(err) != NotFound {
+			return refuse(err)
+		}
+	}
+	match := byName
+	if match == nil {
+		match = byEmail
+	}
+	if match != nil {
+		switch {
+		case mode == ConflictSkip:
+			return outSkipped, "", false, nil
+		case mode == ConflictFail && byName != nil:
+			return outRefused, "name is already taken.", false, nil
+		case mode == ConflictFail:
+			return outRefused, "email is already taken.", false, nil
+		case byName != nil && byEmail != nil && byName.ID != byEmail.ID:
+			return outRefused, "name and email belong to different users.", false, nil
+		case !outranks(actor, match):
+			return outRefused, "you may not change this user.", false, nil
+		}
+		up := Patch{}
+		for k, v := range p {
+			up[k] = v
+		}
+		for _, k := range identityFields {
+			delete(up, k)
+		}
+		if _, err := tx.UpdateUser(ctx, match.ID, up, importMeta(actor)); err != nil {
+			return refuse(s.nameConflict(ctx, err, up))
+		}
+		return outUpdated, "", false, nil
+	}
+	now := s.now()
+	c := Patch{}
+	for k, v := range p {
+		c[k] = v
+	}
+	if id, ok := c["id"].(int64); ok {
+		if _, err := tx.FindUserByID(ctx, id); err == nil {
+			delete(c, "id")
+		} else if ErrorCode(err) != NotFound {
+			return refuse(err)
+		}
+	}
+	for k, v := range siteDefaults {
+		if _, named := c[k]; !named {
+			c[k] = v
+		}
+	}
+	if _, ok := c["created_at"]; !ok {
+		c["created_at"] = now
+	}
+	if _, ok := c["updated_at"]; !ok {
+		c["updated_at"] = now
+	}
+	if _, ok := c["last_sid_reroll_at"]; !ok {
+		c["last_sid_reroll_at"] = now.Add(-time.Hour)
+	}
+	if _, ok := c["xid"]; !ok {
+		c["xid"] = xid.NewWithTime(c["created_at"].(time.Time)).String()
+	}
+	if _, ok := c["sid"]; !ok {
+		c["sid"] = randomSID(5)
+	}
+	for attempt := 1; ; attempt++ {
+		_, err := tx.CreateUser(ctx, c)
+		var e *Error
+		if err != nil && attempt < sidAttempts && errors.As(err, &e) && e.Code == Conflict {
+			// A short id or xid another user holds is given anew, as a
+			// create would; an id taken meanwhile is dropped.
+			switch {
+			case e.Fields["sid"] != "":
+				c["sid"] = randomSID(5)
+				continue
+			case e.Fields["xid"] != "":
+				c["xid"] = xid.NewWithTime(c["created_at"].(time.Time)).String()
+				continue
+			case e.Fields["id"] != "":
+				delete(c, "id")
+				continue
+			}
+		}
+		if err != nil {
+			return refuse(s.nameConflict(ctx, err, c))
+		}
+		_, kept = c["id"]
+		return outCreated, "", kept, nil
+	}
+}
+
+func importMeta(actor *User) UpdateMeta {
+	if actor == System {
+		return UpdateMeta{}
+	}
+	return UpdateMeta{By: &actor.ID}
+}
