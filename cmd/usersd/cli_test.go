@@ -22,7 +22,7 @@ func runCLI(args ...string) (stdout, stderr string, err error) {
 // TestHelp: asking for help succeeds and prints to stdout; a bad flag or
 // command fails and prints to stderr.
 func TestHelp(t *testing.T) {
-	commands := [][]string{{"serve"}, {"migrate"}, {"user", "create"}, {"user", "set-level"}, {"token", "create"}, {"version"}}
+	commands := [][]string{{"serve"}, {"migrate"}, {"user", "create"}, {"user", "set-level"}, {"token", "create"}, {"import"}, {"export"}, {"version"}}
 	for _, cmd := range commands {
 		name := strings.Join(cmd, " ")
 		for _, h := range []string{"-h", "--help", "-help"} {

@@ -28,6 +28,8 @@ commands:
   user set-level        set a user's level (--name, --level)
   token create          mint an API token for a user (--name, [--label], [--expires-in])
   names check           list stored names that look like earlier ones or break the name rule
+  import FILE           import users from JSONL or CSV (exit 2 when records were refused)
+  export                export users as JSONL or CSV
   version               print the build's version and VCS revision
   help [command]        this text, or a command's flags
 
@@ -66,6 +68,10 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return tokenCreate(ctx, rest, getenv, stdout, stderr)
 	case "names check":
 		return namesCheck(ctx, rest, getenv, stdout, stderr)
+	case "import":
+		return importCmd(ctx, rest, getenv, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		return versionCmd(rest, getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -119,9 +125,19 @@ func (s *storeFlags) register(fs *flag.FlagSet) {
 // usage goes to stdout and the error is flag.ErrHelp, which run treats as
 // success; a bad flag's message and the usage go to stderr.
 func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return parseFlagsArgs(fs, args, nil, getenv, stdout, stderr)
+}
+
+// parseFlagsArgs is parseFlags for a command that takes arguments besides
+// flags, before, between or after them: they are appended to positional.
+func parseFlagsArgs(fs *flag.FlagSet, args []string, positional *[]string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var out bytes.Buffer
 	fs.SetOutput(&out)
 	err := fs.Parse(args)
+	for err == nil && positional != nil && fs.NArg() > 0 {
+		*positional = append(*positional, fs.Arg(0))
+		err = fs.Parse(fs.Args()[1:])
+	}
 	fs.SetOutput(stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		_, werr := stdout.Write(out.Bytes())
