@@ -35,7 +35,7 @@ func KnownHashFormat(h string) bool {
 			return false
 		}
 		cost, err := bcrypt.Cost([]byte("$2a$" + h[4:]))
-		return err == nil && cost >= bcrypt.MinCost && cost <= bcrypt.MaxCost && bcryptAlphabet(h[7:])
+		return err == nil && cost >= bcrypt.MinCost && cost <= bcrypt.MaxCost && h[6] == '$' && bcryptAlphabet(h[7:])
 	case strings.HasPrefix(h, "pbkdf2_sha256$"):
 		parts := strings.Split(h, "$")
 		if len(parts) != 4 || parts[2] == "" {
@@ -51,12 +51,12 @@ func KnownHashFormat(h string) bool {
 	return false
 }
 
-// bcryptAlphabet checks "$" and the 53 characters of salt and key.
+// bcryptAlphabet checks the 53 characters of salt and key.
 func bcryptAlphabet(s string) bool {
-	if len(s) != 53 || s[0] != '$' {
+	if len(s) != 53 {
 		return false
 	}
-	for _, c := range s[1:] {
+	for _, c := range s {
 		if !(c == '.' || c == '/' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
 			return false
 		}

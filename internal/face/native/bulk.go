@@ -287,11 +287,10 @@ func (c *csvReader) Next() (core.ImportRecord, error) {
 	if err == io.EOF {
 		return core.ImportRecord{}, io.EOF
 	}
-	line, _ := c.r.FieldPos(0)
 	var perr *csv.ParseError
 	if errors.As(err, &perr) {
 		if perr.Err == csv.ErrFieldCount {
-			return core.ImportRecord{Line: line, Err: fmt.Errorf("has %d cells, the header %d", len(row), len(c.cols))}, nil
+			return core.ImportRecord{Line: perr.StartLine, Err: fmt.Errorf("has %d cells, the header %d", len(row), len(c.cols))}, nil
 		}
 		// The reader cannot find where the bad record ends: stop.
 		return core.ImportRecord{}, err
@@ -299,6 +298,7 @@ func (c *csvReader) Next() (core.ImportRecord, error) {
 	if err != nil {
 		return core.ImportRecord{}, err
 	}
+	line, _ := c.r.FieldPos(0)
 	fields, err := decodeCSVRow(c.cols, row)
 	return core.ImportRecord{Line: line, Fields: fields, Err: err}, nil
 }
@@ -326,14 +326,20 @@ func csvHeader(head []string) ([]*core.Field, error) {
 }
 
 // decodeCSVRow reads the cells of a row through the fields' JSON
-// decoding: a cell is the JSON value, unquoted for text kinds.
+// decoding: a cell is the JSON value, unquoted for text kinds. An empty
+// cell is null, "" for text that cannot be null, and leaves any other
+// field that cannot be null at its default.
 func decodeCSVRow(cols []*core.Field, row []string) (core.Patch, error) {
 	p := core.Patch{}
 	probs := map[string]string{}
 	for i, cell := range row {
 		f := cols[i]
-		if cell == "" && f.Null {
+		switch {
+		case cell == "" && f.Null:
 			p[f.Name] = nil
+			continue
+		case cell == "" && f.Kind != core.KindText:
+			// A field that cannot be null keeps its default.
 			continue
 		}
 		var raw []byte

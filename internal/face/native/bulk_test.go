@@ -158,7 +158,7 @@ func TestBulkWritersRoundTrip(t *testing.T) {
 		}
 		for _, rec := range recs {
 			if rec.Err != nil {
-				t.Fatalf("%s: %v", format, rec.Err)
+				t.Fatalf("%s: %v %v", format, rec.Err, core.AsError(rec.Err).Fields)
 			}
 			for k, want := range map[string]any{"name": "ann", "bio": bio, "password_hash": hash, "level": int64(30), "id": int64(3),
 				"last_login_at": last, "links": json.RawMessage(`["https://x"]`), "email": nil} {
