@@ -294,26 +294,90 @@ func checkSystemValue(name string, v any) string {
 // importBatch writes the checked records of batch in one transaction and
 // adds their outcomes to sum; refusals are reported after it commits (it
 // may run again when the database asks for a retry).
+//
+// New users are queued and inserted by InsertUsers, many to a statement
+// (a statement per row was most of an import's time on SQLite); a record
+// that matches a stored user is settled at once, after the queue is
+// written when it updates. When a queued insert fails (two records of
+// the batch share a name, a look-alike), the queue is written again one
+// record at a time, so that each gets its own outcome.
 func (s *Service) importBatch(ctx context.Context, st Store, actor *User, batch []pendingRecord, opt ImportOptions, sum *ImportSummary) error {
 	outs := make([]importOutcome, len(batch))
 	reasons := make([]string, len(batch))
 	err := st.Tx(ctx, func(tx Store) error {
 		keptIDs := false
+		var queue []int
+		var queued []Patch
+		var shape fieldMask
+		sids := map[string]bool{}
+		flush := func() error {
+			if len(queue) == 0 {
+				return nil
+			}
+			err := tx.InsertUsers(ctx, queued)
+			switch {
+			case err == nil:
+				for k, i := range queue {
+					outs[i] = outCreated
+					_, kept := queued[k]["id"]
+					keptIDs = keptIDs || kept
+				}
+			case ErrorCode(err) == Internal:
+				return err
+			default:
+				for _, i := range queue {
+					out, reason, kept, err := s.importOne(ctx, tx, actor, batch[i].p, opt.OnConflict)
+					if err != nil {
+						return err
+					}
+					outs[i], reasons[i] = out, reason
+					keptIDs = keptIDs || kept
+				}
+			}
+			queue, queued = queue[:0], queued[:0]
+			clear(sids)
+			return nil
+		}
 		for i, pr := range batch {
 			if pr.refused != "" {
 				outs[i], reasons[i] = outRefused, pr.refused
 				continue
 			}
-			out, reason, kept, err := s.importOne(ctx, tx, actor, pr.p, opt.OnConflict)
+			m, err := s.importMatch(ctx, tx, pr.p)
 			if err != nil {
 				return err
 			}
-			outs[i], reasons[i] = out, reason
-			keptIDs = keptIDs || kept
+			if m.found() {
+				if opt.OnConflict == ConflictUpdate {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+				if outs[i], reasons[i], err = s.importMatched(ctx, tx, actor, pr.p, m, opt.OnConflict); err != nil {
+					return err
+				}
+				continue
+			}
+			c, err := s.newUserPatch(ctx, tx, pr.p, sids)
+			if err != nil {
+				return err
+			}
+			if sh := patchShape(c); len(queue) > 0 && sh != shape {
+				if err := flush(); err != nil {
+					return err
+				}
+				shape = sh
+			} else {
+				shape = sh
+			}
+			queue, queued = append(queue, i), append(queued, c)
+		}
+		if err := flush(); err != nil {
+			return err
 		}
 		if keptIDs && !opt.DryRun {
 			// Not in a dry run: PostgreSQL's setval ignores rollbacks.
-			return syncUserIDs(ctx, tx)
+			return tx.SyncUserIDs(ctx)
 		}
 		return nil
 	})
@@ -341,74 +405,106 @@ func (s *Service) importBatch(ctx context.Context, st Store, actor *User, batch 
 	return nil
 }
 
-// syncUserIDs lets a store whose id generator does not follow explicit
-// ids (a PostgreSQL identity column) catch up with the ids kept.
-func syncUserIDs(ctx context.Context, tx Store) error {
-	if st, ok := tx.(interface{ SyncUserIDs(context.Context) error }); ok {
-		return st.SyncUserIDs(ctx)
+// patchShape is the set of fields p names.
+func patchShape(p Patch) fieldMask {
+	var m fieldMask
+	for name := range p {
+		if f := Users.ByName(name); f != nil {
+			m.set(f.idx)
+		}
 	}
-	return nil
+	return m
 }
 
-// importOne writes one checked record in tx: created, updated, skipped,
-// or refused with a reason. An error stops the import (the database
-// failed, not the record). kept reports a new user that kept its id.
-func (s *Service) importOne(ctx context.Context, tx Store, actor *User, p Patch, mode ConflictMode) (out importOutcome, reason string, kept bool, err error) {
-	refuse := func(err error) (importOutcome, string, bool, error) {
-		if ErrorCode(err) == Internal {
-			return 0, "", false, err
-		}
-		return outRefused, reasonOf(err), false, nil
+// importMatch holds the ids of the stored users a record's name and
+// e-mail address belong to (0: none).
+type importMatch struct{ byName, byEmail int64 }
+
+func (m importMatch) found() bool { return m.byName != 0 || m.byEmail != 0 }
+
+// importMatch looks the record's name and e-mail up; it reads ids only.
+func (s *Service) importMatch(ctx context.Context, tx Store, p Patch) (importMatch, error) {
+	var m importMatch
+	var err error
+	if m.byName, err = idBy(ctx, tx, "name_key", p["name_key"]); err != nil {
+		return m, err
 	}
-	byName, err := findUserByName(ctx, tx, p["name"].(string))
-	if err != nil && ErrorCode(err) != NotFound {
-		return refuse(err)
-	}
-	var byEmail *User
 	if key, ok := p["email_key"].(string); ok {
-		if byEmail, err = tx.FindUserByEmailKey(ctx, key); err != nil && ErrorCode(err) != NotFound {
-			return refuse(err)
-		}
+		m.byEmail, err = idBy(ctx, tx, "email_key", key)
 	}
-	match := byName
-	if match == nil {
-		match = byEmail
+	return m, err
+}
+
+// idBy is UserIDBy with 0 for none.
+func idBy(ctx context.Context, tx Store, column string, v any) (int64, error) {
+	id, err := tx.UserIDBy(ctx, column, v)
+	if ErrorCode(err) == NotFound {
+		return 0, nil
 	}
-	if match != nil {
-		switch {
-		case mode == ConflictSkip:
-			return outSkipped, "", false, nil
-		case mode == ConflictFail && byName != nil:
-			return outRefused, "name is already taken.", false, nil
-		case mode == ConflictFail:
-			return outRefused, "email is already taken.", false, nil
-		case byName != nil && byEmail != nil && byName.ID != byEmail.ID:
-			return outRefused, "name and email belong to different users.", false, nil
-		case !outranks(actor, match):
-			return outRefused, "you may not change this user.", false, nil
-		}
-		up := Patch{}
-		for k, v := range p {
-			up[k] = v
-		}
-		for _, k := range identityFields {
-			delete(up, k)
-		}
-		if _, err := tx.UpdateUser(ctx, match.ID, up, importMeta(actor)); err != nil {
-			return refuse(s.nameConflict(ctx, err, up))
-		}
-		return outUpdated, "", false, nil
+	return id, err
+}
+
+// importMatched settles a record that matches stored users: skipped,
+// refused, or written over the user (its id, xid and sid stay).
+func (s *Service) importMatched(ctx context.Context, tx Store, actor *User, p Patch, m importMatch, mode ConflictMode) (importOutcome, string, error) {
+	switch {
+	case mode == ConflictSkip:
+		return outSkipped, "", nil
+	case mode == ConflictFail && m.byName != 0:
+		return outRefused, "name is already taken.", nil
+	case mode == ConflictFail:
+		return outRefused, "email is already taken.", nil
+	case m.byName != 0 && m.byEmail != 0 && m.byName != m.byEmail:
+		return outRefused, "name and email belong to different users.", nil
 	}
+	id := m.byName
+	if id == 0 {
+		id = m.byEmail
+	}
+	target, err := tx.FindUserByID(ctx, id)
+	if err != nil {
+		return importRefusal(err)
+	}
+	if !outranks(actor, target) {
+		return outRefused, "you may not change this user.", nil
+	}
+	up := Patch{}
+	for k, v := range p {
+		up[k] = v
+	}
+	for _, k := range identityFields {
+		delete(up, k)
+	}
+	if _, err := tx.UpdateUser(ctx, id, up, importMeta(actor)); err != nil {
+		return importRefusal(s.nameConflict(ctx, err, up))
+	}
+	return outUpdated, "", nil
+}
+
+// importRefusal refuses the record for a domain error, and stops the
+// import for any other (the database failed, not the record).
+func importRefusal(err error) (importOutcome, string, error) {
+	if ErrorCode(err) == Internal {
+		return 0, "", err
+	}
+	return outRefused, reasonOf(err), nil
+}
+
+// newUserPatch completes a checked record for insertion as a new user:
+// the system fields a create sets, where the record has none, and its
+// id only if no user holds it.
+// sids, when not nil, holds the short ids of the batch's queued users.
+func (s *Service) newUserPatch(ctx context.Context, tx Store, p Patch, sids map[string]bool) (Patch, error) {
 	now := s.now()
-	c := Patch{}
+	c := make(Patch, len(p)+6)
 	for k, v := range p {
 		c[k] = v
 	}
 	if id, ok := c["id"].(int64); ok {
-		if _, err := tx.FindUserByID(ctx, id); err == nil {
+		if taken, err := idBy(ctx, tx, "id", id); err != nil {
+			return nil, err
+		} else if taken != 0 {
 			delete(c, "id")
-		} else if ErrorCode(err) != NotFound {
-			return refuse(err)
 		}
 	}
 	for k, v := range siteDefaults {
@@ -428,11 +524,47 @@ func (s *Service) importOne(ctx context.Context, tx Store, actor *User, p Patch,
 	if _, ok := c["xid"]; !ok {
 		c["xid"] = xid.NewWithTime(c["created_at"].(time.Time)).String()
 	}
-	if _, ok := c["sid"]; !ok {
-		c["sid"] = randomSID(5)
+	// A short id another user holds is given anew, as a create would. A
+	// quarter of a million users fill 2% of the 5-letter space, so the
+	// check spares most batches a failed multi-row INSERT.
+	sid, _ := c["sid"].(string)
+	for attempt := 0; ; attempt++ {
+		if sid != "" && !sids[sid] {
+			taken, err := idBy(ctx, tx, "sid", sid)
+			if err != nil {
+				return nil, err
+			}
+			if taken == 0 || attempt == sidAttempts {
+				break
+			}
+		}
+		sid = randomSID(5)
+	}
+	c["sid"] = sid
+	if sids != nil {
+		sids[sid] = true
+	}
+	return c, nil
+}
+
+// importOne writes one checked record by itself: matched against the
+// stored users, then created. An error stops the import. kept reports a
+// new user that kept its id.
+func (s *Service) importOne(ctx context.Context, tx Store, actor *User, p Patch, mode ConflictMode) (out importOutcome, reason string, kept bool, err error) {
+	m, err := s.importMatch(ctx, tx, p)
+	if err != nil {
+		return 0, "", false, err
+	}
+	if m.found() {
+		out, reason, err = s.importMatched(ctx, tx, actor, p, m, mode)
+		return out, reason, false, err
+	}
+	c, err := s.newUserPatch(ctx, tx, p, nil)
+	if err != nil {
+		return 0, "", false, err
 	}
 	for attempt := 1; ; attempt++ {
-		_, err := tx.CreateUser(ctx, c)
+		_, err := tx.InsertUser(ctx, c)
 		var e *Error
 		if err != nil && attempt < sidAttempts && errors.As(err, &e) && e.Code == Conflict {
 			// A short id or xid another user holds is given anew, as a
@@ -450,7 +582,8 @@ func (s *Service) importOne(ctx context.Context, tx Store, actor *User, p Patch,
 			}
 		}
 		if err != nil {
-			return refuse(s.nameConflict(ctx, err, c))
+			out, reason, err = importRefusal(s.nameConflict(ctx, err, c))
+			return out, reason, false, err
 		}
 		_, kept = c["id"]
 		return outCreated, "", kept, nil

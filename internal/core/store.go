@@ -22,6 +22,18 @@ type Store interface {
 	// CreateUser inserts a user from p, with database defaults for fields p
 	// does not name, and returns the stored row.
 	CreateUser(ctx context.Context, p Patch) (*User, error)
+	// InsertUser is CreateUser without the row read back, for imports:
+	// it returns the new id.
+	InsertUser(ctx context.Context, p Patch) (int64, error)
+	// InsertUsers inserts users whose patches name the same fields, all
+	// or (with an error) none.
+	InsertUsers(ctx context.Context, ps []Patch) error
+	// UserIDBy returns the id of the user whose column ("id", "name_key",
+	// "email_key" or "sid") equals v. Codes: NotFound.
+	UserIDBy(ctx context.Context, column string, v any) (int64, error)
+	// SyncUserIDs makes the id generator follow ids written by
+	// InsertUser and CreateUser (a PostgreSQL identity sequence does not).
+	SyncUserIDs(ctx context.Context) error
 	FindUserByID(ctx context.Context, id int64) (*User, error)
 	// FindUserByNameKey looks a user up by folded name.
 	FindUserByNameKey(ctx context.Context, key string) (*User, error)

@@ -25,6 +25,8 @@ type DB struct {
 	nstmt atomic.Int32
 
 	txn *sql.Tx // set on the Store that Tx hands to its function
+	// txStmts are statements prepared on txn (txstmt.go), closed with it.
+	txStmts map[string]*sql.Stmt
 }
 
 // conn is what a *sql.DB and a *sql.Tx both offer.

@@ -14,17 +14,7 @@ import (
 
 // CreateUser implements core.Store.
 func (db *DB) CreateUser(ctx context.Context, p core.Patch) (*core.User, error) {
-	b := db.newBuilder(core.Users)
-	var cols, vals []string
-	for _, f := range core.Fields {
-		v, ok := p[f.Name]
-		if !ok || f.Generated {
-			continue
-		}
-		cols = append(cols, f.Name)
-		vals = append(vals, b.arg(db.encode(v)))
-	}
-	b.write("INSERT INTO users (", strings.Join(cols, ", "), ") VALUES (", strings.Join(vals, ", "), ") RETURNING id")
+	b := db.insertUser(p)
 	var u *core.User
 	err := db.tx(ctx, "create user", func(tx conn) error {
 		var id int64
@@ -36,6 +26,23 @@ func (db *DB) CreateUser(ctx context.Context, p core.Patch) (*core.User, error) 
 		return err
 	})
 	return u, err
+}
+
+// insertUser builds the INSERT of a user from p, returning its id. Its
+// text depends only on which fields p names.
+func (db *DB) insertUser(p core.Patch) *builder {
+	b := db.newBuilder(core.Users)
+	var cols, vals []string
+	for _, f := range core.Fields {
+		v, ok := p[f.Name]
+		if !ok || f.Generated {
+			continue
+		}
+		cols = append(cols, f.Name)
+		vals = append(vals, b.arg(db.encode(v)))
+	}
+	b.write("INSERT INTO users (", strings.Join(cols, ", "), ") VALUES (", strings.Join(vals, ", "), ") RETURNING id")
+	return b
 }
 
 // findUser reads one user through q, or through the read path (with its
@@ -378,17 +385,4 @@ func (db *DB) ClaimReroll(ctx context.Context, userID int64, at, notAfter time.T
 		return false, err
 	}
 	return false, nil
-}
-
-// SyncUserIDs moves PostgreSQL's identity sequence of users.id past the
-// largest id, after an import wrote rows with their own ids; it never
-// moves it back. SQLite's AUTOINCREMENT follows explicit ids by itself.
-func (db *DB) SyncUserIDs(ctx context.Context) error {
-	if db.F.Name != "postgres" {
-		return nil
-	}
-	_, err := db.exec(ctx, `SELECT setval(s::regclass, m) FROM (
-		SELECT pg_get_serial_sequence('users', 'id') AS s, (SELECT max(id) FROM users) AS m) x
-		WHERE m > COALESCE(pg_sequence_last_value(s::regclass), 0)`)
-	return db.wrap("sync user ids", err)
 }
