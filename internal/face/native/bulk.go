@@ -33,21 +33,21 @@ const MaxLineBytes = 32 << 20
 // every field the native API shows the system, then password_hash when
 // withHash.
 func AppendExportUser(b []byte, u *core.User, withHash bool) []byte {
-	top := doc.NewObject()
+	top := doc.NewObjectCap(len(layout[0].fields) + len(layout))
 	for _, g := range layout {
 		o := top
 		if g.name != "" {
-			o = doc.NewObject()
+			o = doc.NewObjectCap(len(g.fields))
 		}
 		for _, name := range g.fields {
 			f := slotOf[name].field
-			o.Add(f.Name, docValue(f.Value(u)))
+			o.AddUnique(f.Name, docValue(f.Value(u)))
 		}
 		if g.name == "" && withHash {
-			top.Add(hashField, doc.StringOrNull(u.PasswordHash))
+			top.AddUnique(hashField, doc.StringOrNull(u.PasswordHash))
 		}
 		if g.name != "" {
-			top.Add(g.name, doc.Obj(o))
+			top.AddUnique(g.name, doc.Obj(o))
 		}
 	}
 	return nativeJSON.Append(b, doc.Obj(top))
