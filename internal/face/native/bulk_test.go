@@ -228,3 +228,15 @@ func checkRecords(t *testing.T, recs []core.ImportRecord, err error) {
 		}
 	}
 }
+
+// TestExportLineIsTheAPIRepresentation: an export line without the hash
+// is byte for byte what the native API renders to the system.
+func TestExportLineIsTheAPIRepresentation(t *testing.T) {
+	bio, tz := "hi", "Europe/Berlin"
+	at := time.Date(2024, 5, 6, 7, 8, 9, 123456000, time.UTC)
+	u := &core.User{ID: 9, XID: "d3f8gh1t0000000000g0", SID: "abcde", Name: "ann", Bio: &bio, Timezone: &tz, Level: 30,
+		LastLoginAt: &at, CreatedAt: at, Links: json.RawMessage(`["https://x"]`), CustomPreferences: json.RawMessage(`{}`)}
+	if got, want := AppendExportUser(nil, u, false), MarshalUser(u, core.System); !bytes.Equal(got, want) {
+		t.Errorf("export line\n%s\nAPI\n%s", got, want)
+	}
+}

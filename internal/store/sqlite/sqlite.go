@@ -187,7 +187,7 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	// One writer connection with BEGIN IMMEDIATE: SQLite allows one writer
 	// at a time, and queueing in the pool beats failing with SQLITE_BUSY on
 	// a read-to-write lock upgrade.
-	w, err := sql.Open("sqlite", dsn("immediate")+"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)")
+	w, err := sql.Open("sqlite", dsn("immediate")+"&_pragma=cache_size(-65536)")
 	if err != nil {
 		r.Close()
 		return nil, err
