@@ -134,33 +134,18 @@ type Field struct {
 // NewObject returns an empty object.
 func NewObject() *Object { return &Object{} }
 
-// NewObjectCap returns an empty object with room for n fields.
-func NewObjectCap(n int) *Object { return &Object{fields: make([]Field, 0, n)} }
-
 // Add appends key with v. A key added again keeps its first position and
 // value, as e621's attribute list and Ruby's Hash#merge of a repeated
 // method name do.
 func (o *Object) Add(key string, v Value) {
 	if o.seen == nil {
-		o.seen = make(map[string]struct{}, len(o.fields)+8)
-		for _, f := range o.fields {
-			o.seen[f.Key] = struct{}{}
-		}
+		o.seen = map[string]struct{}{}
 	}
 	if _, dup := o.seen[key]; dup {
 		return
 	}
 	o.seen[key] = struct{}{}
 	o.fields = append(o.fields, Field{key, v})
-}
-
-// AddUnique appends key with v for a caller that knows the object has no
-// field named key (keys from a field registry): it spares Add's set of
-// keys, which was two thirds of rendering a user. A later Add still
-// keeps the first of a repeated key.
-func (o *Object) AddUnique(key string, v Value) {
-	o.fields = append(o.fields, Field{key, v})
-	o.seen = nil
 }
 
 // Fields returns the fields in order; the caller must not modify them.

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"usersd/internal/core"
-	"usersd/internal/face/doc"
 	"usersd/internal/httpx"
 )
 
@@ -30,28 +29,32 @@ const hashField = "password_hash"
 const MaxLineBytes = 32 << 20
 
 // AppendExportUser appends the JSONL line of u (without the newline):
-// every field the native API shows the system, then password_hash when
-// withHash.
+// what appendUser renders to the system, every group present, with
+// password_hash after the top-level fields when withHash.
 func AppendExportUser(b []byte, u *core.User, withHash bool) []byte {
-	top := doc.NewObjectCap(len(layout[0].fields) + len(layout))
-	for _, g := range layout {
-		o := top
-		if g.name != "" {
-			o = doc.NewObjectCap(len(g.fields))
+	b = append(b, '{')
+	for gi, g := range wireLayout {
+		if g.key != nil {
+			b = append(append(append(b, ','), g.key...), '{')
 		}
-		for _, name := range g.fields {
-			f := slotOf[name].field
-			o.AddUnique(f.Name, docValue(f.Value(u)))
+		for si, s := range g.slots {
+			if si > 0 {
+				b = append(b, ',')
+			}
+			b = appendValue(append(b, s.key...), s.field, u)
 		}
-		if g.name == "" && withHash {
-			top.AddUnique(hashField, doc.StringOrNull(u.PasswordHash))
-		}
-		if g.name != "" {
-			top.AddUnique(g.name, doc.Obj(o))
+		switch {
+		case g.key != nil:
+			b = append(b, '}')
+		case gi == 0 && withHash:
+			b = append(b, `,"password_hash":`...)
+			b = appendValue(b, hashRegistryField, u)
 		}
 	}
-	return nativeJSON.Append(b, doc.Obj(top))
+	return append(b, '}')
 }
+
+var hashRegistryField = core.FieldByName(hashField)
 
 // CSVColumns lists the CSV header: each field's native path ("name",
 // "profile.bio") in the order of the JSON representation, password_hash
