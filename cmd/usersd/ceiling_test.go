@@ -26,13 +26,13 @@ import (
 	"usersd/internal/store/storetest"
 )
 
-// TestCeiling measures "usersd serve" on SQLite against a bare net/http
+// BenchmarkCeiling measures "usersd serve" on SQLite against a bare net/http
 // server answering a fixed JSON user of the same size (the ceiling), in
 // the same run, A B A B, and reports each workload's throughput as a ratio
-// to the ceiling. It is a measurement, not a check, so it runs only when
-// asked:
+// to the ceiling. It is a measurement, not a check: one run whatever b.N,
+// and only when asked:
 //
-//	USERSD_CEILING=1 go test -run TestCeiling -v ./cmd/usersd/
+//	go test -run '^$' -bench Ceiling -benchtime 1x ./cmd/usersd/
 //
 // USERSD_CEILING_USERS (100000), _DURATION (3s a round), _CONNS (64) and
 // _DATA (a directory that keeps the seeded database between runs) tune
@@ -40,10 +40,8 @@ import (
 // schema keeps the seeded users between runs); with _PROFILE=DIR each workload is run once more alone with a CPU
 // profile written to DIR/WORKLOAD.pprof, the load generator's goroutines
 // labelled side=client (go tool pprof -tagignore side=client).
-func TestCeiling(t *testing.T) {
-	if os.Getenv("USERSD_CEILING") == "" {
-		t.Skip("a measurement; set USERSD_CEILING=1 to run it")
-	}
+func BenchmarkCeiling(tb *testing.B) {
+	var t testing.TB = tb
 	users := envInt(t, "USERSD_CEILING_USERS", 100_000)
 	conns := envInt(t, "USERSD_CEILING_CONNS", 64)
 	dur := 3 * time.Second
@@ -155,7 +153,7 @@ func median(xs []float64) float64 {
 	return s[len(s)/2]
 }
 
-func envInt(t *testing.T, name string, def int) int {
+func envInt(t testing.TB, name string, def int) int {
 	s := os.Getenv(name)
 	if s == "" {
 		return def
@@ -171,7 +169,7 @@ func envInt(t *testing.T, name string, def int) int {
 // then gives them what real accounts carry beside a name (an e-mail
 // address, a display name, a bio, links, a time zone), so a rendered user
 // is not mostly nulls.
-func seedCeilingUsers(t *testing.T, db *sqlstore.DB, n int) {
+func seedCeilingUsers(t testing.TB, db *sqlstore.DB, n int) {
 	var have int
 	if err := db.R.QueryRow("SELECT count(*) FROM users").Scan(&have); err != nil {
 		t.Fatal(err)
@@ -195,7 +193,7 @@ func seedCeilingUsers(t *testing.T, db *sqlstore.DB, n int) {
 	}
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -204,7 +202,7 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func waitUp(t *testing.T, addr string) {
+func waitUp(t testing.TB, addr string) {
 	for start := time.Now(); time.Since(start) < 30*time.Second; time.Sleep(50 * time.Millisecond) {
 		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
 			resp.Body.Close()
@@ -218,7 +216,7 @@ func waitUp(t *testing.T, addr string) {
 // dur and returns the completed requests per second. It speaks
 // HTTP/1.1 on the socket itself: a net/http client costs as much CPU as
 // the server, which on a small machine would measure the client.
-func drive(t *testing.T, addr string, path func(*rand.Rand) string, conns int, dur time.Duration) float64 {
+func drive(t testing.TB, addr string, path func(*rand.Rand) string, conns int, dur time.Duration) float64 {
 	var n, bad atomic.Int64
 	var firstErr error
 	var once sync.Once
