@@ -16,9 +16,15 @@ const maxAvatarSizes = 8
 // avatarSizes are the sizes avatar_html is rendered at: the query's
 // render-avatars-at, else the form's render_avatars_at, comma-separated;
 // what is not an integer from 1 to 2048 (Gravatar's largest) is ignored.
+// They are read once a request, at the first user rendered (the form is
+// read by then).
 func avatarSizes(rq *request) []int {
-	raw := get(rq.r.URL.Query(), "render-avatars-at")
-	if _, ok := rq.r.URL.Query()["render-avatars-at"]; !ok {
+	if rq.sizesRead {
+		return rq.sizes
+	}
+	rq.sizesRead = true
+	raw := get(rq.q, "render-avatars-at")
+	if _, ok := rq.q["render-avatars-at"]; !ok {
 		raw, _ = rq.value("render_avatars_at")
 	}
 	var sizes []int
@@ -28,6 +34,7 @@ func avatarSizes(rq *request) []int {
 			sizes = append(sizes, n)
 		}
 	}
+	rq.sizes = sizes
 	return sizes
 }
 

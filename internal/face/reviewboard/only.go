@@ -62,7 +62,7 @@ var callbackRE = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$.]{0,127}$`)
 // jsonp wraps body in ?callback= (responses.py); a callback that is no
 // JavaScript name is ignored (doc.go).
 func (rq *request) jsonp(body []byte) []byte {
-	cb := get(rq.r.URL.Query(), "callback")
+	cb := get(rq.q, "callback")
 	if cb == "" || !callbackRE.MatchString(cb) {
 		return body
 	}

@@ -47,6 +47,10 @@ type request struct {
 	xml    bool
 	caller *core.User
 	form   url.Values // a POST or PUT body's fields
+	q      url.Values // the query string, parsed once
+
+	sizes     []int // avatarSizes, read at the first user rendered
+	sizesRead bool
 
 	onlyFields, onlyLinks only
 }
@@ -55,8 +59,8 @@ type request struct {
 // face serves nothing but the Web API.
 func (h *handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	rq := &request{r: r, onlyFields: readOnly(q, "only-fields"), onlyLinks: readOnly(q, "only-links")}
-	mt, ok := h.negotiate(r)
+	rq := &request{r: r, q: q, onlyFields: readOnly(q, "only-fields"), onlyLinks: readOnly(q, "only-links")}
+	mt, ok := h.negotiate(r, q)
 	if !ok {
 		// djblets answers 400 with no body when nothing is acceptable.
 		w.WriteHeader(http.StatusBadRequest)
@@ -160,8 +164,8 @@ func (res resource) dispatch(h *handler, method string) (serve func(http.Respons
 
 // negotiate picks JSON or XML: ?api_format= wins (older RB; spec §2),
 // else the Accept header, where vendor types count as their base type.
-func (h *handler) negotiate(r *http.Request) (string, bool) {
-	switch get(r.URL.Query(), "api_format") {
+func (h *handler) negotiate(r *http.Request, q url.Values) (string, bool) {
+	switch get(q, "api_format") {
 	case "json":
 		return "application/json", true
 	case "xml":

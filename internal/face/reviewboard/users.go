@@ -72,7 +72,7 @@ func intParam(q url.Values, key string, def int) (int, string, bool) {
 
 // list answers GET /api/users/ (spec §4).
 func (h *handler) list(w http.ResponseWriter, r *http.Request, rq *request, _ string) {
-	q := r.URL.Query()
+	q := rq.q
 	start, msg, ok := intParam(q, "start", 0)
 	if !ok {
 		h.fieldError(w, rq, "start", msg)
@@ -174,10 +174,15 @@ func (h *handler) item(w http.ResponseWriter, r *http.Request, rq *request, name
 		h.coreError(w, r, rq, err)
 		return
 	}
+	h.writeUser(w, r, rq, http.StatusOK, u)
+}
+
+// writeUser answers one user item: GET, create and update alike.
+func (h *handler) writeUser(w http.ResponseWriter, r *http.Request, rq *request, status int, u *core.User) {
 	rsp := doc.NewObject()
 	rsp.Add("stat", doc.String("ok"))
 	rsp.Add("user", doc.Obj(h.userDoc(r, rq, u)))
-	h.write(w, rq, http.StatusOK, "user", rsp)
+	h.write(w, rq, status, "user", rsp)
 }
 
 // gravatar is djblets' Gravatar URL at size with RB's "mm" default. The

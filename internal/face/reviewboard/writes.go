@@ -151,10 +151,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, rq *request, _ 
 		h.refusal(w, r, rq, err)
 		return
 	}
-	rsp := doc.NewObject()
-	rsp.Add("stat", doc.String("ok"))
-	rsp.Add("user", doc.Obj(h.userDoc(r, rq, u)))
-	h.write(w, rq, http.StatusCreated, "user", rsp)
+	h.writeUser(w, r, rq, http.StatusCreated, u)
 }
 
 // update answers PUT /api/users/{username}/ (spec §9): 401, unknown
@@ -237,10 +234,7 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, rq *request, na
 			return
 		}
 	}
-	rsp := doc.NewObject()
-	rsp.Add("stat", doc.String("ok"))
-	rsp.Add("user", doc.Obj(h.userDoc(r, rq, u)))
-	h.write(w, rq, http.StatusOK, "user", rsp)
+	h.writeUser(w, r, rq, http.StatusOK, u)
 }
 
 // rbFields are the wire names of the core's fields.
