@@ -509,11 +509,7 @@ func testFaceFilters(t *testing.T, s core.Store) {
 	}
 	cond := func(field string, op query.Op, v any) *query.Cond { return &query.Cond{Field: field, Op: op, Value: v} }
 	cs := func(c *query.Cond) *query.Cond { c.CaseSensitive = true; return c }
-	tests := []struct {
-		name   string
-		filter query.Expr
-		want   []int64
-	}{
+	tests := []filterCase{
 		{"case-sensitive eq", cs(cond("name", query.Eq, "Alpha_One")), []int64{a.ID}},
 		{"case-sensitive eq misses", cs(cond("name", query.Eq, "alpha_one")), nil},
 		{"case-sensitive like", cs(cond("name", query.Like, "*A")), nil},
@@ -532,20 +528,7 @@ func testFaceFilters(t *testing.T, s core.Store) {
 		{"about wildcard", query.Or{cond("bio", query.Like, "*commission*"), cond("artist_info", query.Like, "*commission*")}, []int64{a.ID}},
 		{"ip range", query.And{cond("last_ip", query.Ge, netip.MustParseAddr("10.1.0.0")), cond("last_ip", query.Le, netip.MustParseAddr("10.1.255.255"))}, []int64{b.ID}},
 	}
-	for _, tt := range tests {
-		got, _, err := s.FindUsers(ctx, query.List{Filter: tt.filter, Limit: 100})
-		if err != nil {
-			t.Errorf("%s: %v", tt.name, err)
-			continue
-		}
-		want := tt.want
-		if want == nil {
-			want = []int64{}
-		}
-		if diff := cmp.Diff(want, ids(got)); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
-		}
-	}
+	checkFilters(t, s, tests)
 	if _, _, err := s.FindUsers(ctx, query.List{Filter: cond("name", query.Regex, "(unclosed"), Limit: 10}); core.ErrorCode(err) != core.Invalid {
 		t.Errorf("bad regex: %v, want Invalid", err)
 	}
@@ -571,5 +554,32 @@ func testFaceFilters(t *testing.T, s core.Store) {
 	}
 	if diff := cmp.Diff([]int64{a.ID, c.ID, b.ID, root.ID}, ids(got)); diff != "" {
 		t.Errorf("pin first (-want +got):\n%s", diff)
+	}
+}
+
+// filterCase is a filter and the ids of the users it must find, in id
+// order.
+type filterCase struct {
+	name   string
+	filter query.Expr
+	want   []int64
+}
+
+// checkFilters runs each case as one page of FindUsers.
+func checkFilters(t *testing.T, s core.Store, tests []filterCase) {
+	t.Helper()
+	for _, tt := range tests {
+		got, _, err := s.FindUsers(context.Background(), query.List{Filter: tt.filter, Limit: 100})
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		want := tt.want
+		if want == nil {
+			want = []int64{}
+		}
+		if diff := cmp.Diff(want, ids(got)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
 	}
 }
