@@ -71,10 +71,31 @@ var Flavor = &sqlstore.Flavor{
 	SplitKeyset:     true,
 	CacheStatements: true,
 	MaterializePage: true,
+	PackRow:         packRow,
 	Retryable: func(err error) bool {
 		var e *sqlite.Error
 		return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 	},
+}
+
+// packRow selects the columns as one JSON array: a point read of a users
+// row returns one column instead of over a hundred, a third of its cost
+// with this driver. JSON holds no BLOBs; they travel as hex, NULL kept.
+func packRow(cols []sqlstore.PackedColumn) string {
+	var b strings.Builder
+	b.WriteString("json_array(")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if c.Blob {
+			b.WriteString("iif(" + c.Expr + " IS NULL, NULL, hex(" + c.Expr + "))")
+		} else {
+			b.WriteString(c.Expr)
+		}
+	}
+	b.WriteString(")")
+	return b.String()
 }
 
 func classify(err error) *core.Error {

@@ -69,12 +69,15 @@ func scanTarget(f *core.Field, rec any) any {
 func decodeTime(src any) (time.Time, error) {
 	switch x := src.(type) {
 	case int64:
-		return time.UnixMicro(x).UTC(), nil
+		return microTime(x), nil
 	case time.Time:
 		return x.UTC(), nil
 	}
 	return time.Time{}, fmt.Errorf("sqlstore: cannot scan %T into a time", src)
 }
+
+// microTime is SQLite's INTEGER microseconds as a time.
+func microTime(n int64) time.Time { return time.UnixMicro(n).UTC() }
 
 // The scanners below take the driver's usual types directly and leave
 // any other to database/sql's conversion (through its Null types), so

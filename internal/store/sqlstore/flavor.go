@@ -59,6 +59,11 @@ type Flavor struct {
 	// statement, for drivers that interrupt a statement on its context's
 	// end only during that step (modernc.org/sqlite).
 	MaterializePage bool
+	// PackRow returns one select-list expression that packs the columns
+	// into a JSON array (packed.go), or is nil where the driver reads
+	// wide rows cheaply enough column by column. Pages are packed outside
+	// their MaterializePage wrapper, so it needs MaterializePage.
+	PackRow func(cols []PackedColumn) string
 }
 
 // Dollar numbers placeholders $1, $2, … (PostgreSQL).

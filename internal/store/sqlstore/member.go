@@ -51,7 +51,7 @@ func (db *DB) FindMemberByNameKey(ctx context.Context, userID int64, key string)
 // the (user_id, id) index bounds every listing to one user's members.
 func (db *DB) FindMembers(ctx context.Context, userID int64, q query.List) ([]*core.Member, int, error) {
 	scope := &query.Cond{Field: "user_id", Op: query.Eq, Value: userID}
-	return findPage[core.Member](ctx, db, "find members", core.Members, columnsOf(core.Members), scope, q)
+	return findPage[core.Member](ctx, db, "find members", core.Members, scope, q)
 }
 
 // UpdateMember implements core.Store.

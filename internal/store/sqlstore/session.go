@@ -26,12 +26,9 @@ func (db *DB) CreateSession(ctx context.Context, s *core.Session) error {
 // FindSessionByHash implements core.Store.
 func (db *DB) FindSessionByHash(ctx context.Context, hash []byte, now time.Time) (*core.Session, *core.User, error) {
 	s, u := new(core.Session), new(core.User)
-	dest := sessionTargets(s)
-	for _, f := range core.Fields {
-		dest = append(dest, scanTarget(f, u))
-	}
+	dest := db.rowTargets(core.Users, u, sessionTargets(s))
 	ph := db.F.Placeholder
-	err := db.queryRow(ctx, "SELECT "+sessionColumns+", "+userColumns+
+	err := db.queryRow(ctx, "SELECT "+sessionColumns+", "+db.rowList(core.Users)+
 		" FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.id_hash = "+ph(1)+
 		" AND sessions.expires_at > "+ph(2)+
 		// A session a token opened lives while the token does.

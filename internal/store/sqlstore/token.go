@@ -36,11 +36,8 @@ func (db *DB) encodeNullTime(t *time.Time) any {
 // FindTokenByHash implements core.Store.
 func (db *DB) FindTokenByHash(ctx context.Context, secretHash []byte) (*core.Token, *core.User, error) {
 	t, u := new(core.Token), new(core.User)
-	dest := tokenTargets(t)
-	for _, f := range core.Fields {
-		dest = append(dest, scanTarget(f, u))
-	}
-	err := db.queryRow(ctx, "SELECT "+tokenColumns+", "+userColumns+
+	dest := db.rowTargets(core.Users, u, tokenTargets(t))
+	err := db.queryRow(ctx, "SELECT "+tokenColumns+", "+db.rowList(core.Users)+
 		" FROM api_tokens JOIN users ON users.id = api_tokens.user_id WHERE api_tokens.secret_hash = "+db.F.Placeholder(1)+
 		" AND api_tokens.revoked_at IS NULL", secretHash).Scan(dest...)
 	if err != nil {

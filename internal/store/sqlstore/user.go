@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,18 +49,22 @@ func (db *DB) insertUser(p core.Patch) *builder {
 // findUser reads one user through q, or through the read path (with its
 // statement cache) when q is nil.
 func (db *DB) findUser(ctx context.Context, q conn, cond string, args ...any) (*core.User, error) {
-	query := "SELECT " + userColumns + " FROM users WHERE " + cond
+	query := "SELECT " + db.rowList(core.Users) + " FROM users WHERE " + cond
 	var row *sql.Row
 	if q == nil {
 		row = db.queryRow(ctx, query, args...)
 	} else {
 		row = q.QueryRowContext(ctx, query, args...)
 	}
-	u, err := scanUser(row)
+	u := new(core.User)
+	err := row.Scan(db.rowTargets(core.Users, u, nil)...)
 	if err == sql.ErrNoRows {
 		return nil, &core.Error{Code: core.NotFound, Message: "User not found."}
 	}
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // FindUserByID implements core.Store.
@@ -82,13 +87,12 @@ func (db *DB) FindUserByEmailKey(ctx context.Context, key string) (*core.User, e
 
 // FindUsers implements core.Store.
 func (db *DB) FindUsers(ctx context.Context, q query.List) ([]*core.User, int, error) {
-	return findPage[core.User](ctx, db, "find users", core.Users, userColumns, nil, q)
+	return findPage[core.User](ctx, db, "find users", core.Users, nil, q)
 }
 
-// findPage returns one page of records of registry e (select list cols)
-// meeting scope (nil: every row) and q.Filter, and the total when q.Total
-// is set (else -1).
-func findPage[T any](ctx context.Context, db *DB, op string, e *core.Entity, cols string, scope query.Expr, q query.List) ([]*T, int, error) {
+// findPage returns one page of records of registry e meeting scope (nil:
+// every row) and q.Filter, and the total when q.Total is set (else -1).
+func findPage[T any](ctx context.Context, db *DB, op string, e *core.Entity, scope query.Expr, q query.List) ([]*T, int, error) {
 	if q.Limit < 1 || q.Limit > query.MaxLimit+1 || q.Offset < 0 {
 		return nil, 0, &core.Error{Code: core.Invalid, Message: "Invalid page."}
 	}
@@ -98,7 +102,7 @@ func findPage[T any](ctx context.Context, db *DB, op string, e *core.Entity, col
 		q.Filter = filter
 	}
 	b := db.newBuilder(e)
-	if err := db.pageSQL(b, cols, q); err != nil {
+	if err := db.pageSQL(b, q); err != nil {
 		return nil, 0, db.wrap(op, err)
 	}
 	r, err := db.reader(ctx)
@@ -112,10 +116,10 @@ func findPage[T any](ctx context.Context, db *DB, op string, e *core.Entity, col
 	}
 	defer rows.Close()
 	out := make([]*T, 0, min(q.Limit, 100))
-	dest := make([]any, len(e.Fields))
+	dest := make([]any, 0, len(e.Fields))
 	for rows.Next() {
-		rec, err := scanRecordWith[T](e, rows, dest)
-		if err != nil {
+		rec := new(T)
+		if err := rows.Scan(db.rowTargets(e, rec, dest[:0])...); err != nil {
 			return nil, 0, db.wrap(op, err)
 		}
 		out = append(out, rec)
@@ -197,20 +201,36 @@ func (db *DB) Explain(ctx context.Context, q query.List) (string, error) {
 // its first column) become a UNION ALL of one index seek per sort key,
 // each limited, merged by an outer ORDER BY.
 //
-// With Flavor.MaterializePage the page is a MATERIALIZED common table
-// expression ordered again outside (at most Limit rows), so the whole
-// search runs in the statement's first step, the one the driver can
-// interrupt.
-func (db *DB) pageSQL(b *builder, cols string, q query.List) error {
+// With Flavor.MaterializePage the page's ids (and sort keys) are a
+// MATERIALIZED common table expression, so the whole search runs in the
+// statement's first step, the one the driver can interrupt; the rows are
+// then read by id and ordered again outside (at most Limit of them).
+// Materializing only the keys keeps that step on the indexes that answer
+// it, instead of copying every column of each row it keeps.
+func (db *DB) pageSQL(b *builder, q query.List) error {
+	e := b.e
 	if !db.F.MaterializePage {
-		return db.pageSelect(b, cols, q)
+		return db.pageSelect(b, columnsOf(e), q)
+	}
+	keys := []string{e.Table + ".id"}
+	for _, o := range q.Order {
+		_, col, err := b.orderColumn(o)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(keys, col) {
+			keys = append(keys, col)
+		}
 	}
 	b.write("WITH page AS MATERIALIZED (")
-	if err := db.pageSelect(b, cols, q); err != nil {
+	if err := db.pageSelect(b, strings.Join(keys, ", "), q); err != nil {
 		return err
 	}
-	b.write(") SELECT * FROM page")
-	if err := db.orderBy(b, q.Order, true, q.PinFirst); err != nil {
+	b.write(") SELECT ", db.rowList(e), " FROM page JOIN ", e.Table, " ON ", e.Table, ".id = page.id")
+	b.table = "page"
+	err := db.orderBy(b, q.Order, false, q.PinFirst)
+	b.table = ""
+	if err != nil {
 		return err
 	}
 	return b.err
