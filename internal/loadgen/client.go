@@ -118,6 +118,9 @@ func (c *Conn) Do(ctx context.Context, r *Request) (Response, error) {
 	if err := ctx.Err(); err != nil {
 		return Response{}, err
 	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return Response{}, context.DeadlineExceeded // its timer has yet to fire
+	}
 	c.watch(ctx)
 	resp, err := c.do(ctx, r)
 	if errors.Is(err, errRetry) {
@@ -127,6 +130,8 @@ func (c *Conn) Do(ctx context.Context, r *Request) (Response, error) {
 		c.closeConn()
 		if ctx.Err() != nil {
 			err = ctx.Err()
+		} else if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+			err = context.DeadlineExceeded
 		}
 		return Response{}, err
 	}
