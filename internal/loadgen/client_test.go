@@ -17,13 +17,17 @@ import (
 // testServer answers by path: /user a fixed body with a length,
 // /chunked a streamed body, /status/N status N, /echo the request's
 // method, headers and body, /close a body and Connection: close.
-func testServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
+func testServer(t testing.TB) (*httptest.Server, *atomic.Int64) {
+	user1k := strings.Repeat("x", 1024)
 	var conns atomic.Int64
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.URL.Path == "/user":
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `{"id":1,"name":"ada"}`)
+		case r.URL.Path == "/user1k":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, user1k)
 		case r.URL.Path == "/chunked":
 			n, _ := strconv.Atoi(r.URL.Query().Get("n"))
 			for i := range n {
