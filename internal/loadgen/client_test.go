@@ -201,26 +201,11 @@ func TestClientBadAnswers(t *testing.T) {
 		{"gzip", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", "Transfer-Encoding"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
-			go func() {
-				nc, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				defer nc.Close()
-				buf := make([]byte, 4096)
-				nc.Read(buf)
+			conn := rawServer(t, func(nc net.Conn) {
+				nc.Read(make([]byte, 4096))
 				io.WriteString(nc, tc.answer)
-			}()
-			c, _ := NewClient("http://" + ln.Addr().String())
-			c.Timeout = 5 * time.Second
-			conn := c.Conn()
-			defer conn.Close()
-			_, err = conn.Do(context.Background(), get("/"))
+			})
+			_, err := conn.Do(context.Background(), get("/"))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err %v, want one naming %q", err, tc.want)
 			}
@@ -228,23 +213,33 @@ func TestClientBadAnswers(t *testing.T) {
 	}
 }
 
-// TestClientCancel: cancelling the context aborts a request in flight.
-func TestClientCancel(t *testing.T) {
+// rawServer accepts one connection and hands it to serve; the Conn
+// returned is a client of it.
+func rawServer(t *testing.T, serve func(net.Conn)) *Conn {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	t.Cleanup(func() { ln.Close() })
 	go func() {
-		nc, err := ln.Accept()
-		if err == nil {
+		if nc, err := ln.Accept(); err == nil {
 			defer nc.Close()
-			io.Copy(io.Discard, nc) // never answers
+			serve(nc)
 		}
 	}()
-	c, _ := NewClient("http://" + ln.Addr().String())
+	c, err := NewClient("http://" + ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Timeout = 5 * time.Second
 	conn := c.Conn()
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// TestClientCancel: cancelling the context aborts a request in flight.
+func TestClientCancel(t *testing.T) {
+	conn := rawServer(t, func(nc net.Conn) { io.Copy(io.Discard, nc) }) // never answers
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
