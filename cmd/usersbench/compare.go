@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -31,6 +33,7 @@ type compareConfig struct {
 	faces     string
 	rounds    int
 	loop      loadgen.Loop
+	perfDir   string // "": no profiles
 }
 
 // compareRow is one workload on one face: the ratio of usersd's
@@ -179,8 +182,38 @@ func compareRows(ctx context.Context, cfg compareConfig, stderr io.Writer) (rows
 		}
 		fmt.Fprintf(stderr, "  %s %s: %s\n", row.workload, row.face, row.summary())
 		rows = append(rows, row)
+		if cfg.perfDir != "" {
+			file := filepath.Join(cfg.perfDir, s.workload+"-"+s.face+".perf.data")
+			err := perfRecord(ctx, srv.cmd.Process.Pid, file, func() { drive(ctx, client, p, s.op, s.loop(cfg.loop)) })
+			if err != nil {
+				return rows, seedTime, err
+			}
+		}
 	}
 	return rows, seedTime, nil
+}
+
+// perfRecord samples process pid's stacks with Linux perf into file
+// while run runs: a CPU profile of usersd under one workload alone,
+// taken after the measured rounds so that it costs them nothing. Go
+// keeps frame pointers, so perf's default unwinding gives whole stacks.
+func perfRecord(ctx context.Context, pid int, file string, run func()) error {
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, "perf", "record", "--quiet", "-F", "499", "-g", "-p", strconv.Itoa(pid), "-o", file)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("--perf: %w", err)
+	}
+	time.Sleep(200 * time.Millisecond) // perf attaches to every thread first
+	run()
+	cmd.Process.Signal(os.Interrupt) // perf writes its file and exits
+	if err := cmd.Wait(); err != nil && ctx.Err() == nil {
+		if _, statErr := os.Stat(file); statErr != nil {
+			return fmt.Errorf("perf record: %v: %s", err, out.String())
+		}
+	}
+	return nil
 }
 
 // hashRate is how many verifications of the bench password the core's
@@ -272,6 +305,7 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&cfg.rounds, "rounds", 3, "rounds of usersd then ceiling per workload")
 	markdown := fs.Bool("markdown", false, "print BENCHMARKS.md table rows (| workload | face | cell |) instead of the report table")
 	jsonFile := fs.String("json", "", "also write every figure, by round, as JSON to this file")
+	fs.StringVar(&cfg.perfDir, "perf", "", "after each workload's rounds, run it once more on usersd under Linux perf record -g, into DIR/WORKLOAD-FACE.perf.data (read with perf report -i FILE --no-children)")
 	var lf loopFlags
 	lf.register(fs, 5*time.Second)
 	if err := fs.Parse(args); err != nil {
