@@ -318,6 +318,15 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if cfg.users < 1 || cfg.users > maxUsers || cfg.rounds < 1 || cfg.rounds > 100 {
 		return fmt.Errorf("--users must be 1..%d and --rounds 1..100", maxUsers)
 	}
+	if cfg.perfDir != "" {
+		// Refused before seeding and measuring, not after.
+		if _, err := exec.LookPath("perf"); err != nil {
+			return fmt.Errorf("--perf: %w", err)
+		}
+		if err := os.MkdirAll(cfg.perfDir, 0o755); err != nil {
+			return fmt.Errorf("--perf: %w", err)
+		}
+	}
 	rep, err := compare(ctx, cfg, stderr)
 	if *markdown {
 		writeMarkdown(stdout, rep)
