@@ -2,16 +2,17 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -32,6 +33,7 @@ type compareConfig struct {
 	faces     string
 	rounds    int
 	loop      loadgen.Loop
+	perfDir   string // "": no profiles
 }
 
 // compareRow is one workload on one face: the ratio of usersd's
@@ -67,14 +69,27 @@ var serveFlags = []string{
 // measures every selected workload on both, interleaved: usersd, then
 // the ceiling, cfg.rounds times, so that drift in the machine's speed
 // falls on both alike.
-func compare(ctx context.Context, cfg compareConfig, stderr io.Writer) ([]compareRow, error) {
+func compare(ctx context.Context, cfg compareConfig, stderr io.Writer) (*report, error) {
+	rep := &report{}
+	var err error
+	rep.rows, rep.seedTime, err = compareRows(ctx, cfg, stderr)
+	return rep, err
+}
+
+// report is what a compare run measured.
+type report struct {
+	rows     []compareRow
+	seedTime time.Duration // 0: the store was seeded before
+}
+
+func compareRows(ctx context.Context, cfg compareConfig, stderr io.Writer) (rows []compareRow, seedTime time.Duration, err error) {
 	sel, err := selectOps(cfg.workloads, cfg.faces)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	tmp, err := os.MkdirTemp("", "usersbench")
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer os.RemoveAll(tmp)
 	if cfg.store.db == "" && cfg.store.data == "" {
@@ -82,63 +97,70 @@ func compare(ctx context.Context, cfg compareConfig, stderr io.Writer) ([]compar
 	}
 	bin, err := usersdBinary(ctx, cfg.usersd, tmp, stderr)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if !cfg.seeded {
 		c, err := newGenConfig(cfg.users, cfg.seed)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		t0 := time.Now()
 		if err := importUsers(ctx, bin, cfg.store, c, stderr); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		fmt.Fprintf(stderr, "seeded %d users in %s\n", cfg.users, time.Since(t0).Round(time.Millisecond))
+		seedTime = time.Since(t0)
+		fmt.Fprintf(stderr, "seeded %d users in %s\n", cfg.users, seedTime.Round(time.Millisecond))
 	}
 	srv, err := startProcess(ctx, bin, append(append([]string{"serve", "--addr", "127.0.0.1:0"}, cfg.store.args()...), serveFlags...), nil, usersdAddr)
 	if err != nil {
-		return nil, fmt.Errorf("start usersd: %w", err)
+		return nil, 0, fmt.Errorf("start usersd: %w", err)
 	}
 	defer srv.stop()
-	base := "http://" + srv.addr
-	client := newClient(cfg.loop.Conns)
-	p, err := newPool(ctx, client, base)
+	client, err := loadgen.NewClient("http://" + srv.addr)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	p, err := newPool(ctx, client)
+	if err != nil {
+		return nil, 0, err
 	}
 	if sel.has("mixed") {
-		if err := p.loginWorkers(ctx, client, base, cfg.loop.Conns); err != nil {
-			return nil, err
+		if err := p.loginWorkers(ctx, client, cfg.loop.Conns); err != nil {
+			return nil, 0, err
 		}
 	}
 	// The ceiling's answer is a real native user, so both servers write
 	// bodies of the same size.
-	var user []byte
-	if user, err = getBody(ctx, client, base+"/v1/users/"+fmt.Sprint(p.ids[len(p.ids)/2])); err != nil {
-		return nil, err
+	conn := client.Conn()
+	user, err := fetch(ctx, conn, &loadgen.Request{Method: "GET", Path: "/v1/users/" + fmt.Sprint(p.ids[len(p.ids)/2])})
+	conn.Close()
+	if err != nil {
+		return nil, 0, err
 	}
 	bodyFile := filepath.Join(tmp, "user.json")
 	if err := os.WriteFile(bodyFile, user, 0o600); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	ceil, err := startProcess(ctx, self, nil, []string{ceilingEnv + "=" + bodyFile}, firstLine)
 	if err != nil {
-		return nil, fmt.Errorf("start the ceiling: %w", err)
+		return nil, 0, fmt.Errorf("start the ceiling: %w", err)
 	}
 	defer ceil.stop()
-	ceilBase := "http://" + ceil.addr
-	fmt.Fprintf(stderr, "%d users; usersd pid %d at %s, ceiling at %s (a %d-byte user)\n", p.total, srv.cmd.Process.Pid, base, ceilBase, len(user))
+	ceilClient, err := loadgen.NewClient("http://" + ceil.addr)
+	if err != nil {
+		return nil, 0, err
+	}
+	fmt.Fprintf(stderr, "%d users; usersd pid %d at %s, ceiling at %s (a %d-byte user)\n", p.total, srv.cmd.Process.Pid, srv.addr, ceil.addr, len(user))
 
-	var rows []compareRow
 	for _, s := range sel {
 		row := compareRow{workload: s.workload, face: s.face, peakRSS: -1}
 		for range cfg.rounds {
-			a := drive(ctx, client, base, p, s.op, s.loop(cfg.loop))
-			b := drive(ctx, client, ceilBase, p, s.op, s.loop(cfg.loop))
+			a := drive(ctx, client, p, s.op, s.loop(cfg.loop))
+			b := drive(ctx, ceilClient, p, s.op, s.loop(cfg.loop))
 			row.latency.Merge(&a.Latency)
 			row.errors += a.Errors + b.Errors
 			if row.firstErr == "" {
@@ -152,7 +174,7 @@ func compare(ctx context.Context, cfg compareConfig, stderr io.Writer) ([]compar
 				row.hashRates = append(row.hashRates, hashRate(ctx, s.loop(cfg.loop)))
 			}
 			if ctx.Err() != nil {
-				return rows, ctx.Err()
+				return rows, seedTime, ctx.Err()
 			}
 		}
 		if rss, err := loadgen.ProcMemory(srv.cmd.Process.Pid, "VmHWM"); err == nil {
@@ -160,8 +182,38 @@ func compare(ctx context.Context, cfg compareConfig, stderr io.Writer) ([]compar
 		}
 		fmt.Fprintf(stderr, "  %s %s: %s\n", row.workload, row.face, row.summary())
 		rows = append(rows, row)
+		if cfg.perfDir != "" {
+			file := filepath.Join(cfg.perfDir, s.workload+"-"+s.face+".perf.data")
+			err := perfRecord(ctx, srv.cmd.Process.Pid, file, func() { drive(ctx, client, p, s.op, s.loop(cfg.loop)) })
+			if err != nil {
+				return rows, seedTime, err
+			}
+		}
 	}
-	return rows, nil
+	return rows, seedTime, nil
+}
+
+// perfRecord samples process pid's stacks with Linux perf into file
+// while run runs: a CPU profile of usersd under one workload alone,
+// taken after the measured rounds so that it costs them nothing. Go
+// keeps frame pointers, so perf's default unwinding gives whole stacks.
+func perfRecord(ctx context.Context, pid int, file string, run func()) error {
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, "perf", "record", "--quiet", "-F", "499", "-g", "-p", strconv.Itoa(pid), "-o", file)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("--perf: %w", err)
+	}
+	time.Sleep(200 * time.Millisecond) // perf attaches to every thread first
+	run()
+	cmd.Process.Signal(os.Interrupt) // perf writes its file and exits
+	if err := cmd.Wait(); err != nil && ctx.Err() == nil {
+		if _, statErr := os.Stat(file); statErr != nil {
+			return fmt.Errorf("perf record: %v: %s", err, out.String())
+		}
+	}
+	return nil
 }
 
 // hashRate is how many verifications of the bench password the core's
@@ -251,6 +303,9 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&cfg.workloads, "workload", "all", "comma-separated workloads, or all: "+workloadNames())
 	fs.StringVar(&cfg.faces, "face", "all", "comma-separated faces, or all")
 	fs.IntVar(&cfg.rounds, "rounds", 3, "rounds of usersd then ceiling per workload")
+	markdown := fs.Bool("markdown", false, "print BENCHMARKS.md table rows (| workload | face | cell |) instead of the report table")
+	jsonFile := fs.String("json", "", "also write every figure, by round, as JSON to this file")
+	fs.StringVar(&cfg.perfDir, "perf", "", "after each workload's rounds, run it once more on usersd under Linux perf record -g, into DIR/WORKLOAD-FACE.perf.data (read with perf report -i FILE --no-children)")
 	var lf loopFlags
 	lf.register(fs, 5*time.Second)
 	if err := fs.Parse(args); err != nil {
@@ -263,13 +318,31 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if cfg.users < 1 || cfg.users > maxUsers || cfg.rounds < 1 || cfg.rounds > 100 {
 		return fmt.Errorf("--users must be 1..%d and --rounds 1..100", maxUsers)
 	}
-	rows, err := compare(ctx, cfg, stderr)
-	printRows(stdout, rows)
+	if cfg.perfDir != "" {
+		// Refused before seeding and measuring, not after.
+		if _, err := exec.LookPath("perf"); err != nil {
+			return fmt.Errorf("--perf: %w", err)
+		}
+		if err := os.MkdirAll(cfg.perfDir, 0o755); err != nil {
+			return fmt.Errorf("--perf: %w", err)
+		}
+	}
+	rep, err := compare(ctx, cfg, stderr)
+	if *markdown {
+		writeMarkdown(stdout, rep)
+	} else {
+		printRows(stdout, rep.rows)
+	}
+	if *jsonFile != "" {
+		if jerr := writeJSON(*jsonFile, cfg, rep); jerr != nil {
+			return errors.Join(err, jerr)
+		}
+	}
 	if err != nil {
 		return err
 	}
 	var failed []string
-	for _, r := range rows {
+	for _, r := range rep.rows {
 		if r.errors > 0 {
 			failed = append(failed, fmt.Sprintf("%s on %s: %d errors, first: %s", r.workload, r.face, r.errors, r.firstErr))
 		}
@@ -363,24 +436,4 @@ func (p *process) stop() {
 		p.cmd.Process.Kill()
 		<-p.done
 	}
-}
-
-// getBody is the body of a 2xx answer to GET u.
-func getBody(ctx context.Context, client interface {
-	Do(*http.Request) (*http.Response, error)
-}, u string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, "GET", u, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err == nil && resp.StatusCode/100 != 2 {
-		err = fmt.Errorf("GET %s: %d %.200s", u, resp.StatusCode, b)
-	}
-	return b, err
 }

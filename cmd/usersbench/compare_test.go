@@ -45,13 +45,19 @@ func TestCompareSmoke(t *testing.T) {
 	if !hasImport(ctx, bin) {
 		t.Skip("usersd has no import command yet; the smoke run seeds through \"usersd import --format jsonl -\" and runs once it lands")
 	}
-	rows, err := compare(ctx, compareConfig{users: 10000, seed: 1, usersd: bin, workloads: "all", faces: "all", rounds: 3,
+	rep, err := compare(ctx, compareConfig{users: 10000, seed: 1, usersd: bin, workloads: "all", faces: "all", rounds: 3,
 		loop: loadgen.Loop{Conns: 4, Duration: 150 * time.Millisecond, Seed: 1}}, &log)
-	var table strings.Builder
-	printRows(&table, rows)
-	t.Logf("in %s:\n%s", time.Since(start).Round(time.Second), table.String())
+	var table, md strings.Builder
+	printRows(&table, rep.rows)
+	writeMarkdown(&md, rep)
+	t.Logf("in %s:\n%s\n%s", time.Since(start).Round(time.Second), table.String(), md.String())
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
+	}
+	rows := rep.rows
+	// One markdown row a workload and face, then peak RSS and seed time.
+	if n := strings.Count(md.String(), "\n"); n != len(rows)+2 {
+		t.Errorf("%d markdown lines for %d rows, want rows + 2:\n%s", n, len(rows), md.String())
 	}
 	all, _ := selectOps("all", "all")
 	if len(rows) != len(all) {

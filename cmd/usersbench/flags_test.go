@@ -15,6 +15,7 @@ func TestRefusals(t *testing.T) {
 	}{
 		{[]string{"run", "--target", "http://192.0.2.1:8080"}, "not loopback"},
 		{[]string{"run", "--target", "http://[2001:db8::1]:8080"}, "not loopback"},
+		{[]string{"run", "--target", "https://127.0.0.1:8443"}, "plain http only"},
 		{[]string{"run", "--conns", "0"}, "--conns"},
 		{[]string{"run", "--conns", "5000"}, "--conns"},
 		{[]string{"run", "--duration", "0s"}, "--duration"},

@@ -5,14 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"usersd/internal/loadgen"
 )
 
 // pool is what the workloads draw from: a sample of the target's users,
@@ -55,10 +55,12 @@ const sampleSize = 20000
 // cursor pages of ids and names, keeping a uniform sample (reservoir
 // sampling, so memory does not grow with the users) and the cursor half
 // way in.
-func newPool(ctx context.Context, client *http.Client, base string) (*pool, error) {
+func newPool(ctx context.Context, client *loadgen.Client) (*pool, error) {
 	p := &pool{}
+	conn := client.Conn()
+	defer conn.Close()
 	var err error
-	if p.adminToken, err = login(ctx, client, base, AdminName); err != nil {
+	if p.adminToken, err = login(ctx, conn, AdminName); err != nil {
 		return nil, fmt.Errorf("log in as %s (seeded by usersbench seed?): %w", AdminName, err)
 	}
 	rng := rand.New(rand.NewPCG(7, 7))
@@ -85,7 +87,7 @@ func newPool(ctx context.Context, client *http.Client, base string) (*pool, erro
 			path += "&cursor=" + url.QueryEscape(cursor)
 		}
 		var pg page
-		if err := getJSON(ctx, client, base+path, "", &pg); err != nil {
+		if err := fetchJSON(ctx, conn, &loadgen.Request{Method: "GET", Path: path}, &pg); err != nil {
 			return nil, err
 		}
 		for _, u := range pg.Users {
@@ -148,44 +150,36 @@ func newPool(ctx context.Context, client *http.Client, base string) (*pool, erro
 
 // login logs name in with BenchPassword through the native API and
 // returns the token.
-func login(ctx context.Context, client *http.Client, base, name string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, "POST", base+"/v1/login", strings.NewReader(jsonObject("name", name, "password", BenchPassword)))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/json")
+func login(ctx context.Context, conn *loadgen.Conn, name string) (string, error) {
 	var out struct {
 		Token string `json:"token"`
 	}
-	if err := doJSON(client, req, &out); err != nil {
+	r := &loadgen.Request{Method: "POST", Path: "/v1/login", Header: []string{"Content-Type", "application/json"},
+		Body: []byte(jsonObject("name", name, "password", BenchPassword))}
+	if err := fetchJSON(ctx, conn, r, &out); err != nil {
 		return "", err
 	}
 	return out.Token, nil
 }
 
-func getJSON(ctx context.Context, client *http.Client, u, auth string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, "GET", u, nil)
+// fetchJSON sends r and decodes its 2xx answer into v.
+func fetchJSON(ctx context.Context, conn *loadgen.Conn, r *loadgen.Request, v any) error {
+	b, err := fetch(ctx, conn, r)
 	if err != nil {
 		return err
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	return doJSON(client, req, v)
-}
-
-func doJSON(client *http.Client, req *http.Request, v any) error {
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: %d %.300s", req.Method, req.URL.Path, resp.StatusCode, b)
 	}
 	return json.Unmarshal(b, v)
+}
+
+// fetch sends r and returns the body of its answer, an error unless the
+// status is 2xx. The body is valid until conn's next request.
+func fetch(ctx context.Context, conn *loadgen.Conn, r *loadgen.Request) ([]byte, error) {
+	resp, err := conn.Do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if resp.Status/100 != 2 {
+		return nil, fmt.Errorf("%s %s: %d %.300s", r.Method, r.Path, resp.Status, resp.Body)
+	}
+	return resp.Body, nil
 }

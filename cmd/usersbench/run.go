@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net/http"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,71 +21,63 @@ const (
 	maxRequests = 100_000_000
 )
 
-// newClient is an HTTP client that keeps one connection per worker.
-func newClient(conns int) *http.Client {
-	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true,
-	}}
-}
-
-// drive runs one workload's op on base with l's bounds.
-func drive(ctx context.Context, client *http.Client, base string, p *pool, o op, l loadgen.Loop) *loadgen.Result {
+// drive runs one workload's op with l's bounds, each worker on its own
+// keep-alive connection of client.
+func drive(ctx context.Context, client *loadgen.Client, p *pool, o op, l loadgen.Loop) *loadgen.Result {
 	ws := make([]*worker, max(l.Conns, 1))
+	defer func() {
+		for _, w := range ws {
+			if w != nil {
+				w.conn.Close()
+			}
+		}
+	}()
+	jsonType := []string{"Content-Type", "application/json"}
 	return l.Run(ctx, func(ctx context.Context, n int, rng *rand.Rand) (int, error) {
 		w := ws[n]
 		if w == nil {
-			w = &worker{rng: rng, token: p.tokenFor(n)}
+			w = &worker{rng: rng, token: p.tokenFor(n), conn: client.Conn()}
 			ws[n] = w
 		}
 		c := o(p, w)
-		var body io.Reader
+		r := loadgen.Request{Method: c.method, Path: c.path}
 		if c.body != "" {
-			body = strings.NewReader(c.body)
-		}
-		req, err := http.NewRequestWithContext(ctx, c.method, base+c.path, body)
-		if err != nil {
-			return 0, err
-		}
-		if c.body != "" {
-			req.Header.Set("Content-Type", "application/json")
+			r.Body, r.Header = []byte(c.body), jsonType
 		}
 		if c.auth != "" {
-			req.Header.Set("Authorization", c.auth)
+			r.Header = append(r.Header[:len(r.Header):len(r.Header)], "Authorization", c.auth)
 		}
-		resp, err := client.Do(req)
+		resp, err := w.conn.Do(ctx, &r)
 		if err != nil {
 			return 0, err
 		}
-		defer resp.Body.Close()
-		var buf bytes.Buffer
-		if _, err := buf.ReadFrom(resp.Body); err != nil {
-			return resp.StatusCode, err
-		}
-		if resp.StatusCode/100 != 2 {
-			return resp.StatusCode, fmt.Errorf("%s %s: %d %.200s", c.method, c.path, resp.StatusCode, buf.Bytes())
+		if resp.Status/100 != 2 {
+			return resp.Status, fmt.Errorf("%s %s: %d %.200s", c.method, c.path, resp.Status, resp.Body)
 		}
 		if c.follow {
 			var pg struct {
 				NextCursor *string `json:"next_cursor"`
 			}
-			if err := json.Unmarshal(buf.Bytes(), &pg); err != nil {
-				return resp.StatusCode, fmt.Errorf("%s: %w", c.path, err)
+			if err := json.Unmarshal(resp.Body, &pg); err != nil {
+				return resp.Status, fmt.Errorf("%s: %w", c.path, err)
 			}
 			w.cursor = ""
 			if pg.NextCursor != nil {
 				w.cursor = *pg.NextCursor
 			}
 		}
-		return resp.StatusCode, nil
+		return resp.Status, nil
 	})
 }
 
 // loginWorkers gives each of n workers its own user's token, for the
 // writes of mixed: writes to one's own user do not contend on one row.
-func (p *pool) loginWorkers(ctx context.Context, client *http.Client, base string, n int) error {
+func (p *pool) loginWorkers(ctx context.Context, client *loadgen.Client, n int) error {
+	conn := client.Conn()
+	defer conn.Close()
 	for i := range n {
 		name := p.names[i%len(p.names)]
-		t, err := login(ctx, client, base, name)
+		t, err := login(ctx, conn, name)
 		if err != nil {
 			return fmt.Errorf("log in as %s: %w", name, err)
 		}
@@ -200,7 +190,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	base, err := loadgen.ParseTarget(*target)
+	client, err := loadgen.NewClient(*target)
 	if err != nil {
 		return fmt.Errorf("--target: %w", err)
 	}
@@ -208,22 +198,21 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	client := newClient(l.Conns)
-	p, err := newPool(ctx, client, base.String())
+	p, err := newPool(ctx, client)
 	if err != nil {
 		return err
 	}
 	if sel.has("mixed") {
-		if err := p.loginWorkers(ctx, client, base.String(), l.Conns); err != nil {
+		if err := p.loginWorkers(ctx, client, l.Conns); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "%d users at %s; %d connections, %s or %d requests per workload\n", p.total, base, l.Conns, l.Duration, l.Requests)
+	fmt.Fprintf(stdout, "%d users at %s; %d connections, %s or %d requests per workload\n", p.total, *target, l.Conns, l.Duration, l.Requests)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "workload\tface\trequests\terrors\treq/s\tp50\tp99\tp99.9\tmax\t")
 	var failed []string
 	for _, s := range sel {
-		r := drive(ctx, client, base.String(), p, s.op, s.loop(l))
+		r := drive(ctx, client, p, s.op, s.loop(l))
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t\n", s.workload, s.face, r.Requests, r.Errors, r.Throughput(),
 			short(r.Latency.Quantile(0.5)), short(r.Latency.Quantile(0.99)), short(r.Latency.Quantile(0.999)), short(r.Latency.Max()))
 		if r.Errors > 0 {

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"usersd/internal/loadgen"
 )
 
 // A call is one request of a workload.
@@ -22,6 +24,7 @@ type worker struct {
 	cursor string // deep-page: where this worker's walk is
 	pages  int    // deep-page: pages walked since it restarted
 	token  string // mixed: this worker's own user's token
+	conn   *loadgen.Conn
 }
 
 // op makes a workload's next request on one face.
