@@ -28,8 +28,10 @@ func TestMain(m *testing.M) {
 // through usersd import, every workload on every face for about a second
 // (3 rounds of 150 ms on usersd and on the ceiling, 500 ms for logins;
 // some 45 s in all on 2 cores, seeding aside). It checks that the tool
-// works (every request answered 2xx, every ratio a positive number), not
-// the timings, which BENCHMARKS.md records from longer runs.
+// works (every request answered 2xx, requests answered on every workload
+// and face, every ratio a number), not the timings, which BENCHMARKS.md
+// records from longer runs: a 150 ms round of a costly workload on a busy
+// machine may end before any request does, and its ratio is then 0.
 func TestCompareSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds usersd and runs it for about a minute")
@@ -70,10 +72,15 @@ func TestCompareSmoke(t *testing.T) {
 		if len(r.ratios) != 3 {
 			t.Errorf("%s on %s: %d ratios, want 3", r.workload, r.face, len(r.ratios))
 		}
-		for _, x := range r.ratios {
-			if !(x > 0) || math.IsInf(x, 0) {
+		answered := false
+		for i, x := range r.ratios {
+			if !(x >= 0) || math.IsInf(x, 0) {
 				t.Errorf("%s on %s: ratio %v", r.workload, r.face, x)
 			}
+			answered = answered || r.usersd[i] > 0
+		}
+		if !answered {
+			t.Errorf("%s on %s: no request answered in any round", r.workload, r.face)
 		}
 	}
 	if d := time.Since(start); d > 90*time.Second {
