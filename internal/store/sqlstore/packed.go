@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"usersd/internal/core"
 )
@@ -90,7 +92,9 @@ func (t packedTarget) Scan(src any) error {
 	var b []byte
 	switch x := src.(type) {
 	case string:
-		b = []byte(x)
+		// Read in place: unpackRow only reads b, and every value it
+		// yields is copied before the callback returns.
+		b = unsafe.Slice(unsafe.StringData(x), len(x))
 	case []byte:
 		b = x
 	default:
@@ -329,12 +333,12 @@ func hasWord(b []byte, i int, w string) bool {
 // str reads a JSON string whose opening quote is before b[i]. An
 // unescaped string is a slice of b; an escaped one is unescaped into buf.
 func str(b []byte, i int, buf []byte) (token, int, error) {
+	if k := bytes.IndexByte(b[i:], '"'); k >= 0 && bytes.IndexByte(b[i:i+k], '\\') < 0 {
+		return token{kind: 's', raw: b[i : i+k]}, i + k + 1, nil
+	}
 	j := i
 	for j < len(b) && b[j] != '"' && b[j] != '\\' {
 		j++
-	}
-	if j < len(b) && b[j] == '"' {
-		return token{kind: 's', raw: b[i:j]}, j + 1, nil
 	}
 	out := append(buf, b[i:j]...)
 	for j < len(b) {
