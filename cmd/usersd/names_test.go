@@ -84,7 +84,7 @@ func TestNamesReport(t *testing.T) {
 
 		// The server says so at start too.
 		s := startServer(t, b)
-		if !strings.Contains(s.Log(), wantLog) {
+		if !strings.Contains(s.WaitLog(wantLog), wantLog) {
 			t.Errorf("serve did not report the look-alike:\n%s", s.Log())
 		}
 

@@ -23,6 +23,7 @@ import (
 	"usersd/internal/face/pronouns"
 	"usersd/internal/face/reviewboard"
 	"usersd/internal/httpx"
+	"usersd/internal/logbuf"
 	"usersd/internal/metrics"
 	"usersd/internal/ratelimit/redisrate"
 	"usersd/internal/store/sqlstore"
@@ -234,6 +235,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	redisURL := fs.String("redis", "", "Redis URL (redis://host:6379/0) holding rate limits for every node; empty keeps them in-process")
 	redisPrefix := fs.String("redis-prefix", redisrate.DefaultPrefix, "prefix of the Redis keys; nodes sharing limits must agree")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
+	logFlush := fs.Duration("log-flush", 100*time.Millisecond, "how long a log line may wait to be written with the lines after it (0: each at once); a crash loses at most this much of the log")
 	metricsPath := fs.String("metrics", "/metrics", "path of the Prometheus metrics, or off")
 	e621Levels := fs.String("e621-levels", "classic", "e621ng level numbers: classic (2019 to May 2026) or 2026")
 	drfAllUsers := fs.Bool("drf-all-users", false, "let every signed-in user read users on the DRF face; by default staff alone do (403 for others)")
@@ -286,7 +288,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(stderr, *logFormat)
+	logOut := logbuf.New(stderr, *logFlush)
+	defer logOut.Close()
+	log, err := newLogger(logOut, *logFormat)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ func TestHealth(t *testing.T) {
 		if r.Header.Get("X-Request-Id") == "" {
 			t.Error("no X-Request-Id")
 		}
-		if !strings.Contains(s.Log(), "request_id="+r.Header.Get("X-Request-Id")) {
+		if id := "request_id=" + r.Header.Get("X-Request-Id"); !strings.Contains(s.WaitLog(id), id) {
 			t.Error("request log lacks the request id")
 		}
 	})

@@ -278,6 +278,16 @@ func Attach(t *testing.T, base string, b Backend, log *LogBuffer, cli func(args 
 // Log returns what the server has logged so far.
 func (s *Server) Log() string { return s.log.String() }
 
+// WaitLog returns the log once it holds want, or after 5 s: the server
+// writes its log in batches (--log-flush).
+func (s *Server) WaitLog(want string) string {
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(s.log.String(), want) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return s.log.String()
+}
+
 func (s *Server) waitHealthy() {
 	for range 200 {
 		resp, err := http.Get(s.Base + "/healthz")
