@@ -130,8 +130,7 @@ func findPage[T any](ctx context.Context, db *DB, op string, e *core.Entity, sco
 	total := -1
 	if q.Total {
 		c := db.newBuilder(e)
-		c.write("SELECT count(*) FROM ", e.Table, " WHERE ")
-		if err := db.where(c, filter); err != nil {
+		if err := db.countSQL(c, e, filter); err != nil {
 			return nil, 0, db.wrap(op, err)
 		}
 		n, err := r.count(c.sb.String(), c.args...)
