@@ -243,6 +243,9 @@ func (db *DB) pageSelect(b *builder, cols string, q query.List) error {
 			b.write(" OFFSET ", b.arg(int64(off)))
 		}
 	}
+	if c, rest, ok := db.substringDrive(b, q); ok {
+		return db.drivenPage(b, cols, q, c, rest, limit)
+	}
 	if q.After == nil || !db.F.SplitKeyset || len(q.Order) < 2 {
 		b.write("SELECT ", cols, " FROM ", b.e.Table, " WHERE ")
 		if err := db.where(b, q.Filter); err != nil {
