@@ -93,3 +93,23 @@ func TestDRFRelationPlan(t *testing.T) {
 		t.Logf("%s:\n%s", name, plan)
 	}
 }
+
+// TestTotalPlan: the totals the faces ask for sum user_tallies or count
+// entries of ix_users_name_key_live; none reads the users table.
+func TestTotalPlan(t *testing.T) {
+	db, _ := openSeeded(t, 20_000)
+	for name, f := range storetest.TotalPlanFilters("user01") {
+		plan, err := db.ExplainTotal(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "user_tallies"
+		if strings.HasPrefix(name, "name prefix") {
+			want = "COVERING INDEX ix_users_name_key_live"
+		}
+		if !strings.Contains(plan, want) || strings.Contains(plan, "SCAN users") {
+			t.Errorf("%s: the total is not from %s:\n%s", name, want, plan)
+		}
+		t.Logf("%s:\n%s", name, plan)
+	}
+}

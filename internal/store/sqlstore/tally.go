@@ -50,12 +50,13 @@ func tallyOp(op query.Op) bool {
 
 // countSQL writes the statement counting the records of registry e that
 // match filter. A users filter over tally columns alone sums the tallies,
-// which the filter compiles against unchanged (the table is aliased
-// users); any other counts the rows, from an index where one covers the
-// filter.
+// which the filter compiles against unchanged, its columns named in
+// user_tallies; any other counts the rows, from an index where one covers
+// the filter.
 func (db *DB) countSQL(c *builder, e *core.Entity, filter query.Expr) error {
 	if e == core.Users && tallied(filter) {
-		c.write("SELECT CAST(coalesce(sum(users.n), 0) AS BIGINT) FROM user_tallies users WHERE ")
+		c.table = "user_tallies"
+		c.write("SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM user_tallies WHERE ")
 	} else {
 		c.write("SELECT count(*) FROM ", e.Table, " WHERE ")
 	}

@@ -163,6 +163,20 @@ func (db *DB) Explain(ctx context.Context, q query.List) (string, error) {
 	if err := db.pageSelect(b, userColumns, q); err != nil {
 		return "", err
 	}
+	return db.explain(ctx, b)
+}
+
+// ExplainTotal returns the engine's plan for the statement FindUsers
+// counts the users matching filter with.
+func (db *DB) ExplainTotal(ctx context.Context, filter query.Expr) (string, error) {
+	b := db.newBuilder(core.Users)
+	if err := db.countSQL(b, core.Users, filter); err != nil {
+		return "", err
+	}
+	return db.explain(ctx, b)
+}
+
+func (db *DB) explain(ctx context.Context, b *builder) (string, error) {
 	rows, err := db.rd().QueryContext(ctx, db.F.Explain+b.sb.String(), b.args...)
 	if err != nil {
 		return "", db.wrap("explain", err)

@@ -170,3 +170,19 @@ func testSubstringPages(t *testing.T, s core.Store) {
 }
 
 func contains(name, s string) bool { return strings.Contains(core.Fold(name), s) }
+
+// TotalPlanFilters are the totals the faces ask for (issue 10's count
+// workload), by the access their plan must use: "tallies" sums
+// user_tallies, "name prefix" counts index entries of
+// ix_users_name_key_live without reading users.
+func TotalPlanFilters(prefix string) map[string]query.Expr {
+	live := &query.Cond{Field: "deleted", Op: query.Eq, Value: false}
+	active := &query.Cond{Field: "active", Op: query.Eq, Value: true}
+	return map[string]query.Expr{
+		"tallies: native level": query.And{&query.Cond{Field: "level", Op: query.Eq, Value: int64(20)}, live},
+		"tallies: drf is_staff": query.And{&query.Cond{Field: "level", Op: query.Ge, Value: int64(core.LevelModerator)}, live},
+		"tallies: drf list":     live,
+		"tallies: rb list":      query.And{active, live},
+		"name prefix: rb q":     query.And{active, query.Or{&query.Cond{Field: "name", Op: query.Prefix, Value: prefix}}, live},
+	}
+}
