@@ -112,3 +112,24 @@ func TestDRFAttributesPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestTotalPlan: the totals the faces ask for sum user_tallies or count
+// entries of ix_users_name_key_live; none reads the users table.
+func TestTotalPlan(t *testing.T) {
+	db, _ := openSeeded(t, 20_000)
+	readsUsers := regexp.MustCompile(`(Seq|Heap|Index) Scan (using \S+ )?on users\b`)
+	for name, f := range storetest.TotalPlanFilters("user01") {
+		plan, err := db.ExplainTotal(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "user_tallies"
+		if strings.HasPrefix(name, "name prefix") {
+			want = "Index Only Scan using ix_users_name_key_live"
+		}
+		if !strings.Contains(plan, want) || readsUsers.MatchString(plan) {
+			t.Errorf("%s: the total is not from %s:\n%s", name, want, plan)
+		}
+		t.Logf("%s:\n%s", name, plan)
+	}
+}

@@ -23,7 +23,9 @@ func openSeeded(t *testing.T, n int) (*sqlstore.DB, []storetest.Seeded) {
 }
 
 // TestSubstringPlan: on 100,000 users, substring and wildcard name searches
-// take their candidates from users_name_fts, never from a scan of users.
+// take their candidates from users_name_fts, never from a scan of users,
+// and, the pages being in id order, walk the trigram table in rowid order
+// to the page's end: no list of every match, no sort of them.
 func TestSubstringPlan(t *testing.T) {
 	db, users := openSeeded(t, storetest.BenchUsers)
 	s := storetest.NameSubstring(rand.New(rand.NewPCG(5, 6)), users)
@@ -36,6 +38,10 @@ func TestSubstringPlan(t *testing.T) {
 		if !strings.Contains(plan, "users_name_fts VIRTUAL TABLE INDEX") || scan.MatchString(plan) {
 			t.Errorf("%s (%q) is not answered from the trigram index:\n%s", name, s, plan)
 		}
+		if strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "LIST SUBQUERY") {
+			t.Errorf("%s (%q) collects or sorts every match:\n%s", name, s, plan)
+		}
+		t.Logf("%s:\n%s", name, plan)
 	}
 }
 
@@ -83,6 +89,26 @@ func TestDRFRelationPlan(t *testing.T) {
 		}
 		if strings.Contains(plan, "TEMP B-TREE") || scan.MatchString(plan) || !strings.Contains(plan, "ix_user_groups_group_id") {
 			t.Errorf("%s: the page is not index-backed:\n%s", name, plan)
+		}
+		t.Logf("%s:\n%s", name, plan)
+	}
+}
+
+// TestTotalPlan: the totals the faces ask for sum user_tallies or count
+// entries of ix_users_name_key_live; none reads the users table.
+func TestTotalPlan(t *testing.T) {
+	db, _ := openSeeded(t, 20_000)
+	for name, f := range storetest.TotalPlanFilters("user01") {
+		plan, err := db.ExplainTotal(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "user_tallies"
+		if strings.HasPrefix(name, "name prefix") {
+			want = "COVERING INDEX ix_users_name_key_live"
+		}
+		if !strings.Contains(plan, want) || strings.Contains(plan, "SCAN users") {
+			t.Errorf("%s: the total is not from %s:\n%s", name, want, plan)
 		}
 		t.Logf("%s:\n%s", name, plan)
 	}

@@ -59,6 +59,12 @@ var Flavor = &sqlstore.Flavor{
 		}
 		return table + ".id IN (SELECT rowid FROM users_about_fts WHERE " + cond + ")"
 	},
+	SubstringDrive: func(col string, p sqlstore.Pattern, arg func(any) string) (string, string, bool) {
+		if col != "name_key" || p.Prefix() != "" {
+			return "", "", false
+		}
+		return "users_name_fts", "users_name_fts.name_key GLOB " + arg(p.Glob()), true
+	},
 	Match: func(col string, p sqlstore.Pattern, caseSensitive bool, arg func(any) string) string {
 		if caseSensitive {
 			return col + " GLOB " + arg(p.Glob())

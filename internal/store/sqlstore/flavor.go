@@ -26,6 +26,14 @@ type Flavor struct {
 	// case-insensitive on the about texts. arg binds a value and returns its
 	// placeholder.
 	Substring func(table, col string, p Pattern, arg func(any) string) string
+	// SubstringDrive returns, for a pattern on column col of users that
+	// Substring answers from a separate index table, that table and the
+	// condition on it, so that an id-ordered page can walk the table's
+	// matches in rowid order and stop at the page's end instead of
+	// collecting every match (sqlstore.pageSelect). ok is false where the
+	// engine has no such table or the pattern is better served otherwise;
+	// nil: never.
+	SubstringDrive func(col string, p Pattern, arg func(any) string) (table, cond string, ok bool)
 	// Match returns a plain (unindexed or prefix-range) pattern match of a
 	// column expression, case-sensitive or not.
 	Match func(col string, p Pattern, caseSensitive bool, arg func(any) string) string

@@ -130,8 +130,7 @@ func findPage[T any](ctx context.Context, db *DB, op string, e *core.Entity, sco
 	total := -1
 	if q.Total {
 		c := db.newBuilder(e)
-		c.write("SELECT count(*) FROM ", e.Table, " WHERE ")
-		if err := db.where(c, filter); err != nil {
+		if err := db.countSQL(c, e, filter); err != nil {
 			return nil, 0, db.wrap(op, err)
 		}
 		n, err := r.count(c.sb.String(), c.args...)
@@ -164,6 +163,20 @@ func (db *DB) Explain(ctx context.Context, q query.List) (string, error) {
 	if err := db.pageSelect(b, userColumns, q); err != nil {
 		return "", err
 	}
+	return db.explain(ctx, b)
+}
+
+// ExplainTotal returns the engine's plan for the statement FindUsers
+// counts the users matching filter with.
+func (db *DB) ExplainTotal(ctx context.Context, filter query.Expr) (string, error) {
+	b := db.newBuilder(core.Users)
+	if err := db.countSQL(b, core.Users, filter); err != nil {
+		return "", err
+	}
+	return db.explain(ctx, b)
+}
+
+func (db *DB) explain(ctx context.Context, b *builder) (string, error) {
 	rows, err := db.rd().QueryContext(ctx, db.F.Explain+b.sb.String(), b.args...)
 	if err != nil {
 		return "", db.wrap("explain", err)
@@ -243,6 +256,9 @@ func (db *DB) pageSelect(b *builder, cols string, q query.List) error {
 		if off > 0 {
 			b.write(" OFFSET ", b.arg(int64(off)))
 		}
+	}
+	if c, rest, ok := db.substringDrive(b, q); ok {
+		return db.drivenPage(b, cols, q, c, rest, limit)
 	}
 	if q.After == nil || !db.F.SplitKeyset || len(q.Order) < 2 {
 		b.write("SELECT ", cols, " FROM ", b.e.Table, " WHERE ")

@@ -159,6 +159,8 @@ func Bench(b *testing.B, db *sqlstore.DB) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	pick := func() Seeded { return users[rng.IntN(len(users))] }
 	byLevel := []query.Order{{Field: "level", Desc: true}, {Field: "id", Desc: true}}
+	newest := []query.Order{{Field: "id", Desc: true}}
+	live := &query.Cond{Field: "deleted", Op: query.Eq, Value: false}
 
 	b.Run("GetByID", func(b *testing.B) {
 		for b.Loop() {
@@ -220,6 +222,63 @@ func Bench(b *testing.B, db *sqlstore.DB) {
 			us, _, err := db.FindUsers(ctx, query.List{Filter: &query.Cond{Field: "name", Op: query.Like, Value: p}, Order: []query.Order{{Field: "id", Desc: true}}, Limit: 20})
 			if err != nil || len(us) == 0 {
 				b.Fatalf("like %q: %d users: %v", p, len(us), err)
+			}
+		}
+	})
+	// A fragment every seeded name holds ("user…"), newest first: the
+	// page must stop at its 20th match, not collect them all.
+	b.Run("SubstringNameCommon", func(b *testing.B) {
+		for b.Loop() {
+			us, _, err := db.FindUsers(ctx, query.List{Filter: query.And{&query.Cond{Field: "name", Op: query.Contains, Value: "ser"}, live}, Order: newest, Limit: 21})
+			if err != nil || len(us) != 21 {
+				b.Fatalf("got %d users: %v", len(us), err)
+			}
+		}
+	})
+	// The totals the faces ask for (issue 10's count workload): native
+	// total=true by level, DRF's is_staff, Review Board's active users by
+	// a 2-character name prefix (counts-only: a one-row page).
+	for _, tc := range []struct {
+		name   string
+		filter func() query.Expr
+		limit  int
+	}{
+		{"CountLevel", func() query.Expr {
+			return query.And{&query.Cond{Field: "level", Op: query.Eq, Value: []int64{20, 20, 20, 30, 40, 10}[rng.IntN(6)]}, live}
+		}, 21},
+		{"CountStaff", func() query.Expr {
+			op := []query.Op{query.Ge, query.Lt}[rng.IntN(2)]
+			return query.And{&query.Cond{Field: "level", Op: op, Value: int64(core.LevelModerator)}, live}
+		}, 20},
+		{"CountNamePrefix", func() query.Expr {
+			k := pick().NameKey
+			return query.And{&query.Cond{Field: "active", Op: query.Eq, Value: true}, query.Or{&query.Cond{Field: "name", Op: query.Prefix, Value: k[:6]}}, live}
+		}, 1},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				_, n, err := db.FindUsers(ctx, query.List{Filter: tc.filter(), Limit: tc.limit, Total: true})
+				if err != nil || n <= 0 {
+					b.Fatalf("total %d: %v", n, err)
+				}
+			}
+		})
+	}
+	// The first page and a page half way in by cursor, newest first
+	// (issue 10's deep-page workload): the same cost at any depth.
+	b.Run("FirstPage", func(b *testing.B) {
+		for b.Loop() {
+			if us, _, err := db.FindUsers(ctx, query.List{Filter: live, Order: newest, Limit: 21}); err != nil || len(us) != 21 {
+				b.Fatalf("got %d users: %v", len(us), err)
+			}
+		}
+	})
+	b.Run("DeepPageKeyset", func(b *testing.B) {
+		mid := users[len(users)/2].ID
+		for b.Loop() {
+			after := mid - int64(rng.IntN(1000))
+			if us, _, err := db.FindUsers(ctx, query.List{Filter: live, Order: newest, Limit: 21, After: []any{after}}); err != nil || len(us) != 21 {
+				b.Fatalf("got %d users: %v", len(us), err)
 			}
 		}
 	})

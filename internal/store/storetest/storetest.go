@@ -41,6 +41,8 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("Groups", func(t *testing.T) { testGroups(t, open(t)) })
 	t.Run("LinkedAccounts", func(t *testing.T) { testLinkedAccounts(t, open(t)) })
 	t.Run("ClaimReroll", func(t *testing.T) { testClaimReroll(t, open(t)) })
+	t.Run("Totals", func(t *testing.T) { testTotals(t, open(t)) })
+	t.Run("SubstringPages", func(t *testing.T) { testSubstringPages(t, open(t)) })
 }
 
 var seq struct {
