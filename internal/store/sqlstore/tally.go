@@ -6,7 +6,7 @@ import (
 )
 
 // tallyColumns are the users columns user_tallies counts by (migration
-// 008): small domains that every face's totals filter on.
+// 007): small domains that every face's totals filter on.
 var tallyColumns = map[string]bool{"level": true, "active": true, "deleted": true, "banned": true}
 
 // tallied reports whether every condition of e compares a tally column,
