@@ -90,10 +90,7 @@ it stay).`)
 		OnConflict: mode, DryRun: *dryRun, Batch: *batch,
 		Progress: func(s core.ImportSummary) { bar.update(s.Created+s.Updated+s.Skipped, counted.n) },
 		Refused: func(r core.Refusal) {
-			line := fmt.Sprintf("line %d: %s", r.Line, r.Reason)
-			if r.Name != "" {
-				line = fmt.Sprintf("line %d (%s): %s", r.Line, r.Name, r.Reason)
-			}
+			line := r.String()
 			if rej != nil {
 				fmt.Fprintln(rej, line)
 			} else if shown++; shown <= maxShownRefusals {
@@ -154,7 +151,7 @@ JSONL (the native representation, one user a line) or CSV.`)
 		defer f.Close()
 		w = f
 	}
-	uw, err := native.NewUserWriter(*format, w, true)
+	uw, err := native.NewUserWriter(*format, w, core.ExportsHashes(core.System))
 	if err != nil {
 		return fmt.Errorf("--%w", err)
 	}

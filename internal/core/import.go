@@ -81,6 +81,15 @@ type Refusal struct {
 	Reason string
 }
 
+// String is the refusal as the CLI's rejects file and the API's summary
+// word it: "line 3 (ann): reason", without the name when there is none.
+func (r Refusal) String() string {
+	if r.Name != "" {
+		return fmt.Sprintf("line %d (%s): %s", r.Line, r.Name, r.Reason)
+	}
+	return fmt.Sprintf("line %d: %s", r.Line, r.Reason)
+}
+
 // importSystemFields are the fields only the system writes that an import
 // carries over (spec/fields.md: "set by CLI import"). id is kept when it
 // is free; generated fields are recomputed and ignored.
@@ -126,10 +135,11 @@ var errDryRun = errors.New("dry run")
 // creates no duplicates. A new user keeps the record's id when no user
 // holds it (so an export imported into an empty database exports the
 // same), else it gets a new one; ids never match records to users.
-// Codes: Forbidden, and whatever stops the store.
+// Nothing is read from r before actor is found allowed.
+// Codes: Unauthenticated, Forbidden, and whatever stops the store or r.
 func (s *Service) Import(ctx context.Context, actor *User, r RecordReader, opt ImportOptions) (ImportSummary, error) {
-	if actor != System && (actor == nil || actor.Level < LevelAdmin || actor.Banned) {
-		return ImportSummary{}, Errorf(Forbidden, "Only admins may import users.")
+	if err := s.may(ctx, NativeProfile, actor, ActImport, nil); err != nil {
+		return ImportSummary{}, err
 	}
 	if opt.Batch <= 0 {
 		opt.Batch = DefaultImportBatch
