@@ -105,8 +105,7 @@ it stay).`)
 	if *dryRun {
 		what = "dry run: would have imported"
 	}
-	fmt.Fprintf(stdout, "%s: %d read, %d created, %d updated, %d skipped, %d refused in %s\n",
-		what, sum.Read, sum.Created, sum.Updated, sum.Skipped, sum.Refused, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "%s: %s in %s\n", what, sum, time.Since(start).Round(time.Millisecond))
 	if err != nil {
 		return fmt.Errorf("import stopped after %d records: %w", sum.Read, describe(err))
 	}

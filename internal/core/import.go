@@ -74,6 +74,11 @@ type ImportSummary struct {
 	Read, Created, Updated, Skipped, Refused int
 }
 
+// String is the counts as the CLI and the API word them.
+func (s ImportSummary) String() string {
+	return fmt.Sprintf("%d read, %d created, %d updated, %d skipped, %d refused", s.Read, s.Created, s.Updated, s.Skipped, s.Refused)
+}
+
 // Refusal is a record an import did not write, and why.
 type Refusal struct {
 	Line   int
