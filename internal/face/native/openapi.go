@@ -180,7 +180,7 @@ func schemas() obj {
 	}, []string{"dry_run", "read", "created", "updated", "skipped", "refused", "refusals"}, "What an import did.")
 	s["ImportRefusal"] = objectSchema(obj{
 		"line":   obj{"type": "integer", "minimum": 1, "description": "Where the record starts in the body (a JSONL line; a CSV row's first line, the header being line 1)."},
-		"name":   obj{"type": "string", "description": "The record's name, when it has one."},
+		"name":   obj{"type": "string", "description": "The record's name as given, when it has one (it may break the name rules: that may be the reason)."},
 		"reason": obj{"type": "string", "description": "Why it was refused: a message and the reasons by field."},
 	}, []string{"line", "reason"}, "A record the import did not write.")
 	s["Problem"] = objectSchema(obj{
