@@ -54,17 +54,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 			var want, got map[string]any
 			json.Unmarshal(in[i], &want)
 			json.Unmarshal([]byte(line), &got)
-			for k, wv := range want {
-				if g, ok := wv.(map[string]any); ok {
-					for name, v := range g {
-						if gv := got[k].(map[string]any)[name]; fmt.Sprint(gv) != fmt.Sprint(v) {
-							t.Errorf("user %d: %s.%s exported %v, imported %v", i, k, name, gv, v)
-						}
-					}
-				} else if fmt.Sprint(got[k]) != fmt.Sprint(wv) {
-					t.Errorf("user %d: %s exported %v, imported %v", i, k, got[k], wv)
-				}
-			}
+			facetest.SameRecord(t, i, want, got)
 		}
 		for _, format := range []string{"jsonl", "csv"} {
 			exported, _, err := runIn(b, "export", "--format", format)

@@ -101,3 +101,21 @@ func DjangoKey(t testing.TB) string {
 	}
 	return base64.StdEncoding.EncodeToString(key)
 }
+
+// SameRecord reports each field of want, user i of an import (groups
+// nested, as FullRecord writes them), that got, its export, renders
+// otherwise.
+func SameRecord(t testing.TB, i int, want, got map[string]any) {
+	t.Helper()
+	for k, wv := range want {
+		if g, ok := wv.(map[string]any); ok {
+			for name, v := range g {
+				if gv := got[k].(map[string]any)[name]; fmt.Sprint(gv) != fmt.Sprint(v) {
+					t.Errorf("user %d: %s.%s exported %v, imported %v", i, k, name, gv, v)
+				}
+			}
+		} else if fmt.Sprint(got[k]) != fmt.Sprint(wv) {
+			t.Errorf("user %d: %s exported %v, imported %v", i, k, got[k], wv)
+		}
+	}
+}
