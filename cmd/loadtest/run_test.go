@@ -28,7 +28,7 @@ func TestLoadtest(t *testing.T) {
 	svc := core.NewService(db)
 	log := slog.New(slog.DiscardHandler)
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", httpx.Mount("/v1", native.NewHandler(svc, log)))
+	mux.Handle("/v1/", httpx.Mount("/v1", native.NewHandler(svc, log, native.Options{})))
 	mux.Handle("/danbooru/", httpx.Mount("/danbooru", danbooru.NewHandler(svc, log)))
 	mux.Handle("/e621/", httpx.Mount("/e621", e621.NewHandler(svc, log, e621.Options{})))
 	srv := httptest.NewServer(mux)

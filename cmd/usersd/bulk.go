@@ -90,10 +90,7 @@ it stay).`)
 		OnConflict: mode, DryRun: *dryRun, Batch: *batch,
 		Progress: func(s core.ImportSummary) { bar.update(s.Created+s.Updated+s.Skipped, counted.n) },
 		Refused: func(r core.Refusal) {
-			line := fmt.Sprintf("line %d: %s", r.Line, r.Reason)
-			if r.Name != "" {
-				line = fmt.Sprintf("line %d (%s): %s", r.Line, r.Name, r.Reason)
-			}
+			line := r.String()
 			if rej != nil {
 				fmt.Fprintln(rej, line)
 			} else if shown++; shown <= maxShownRefusals {
@@ -108,8 +105,7 @@ it stay).`)
 	if *dryRun {
 		what = "dry run: would have imported"
 	}
-	fmt.Fprintf(stdout, "%s: %d read, %d created, %d updated, %d skipped, %d refused in %s\n",
-		what, sum.Read, sum.Created, sum.Updated, sum.Skipped, sum.Refused, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "%s: %s in %s\n", what, sum, time.Since(start).Round(time.Millisecond))
 	if err != nil {
 		return fmt.Errorf("import stopped after %d records: %w", sum.Read, describe(err))
 	}
@@ -154,7 +150,7 @@ JSONL (the native representation, one user a line) or CSV.`)
 		defer f.Close()
 		w = f
 	}
-	uw, err := native.NewUserWriter(*format, w, true)
+	uw, err := native.NewUserWriter(*format, w, core.ExportsHashes(core.System))
 	if err != nil {
 		return fmt.Errorf("--%w", err)
 	}

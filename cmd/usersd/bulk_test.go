@@ -4,9 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/pbkdf2"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,97 +15,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/xid"
-
-	"usersd/internal/core"
-	"usersd/internal/face/native"
 	"usersd/internal/facetest"
 )
-
-// freshBackend returns a new empty database of b's kind.
-func freshBackend(t *testing.T, b facetest.Backend) facetest.Backend {
-	if b.Name == "postgres" {
-		return facetest.Postgres(t)
-	}
-	return facetest.SQLite(t)
-}
 
 // runIn runs usersd with args on backend b.
 func runIn(b facetest.Backend, args ...string) (stdout, stderr string, err error) {
 	return runCLI(append(args, b.Args...)...)
-}
-
-// fullRecord is a user with every field the export carries set to a
-// value other than its default, as a JSONL line of the native shape.
-func fullRecord(t *testing.T, i int, inviter int64) []byte {
-	t.Helper()
-	var shape map[string]any
-	if err := json.Unmarshal(native.AppendExportUser(nil, &core.User{}, true), &shape); err != nil {
-		t.Fatal(err)
-	}
-	at := time.Date(2019, 3, 4, 5, 6, 7, 890123000, time.UTC).Add(time.Duration(i) * time.Hour)
-	special := map[string]any{
-		"id": 100 + i, "xid": xid.NewWithTime(at).String(), "sid": "abcd" + string(rune('a'+i)),
-		"name": fmt.Sprintf("Full_%d", i), "email": fmt.Sprintf("full%d@example.com", i), "display_name": "Full Name",
-		"inviter_id": nil, "avatar": nil, "deleted": i == 2, "deleted_at": nil,
-		"timezone": "Europe/Berlin", "language": "de", "date_of_birth": "1990-02-03", "phone": "+49 30 123456",
-		"last_ip": "192.0.2.7", "level": 50, "per_page": 40, "comment_threshold": -3,
-		"links":           []any{"https://example.com/a"},
-		"preferred_names": []any{map[string]any{"value": "Fu", "status": "okay"}},
-		"pronouns":        []any{map[string]any{"pronouns": "they/them", "display_text": "they", "status": "favourite"}},
-		"profile_fields":  []any{map[string]any{"name": "Likes", "entries": []any{map[string]any{"value": "tea", "status": "okay"}}}},
-		"artist_tags":     []any{"tag_one"},
-		"custom_preferences": map[string]any{"0b1c3f1e-1a2b-4c3d-8e9f-0123456789ab": map[string]any{
-			"icon": "0-circle", "tooltip": "mine", "size": "large", "muted": false, "favourite": true}},
-		"upload_karma":      -5,
-		"post_upload_count": 9, "post_deleted_count": 2, "post_active_count": 7,
-		"positive_feedback_count": 5, "neutral_feedback_count": 1, "negative_feedback_count": 2, "feedback_score": 3,
-		"password_hash": "pbkdf2_sha256$1000$salt$c2FsdHlrZXk=",
-	}
-	if inviter > 0 {
-		special["inviter_id"] = inviter
-	}
-	if i == 2 {
-		special["deleted_at"] = at.Add(time.Minute).Format(time.RFC3339Nano)
-	}
-	fill := func(name string) any {
-		if v, ok := special[name]; ok {
-			return v
-		}
-		f := core.FieldByName(name)
-		switch f.Kind {
-		case core.KindBool:
-			return true
-		case core.KindInt:
-			return f.Min + 4 + i
-		case core.KindTime:
-			return at.Format(time.RFC3339Nano)
-		case core.KindJSON:
-			return map[string]any{"k": fmt.Sprintf("v%d", i)}
-		case core.KindText:
-			if f.Enum != nil {
-				return f.Enum[len(f.Enum)-1]
-			}
-			s := fmt.Sprintf("%s %d", strings.Repeat("x", max(f.Min, 1)), i)
-			return s[:min(len(s), f.Max)]
-		}
-		t.Fatalf("no value for %s", name)
-		return nil
-	}
-	for k, v := range shape {
-		if g, ok := v.(map[string]any); ok {
-			for name := range g {
-				g[name] = fill(name)
-			}
-			continue
-		}
-		shape[k] = fill(k)
-	}
-	b, err := json.Marshal(shape)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 func writeFile(t *testing.T, name string, lines ...[]byte) string {
@@ -125,7 +37,7 @@ func writeFile(t *testing.T, name string, lines ...[]byte) string {
 // database exports byte for byte the same, in JSONL and in CSV.
 func TestImportExportRoundTrip(t *testing.T) {
 	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
-		in := [][]byte{fullRecord(t, 0, 0), fullRecord(t, 1, 100), fullRecord(t, 2, 101)}
+		in := [][]byte{facetest.FullRecord(t, 0, 0), facetest.FullRecord(t, 1, 100), facetest.FullRecord(t, 2, 101)}
 		file := writeFile(t, "in.jsonl", in...)
 		if out, errOut, err := runIn(b, "import", file); err != nil || !strings.Contains(out, "3 created") {
 			t.Fatalf("import: %v\n%s%s", err, out, errOut)
@@ -142,17 +54,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 			var want, got map[string]any
 			json.Unmarshal(in[i], &want)
 			json.Unmarshal([]byte(line), &got)
-			for k, wv := range want {
-				if g, ok := wv.(map[string]any); ok {
-					for name, v := range g {
-						if gv := got[k].(map[string]any)[name]; fmt.Sprint(gv) != fmt.Sprint(v) {
-							t.Errorf("user %d: %s.%s exported %v, imported %v", i, k, name, gv, v)
-						}
-					}
-				} else if fmt.Sprint(got[k]) != fmt.Sprint(wv) {
-					t.Errorf("user %d: %s exported %v, imported %v", i, k, got[k], wv)
-				}
-			}
+			facetest.SameRecord(t, i, want, got)
 		}
 		for _, format := range []string{"jsonl", "csv"} {
 			exported, _, err := runIn(b, "export", "--format", format)
@@ -160,7 +62,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			file := writeFile(t, "export."+format, []byte(strings.TrimSuffix(exported, "\n")))
-			empty := freshBackend(t, b)
+			empty := facetest.Fresh(t, b)
 			if out, errOut, err := runIn(empty, "import", "--format", format, file); err != nil || !strings.Contains(out, "3 created") {
 				t.Fatalf("%s: import of the export: %v\n%s%s", format, err, out, errOut)
 			}
@@ -186,7 +88,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 func TestImportCLI(t *testing.T) {
 	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
 		file := writeFile(t, "in.jsonl",
-			[]byte(`{"name":"ok1","password_hash":"pbkdf2_sha256$1000$seasalt$`+djangoKey(t)+`"}`),
+			[]byte(`{"name":"ok1","password_hash":"pbkdf2_sha256$1000$seasalt$`+facetest.DjangoKey(t)+`"}`),
 			[]byte(`{"name":"bad","password_hash":"md5$x$y"}`),
 			[]byte(`not json`),
 			[]byte(`{"name":"ok2","level":30}`),
@@ -231,16 +133,6 @@ func TestImportCLI(t *testing.T) {
 			t.Errorf("hash not rehashed at login:\n%s", out)
 		}
 	})
-}
-
-// djangoKey is the key of Django's pbkdf2_sha256 hash of "lètmein",
-// 1000 iterations, salt "seasalt".
-func djangoKey(t *testing.T) string {
-	key, err := pbkdf2.Key(sha256.New, "lètmein", []byte("seasalt"), 1000, 32)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return base64.StdEncoding.EncodeToString(key)
 }
 
 // TestImportResumesAfterKill: an import killed mid-way (kill -9) and run

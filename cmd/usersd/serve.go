@@ -230,6 +230,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	addrLimit := fs.Int("login-addr-limit", 50, "failed logins per client address per 15 minutes before lock-out")
 	signupLimit := fs.Int("signup-addr-limit", core.DefaultSignupsPerAddr, "anonymous sign-ups per client address per hour")
 	maxUserBytes := fs.Int("max-user-bytes", core.DefaultMaxUserBytes, "largest serialized user in bytes (16384..16777216)")
+	maxImport := fs.Int64("max-import-bytes", native.DefaultMaxImportBytes, "largest body of the native API's import (POST /v1/users/import), streamed as it arrives; at least 1048576")
 	var tf tokenFlags
 	tf.register(fs)
 	redisURL := fs.String("redis", "", "Redis URL (redis://host:6379/0) holding rate limits for every node; empty keeps them in-process")
@@ -276,6 +277,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	signupAddr, err := dataFlags(*signupLimit, *maxUserBytes)
 	if err != nil {
 		return err
+	}
+	if *maxImport < 1<<20 {
+		return fmt.Errorf("--max-import-bytes %d: must be at least 1048576 (1 MiB)", *maxImport)
 	}
 	if err := tf.check(); err != nil {
 		return err
@@ -396,7 +400,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	for _, p := range sysPaths {
 		mux.Handle(p, m.Face("system", sys)) // methods are the inner mux's business
 	}
-	mount(mux, nativePrefix, m.Face("native", httpx.CORS(origins, native.NewHandler(svc, log))))
+	mount(mux, nativePrefix, m.Face("native", httpx.CORS(origins, native.NewHandler(svc, log, native.Options{MaxImportBytes: *maxImport}))))
 	built, err := buildFaces(svc, log, fo)
 	if err != nil {
 		return err

@@ -14,6 +14,9 @@ const (
 	ActSetLevel               // change an account's level
 
 	ActCreateToken // mint an API token for an account
+
+	ActImport // write users in bulk (Service.Import; no target)
+	ActExport // read every user in bulk (Service.ExportUsers; no target)
 )
 
 // May says whether actor (nil: anonymous) may do a to target under the
@@ -86,6 +89,11 @@ func (s *Service) may(ctx context.Context, p *Profile, actor *User, a Action, ta
 	case ActCreateToken:
 		if !isSelf(actor, target) {
 			return Errorf(Forbidden, "You may manage only your own tokens.")
+		}
+	case ActImport, ActExport:
+		if actor.Level < LevelAdmin {
+			what := map[Action]string{ActImport: "import", ActExport: "export"}[a]
+			return Errorf(Forbidden, "Only admins may %s users.", what)
 		}
 	}
 	return nil

@@ -16,10 +16,13 @@ const ExportPage = query.MaxLimit
 // present; the password hash only to System (the CLI, which holds the
 // database anyway): an admin's export has PasswordHash nil, so that a
 // hash never leaves through the API (spec/fields.md: password_hash is
-// read by no one). fn's error stops the export and is returned.
-// Codes: Forbidden, Invalid.
+// read by no one; ExportsHashes). fn's error stops the export and is
+// returned. fn is not called before actor and the filter are found
+// good, so a caller that writes nothing until fn runs can still answer
+// those errors.
+// Codes: Unauthenticated, Forbidden, Invalid.
 func (s *Service) ExportUsers(ctx context.Context, actor *User, filter query.Expr, fn func(*User) error) error {
-	filter, err := s.exportFilter(actor, filter)
+	filter, err := s.exportFilter(ctx, actor, filter)
 	if err != nil {
 		return err
 	}
@@ -32,7 +35,7 @@ func (s *Service) ExportUsers(ctx context.Context, actor *User, filter query.Exp
 			return err
 		}
 		for _, u := range users {
-			if actor != System {
+			if !ExportsHashes(actor) {
 				u.PasswordHash = nil
 			}
 			if err := fn(u); err != nil {
@@ -48,9 +51,9 @@ func (s *Service) ExportUsers(ctx context.Context, actor *User, filter query.Exp
 
 // CountExport counts the users ExportUsers would give actor, for a
 // progress bar's end.
-// Codes: Forbidden, Invalid.
+// Codes: Unauthenticated, Forbidden, Invalid.
 func (s *Service) CountExport(ctx context.Context, actor *User, filter query.Expr) (int, error) {
-	filter, err := s.exportFilter(actor, filter)
+	filter, err := s.exportFilter(ctx, actor, filter)
 	if err != nil {
 		return 0, err
 	}
@@ -58,9 +61,13 @@ func (s *Service) CountExport(ctx context.Context, actor *User, filter query.Exp
 	return n, err
 }
 
-func (s *Service) exportFilter(actor *User, filter query.Expr) (query.Expr, error) {
-	if actor != System && (actor == nil || actor.Level < LevelAdmin || actor.Banned) {
-		return nil, Errorf(Forbidden, "Only admins may export users.")
+// ExportsHashes reports whether ExportUsers gives actor password hashes,
+// so that a writer knows whether to carry the password_hash column.
+func ExportsHashes(actor *User) bool { return actor == System }
+
+func (s *Service) exportFilter(ctx context.Context, actor *User, filter query.Expr) (query.Expr, error) {
+	if err := s.may(ctx, NativeProfile, actor, ActExport, nil); err != nil {
+		return nil, err
 	}
 	n := normalizer{p: NativeProfile, viewer: actor, grants: s.UpstreamHiddenSearch}
 	return n.expr(filter)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/netip"
 	"time"
+
+	"usersd/internal/query"
 )
 
 // Face is the core as one face sees it: every user it returns is redacted
@@ -192,3 +194,15 @@ func (f *Face) SearchesOn(name string, viewer *User) bool {
 
 // Signup reports whether anonymous sign-up is open.
 func (f *Face) Signup() bool { return f.s.Signup }
+
+// Import is Service.Import: the actor must be an admin.
+func (f *Face) Import(ctx context.Context, actor *User, r RecordReader, opt ImportOptions) (ImportSummary, error) {
+	return f.s.Import(ctx, actor, r, opt)
+}
+
+// ExportUsers is Service.ExportUsers: the actor must be an admin, and the
+// filter is the native API's. Users come unredacted, as an admin's
+// export has them (no password hash unless ExportsHashes).
+func (f *Face) ExportUsers(ctx context.Context, actor *User, filter query.Expr, fn func(*User) error) error {
+	return f.s.ExportUsers(ctx, actor, filter, fn)
+}

@@ -74,11 +74,25 @@ type ImportSummary struct {
 	Read, Created, Updated, Skipped, Refused int
 }
 
+// String is the counts as the CLI and the API word them.
+func (s ImportSummary) String() string {
+	return fmt.Sprintf("%d read, %d created, %d updated, %d skipped, %d refused", s.Read, s.Created, s.Updated, s.Skipped, s.Refused)
+}
+
 // Refusal is a record an import did not write, and why.
 type Refusal struct {
 	Line   int
 	Name   string // the record's name, when it has one
 	Reason string
+}
+
+// String is the refusal as the CLI's rejects file and the API's summary
+// word it: "line 3 (ann): reason", without the name when there is none.
+func (r Refusal) String() string {
+	if r.Name != "" {
+		return fmt.Sprintf("line %d (%s): %s", r.Line, r.Name, r.Reason)
+	}
+	return fmt.Sprintf("line %d: %s", r.Line, r.Reason)
 }
 
 // importSystemFields are the fields only the system writes that an import
@@ -126,10 +140,11 @@ var errDryRun = errors.New("dry run")
 // creates no duplicates. A new user keeps the record's id when no user
 // holds it (so an export imported into an empty database exports the
 // same), else it gets a new one; ids never match records to users.
-// Codes: Forbidden, and whatever stops the store.
+// Nothing is read from r before actor is found allowed.
+// Codes: Unauthenticated, Forbidden, and whatever stops the store or r.
 func (s *Service) Import(ctx context.Context, actor *User, r RecordReader, opt ImportOptions) (ImportSummary, error) {
-	if actor != System && (actor == nil || actor.Level < LevelAdmin || actor.Banned) {
-		return ImportSummary{}, Errorf(Forbidden, "Only admins may import users.")
+	if err := s.may(ctx, NativeProfile, actor, ActImport, nil); err != nil {
+		return ImportSummary{}, err
 	}
 	if opt.Batch <= 0 {
 		opt.Batch = DefaultImportBatch

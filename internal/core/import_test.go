@@ -251,7 +251,7 @@ func TestExportUsers(t *testing.T) {
 			}
 		}
 		f, _ := query.Parse("level = 30")
-		admin := &core.User{ID: 1, Level: core.LevelAdmin}
+		admin := &core.User{ID: 1, Level: core.LevelAdmin, Active: true}
 		n := 0
 		err = svc.ExportUsers(ctx, admin, f, func(u *core.User) error {
 			n++
@@ -263,8 +263,23 @@ func TestExportUsers(t *testing.T) {
 		if c, _ := svc.CountExport(ctx, admin, f); err != nil || n != (len(ps))/2 || c != n {
 			t.Errorf("filtered export: %d users (count %d), %v", n, c, err)
 		}
-		if err := svc.ExportUsers(ctx, &core.User{ID: 1, Level: core.LevelModerator}, nil, nil); core.ErrorCode(err) != core.Forbidden {
-			t.Errorf("moderator export: %v", err)
+		// Admins alone export and import; anonymous callers are asked to
+		// authenticate (the API's 401), others refused (403).
+		for _, c := range []struct {
+			who   string
+			actor *core.User
+			want  core.Code
+		}{
+			{"anonymous", nil, core.Unauthenticated},
+			{"moderator", &core.User{ID: 1, Level: core.LevelModerator, Active: true}, core.Forbidden},
+			{"banned admin", &core.User{ID: 1, Level: core.LevelAdmin, Active: true, Banned: true}, core.Forbidden},
+		} {
+			if err := svc.ExportUsers(ctx, c.actor, nil, nil); core.ErrorCode(err) != c.want {
+				t.Errorf("%s export: %v, want %v", c.who, err, c.want)
+			}
+			if _, err := svc.Import(ctx, c.actor, nil, core.ImportOptions{}); core.ErrorCode(err) != c.want {
+				t.Errorf("%s import: %v, want %v", c.who, err, c.want)
+			}
 		}
 		bad, err := query.Parse(`password_hash = "x"`)
 		if err != nil {

@@ -155,8 +155,9 @@ type Deletion struct {
 var NativeProfile = &Profile{
 	Name:    "native",
 	Classes: [...]Audience{ReadAnon: Everyone, ReadUser: SignedInUnlessPrivate, ReadSelf: SelfAndStaff, ReadNever: Nobody},
-	// /v1/me is the caller; /v1/users/{id or name} has no word beside it.
-	ReservedNames: []string{"me"},
+	// /v1/me is the caller; /v1/users/export is the export where
+	// /v1/users/{id or name} would read a name.
+	ReservedNames: []string{"me", "export"},
 }
 
 // audience returns the audience of f under p.

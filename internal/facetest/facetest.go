@@ -138,6 +138,14 @@ func Postgres(t testing.TB) Backend {
 	return Backend{"postgres", []string{"--db", testdb.Postgres(t)}}
 }
 
+// Fresh returns a new empty database of b's kind.
+func Fresh(t testing.TB, b Backend) Backend {
+	if b.Name == "postgres" {
+		return Postgres(t)
+	}
+	return SQLite(t)
+}
+
 // Server is a running usersd.
 type Server struct {
 	T       *testing.T

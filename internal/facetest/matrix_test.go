@@ -82,6 +82,8 @@ var faces = []faceUnderTest{
 			"POST /login":              {want: "401 401 401 401 401 401 401 401 401 403", path: "/login", body: `{"name":"nobody-{name}","password":"wrong password"}`},
 			"GET /users":               {want: "200 200 200 200 200 200 200 401 401 200", path: "/users?limit=1000"},
 			"POST /users":              {want: "201 201 201 201 201 201 201 401 401 403", path: "/users", body: `{"name":"{name}","password":"password-{name}"}`},
+			"GET /users/export":        {want: "401 403 403 403 200 200 403 401 401 403", path: "/users/export"},
+			"POST /users/import":       {want: "401 403 403 403 200 200 403 401 401 403", path: "/users/import", ctype: "application/x-ndjson", body: `{"name":"{name}"}`},
 			"GET /users/{id}":          {want: "200 200 200 200 200 200 200 401 401 200", path: "/users/{id}"},
 			"PATCH /users/{id}":        {want: "401 200 403 403 200 200 403 401 401 403", path: "/users/{id}", body: `{"bio":"matrix"}`},
 			"DELETE /users/{id}":       {want: "401 204 403 403 204 204 403 401 401 403", path: "/users/{id}", fresh: true},

@@ -177,6 +177,10 @@ type routeSlot struct {
 	pattern    string
 	public     bool // SetPublic
 	revalidate bool // SetRevalidate
+	// body is the request body before Middleware's MaxRequestBody, for
+	// StreamBody; kept here, not in a context value of its own, to spare
+	// every request an allocation.
+	body io.ReadCloser
 }
 
 // WithRouteSlot returns ctx with a slot for SetRoute, or ctx itself when
@@ -227,6 +231,39 @@ func Route(ctx context.Context) string {
 	return ""
 }
 
+// StreamBody returns the body of a request that a route reads as it
+// arrives and that may be larger than any other (the native API's
+// import): limited to limit bytes instead of MaxRequestBody (a read past
+// it fails with *http.MaxBytesError), and with the server's ReadTimeout,
+// which bounds a whole request, replaced by idle: each read must get
+// data within idle. Read it instead of r.Body.
+func StreamBody(w http.ResponseWriter, r *http.Request, limit int64, idle time.Duration) io.Reader {
+	body := r.Body
+	if s, ok := r.Context().Value(routeKey).(*routeSlot); ok && s.body != nil {
+		body = s.body
+	}
+	return &idleReader{r: http.MaxBytesReader(w, body, limit), rc: http.NewResponseController(w), idle: idle}
+}
+
+// idleReader moves the connection's read deadline before each read.
+type idleReader struct {
+	r    io.Reader
+	rc   *http.ResponseController
+	idle time.Duration
+}
+
+func (i *idleReader) Read(p []byte) (int, error) {
+	i.rc.SetReadDeadline(time.Now().Add(i.idle)) // unsupported under test recorders: no deadline to move
+	return i.r.Read(p)
+}
+
+// ExtendWrite moves the response's write deadline to idle from now, for
+// a response that is streamed, or sent after a long read, past the
+// server's WriteTimeout (which runs from the request's start).
+func ExtendWrite(w http.ResponseWriter, idle time.Duration) {
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(idle))
+}
+
 // ClientAddr is the peer address of the request.
 func ClientAddr(r *http.Request) netip.Addr {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -252,23 +289,29 @@ func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 		// Every response, of every face, is what its Content-Type says.
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
-		ctx = context.WithValue(ctx, routeKey, &routeSlot{})
+		ctx = context.WithValue(ctx, routeKey, &routeSlot{body: r.Body})
 		r = r.WithContext(context.WithValue(ctx, callerKey, &caller{}))
 		r.Body = http.MaxBytesReader(w, r.Body, MaxRequestBody)
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK, req: r}
 		defer func() {
+			aborted := false
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
-					panic(p)
-				}
-				log.Error("panic", "request_id", id, "panic", fmt.Sprint(p))
-				if !rec.wrote {
-					http.Error(rec, `{"error":"internal error"}`, http.StatusInternalServerError)
+					// A streamed answer cut short on purpose (the
+					// native export's error after its first row): logged
+					// like any request, then left to net/http, which drops
+					// the connection so the client sees the body truncated.
+					aborted = true
+				} else {
+					log.Error("panic", "request_id", id, "panic", fmt.Sprint(p))
+					if !rec.wrote {
+						http.Error(rec, `{"error":"internal error"}`, http.StatusInternalServerError)
+					}
 				}
 			}
 			// Typed attributes in an array on the stack: the same line as
 			// log.Info with key-value pairs, without boxing each value.
-			attrs := [9]slog.Attr{slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			attrs := [10]slog.Attr{slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000), slog.String("remote", r.RemoteAddr)}
 			n := 7
@@ -280,7 +323,14 @@ func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 				attrs[n] = slog.Int64("user_id", u.ID)
 				n++
 			}
+			if aborted {
+				attrs[n] = slog.Bool("aborted", true)
+				n++
+			}
 			log.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs[:n]...)
+			if aborted {
+				panic(http.ErrAbortHandler)
+			}
 		}()
 		next.ServeHTTP(rec, r)
 	})

@@ -24,6 +24,10 @@ import (
 // renders.
 const hashField = "password_hash"
 
+// Media types of the bulk formats, by format name, as the API's export
+// answers and its import takes them.
+var bulkTypes = map[string]string{"jsonl": "application/x-ndjson", "csv": "text/csv"}
+
 // MaxLineBytes bounds one JSONL line or CSV record of an import: a user
 // is at most 16 MiB (--max-user-bytes), and its JSON a little more.
 const MaxLineBytes = 32 << 20
@@ -280,10 +284,10 @@ func (c *csvReader) Next() (core.ImportRecord, error) {
 			if err == io.EOF {
 				return core.ImportRecord{}, io.EOF
 			}
-			return core.ImportRecord{}, fmt.Errorf("csv header: %w", err)
+			return core.ImportRecord{}, csvStop(fmt.Errorf("csv header: %w", err))
 		}
 		if c.cols, err = csvHeader(head); err != nil {
-			return core.ImportRecord{}, err
+			return core.ImportRecord{}, &core.Error{Code: core.Invalid, Message: err.Error()}
 		}
 	}
 	row, err := c.r.Read()
@@ -296,7 +300,7 @@ func (c *csvReader) Next() (core.ImportRecord, error) {
 			return core.ImportRecord{Line: perr.StartLine, Err: fmt.Errorf("has %d cells, the header %d", len(row), len(c.cols))}, nil
 		}
 		// The reader cannot find where the bad record ends: stop.
-		return core.ImportRecord{}, err
+		return core.ImportRecord{}, csvStop(err)
 	}
 	if err != nil {
 		return core.ImportRecord{}, err
@@ -304,6 +308,16 @@ func (c *csvReader) Next() (core.ImportRecord, error) {
 	line, _ := c.r.FieldPos(0)
 	fields, err := decodeCSVRow(c.cols, row)
 	return core.ImportRecord{Line: line, Fields: fields, Err: err}, nil
+}
+
+// csvStop makes a CSV syntax error that stops an import the input's
+// fault (Invalid), and leaves read errors as they are.
+func csvStop(err error) error {
+	var perr *csv.ParseError
+	if errors.As(err, &perr) {
+		return &core.Error{Code: core.Invalid, Message: err.Error(), Err: err}
+	}
+	return err
 }
 
 func csvHeader(head []string) ([]*core.Field, error) {

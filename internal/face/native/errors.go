@@ -39,8 +39,12 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if e.Code == core.Internal {
 		log.Error("internal error", "request_id", httpx.RequestID(r.Context()), "err", err)
 	}
-	if errors.Is(err, httpx.ErrContentType) {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, httpx.ErrContentType), errors.Is(err, errBulkType):
 		status = http.StatusUnsupportedMediaType
+	case errors.As(err, &tooBig):
+		status = http.StatusRequestEntityTooLarge
 	}
 	if errors.Is(err, r.Context().Err()) && r.Context().Err() != nil {
 		status = 499 // the client went away; nobody reads this

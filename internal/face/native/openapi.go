@@ -168,6 +168,21 @@ func schemas() obj {
 			"description": "Seconds until the token expires; or give expires_at. Without either, the server's default lifetime (--api-token-ttl; none unless set); never past --api-token-max-ttl."},
 		"expires_at": obj{"type": []string{"string", "null"}, "format": "date-time", "description": "When the token expires (in the future); or give expires_in."},
 	}, nil, "A new API token.")
+	s["ImportSummary"] = objectSchema(obj{
+		"dry_run": obj{"type": "boolean", "description": "Whether this was a dry run, which wrote nothing: the counts are what a real run would have done."},
+		"read":    obj{"type": "integer", "minimum": 0, "description": "Records read."},
+		"created": obj{"type": "integer", "minimum": 0},
+		"updated": obj{"type": "integer", "minimum": 0, "description": "Records written over the user whose name or e-mail they hold (on_conflict=update)."},
+		"skipped": obj{"type": "integer", "minimum": 0, "description": "Records whose name or e-mail a user holds, left as stored (on_conflict=skip)."},
+		"refused": obj{"type": "integer", "minimum": 0, "description": "Records refused, each writing nothing; refusals lists the first of them."},
+		"refusals": obj{"type": "array", "maxItems": MaxReportedRefusals, "items": ref("ImportRefusal"),
+			"description": fmt.Sprintf("The first %d refusals, in input order; refused counts them all.", MaxReportedRefusals)},
+	}, []string{"dry_run", "read", "created", "updated", "skipped", "refused", "refusals"}, "What an import did.")
+	s["ImportRefusal"] = objectSchema(obj{
+		"line":   obj{"type": "integer", "minimum": 1, "description": "Where the record starts in the body (a JSONL line; a CSV row's first line, the header being line 1)."},
+		"name":   obj{"type": "string", "description": "The record's name as given, when it has one (it may break the name rules: that may be the reason)."},
+		"reason": obj{"type": "string", "description": "Why it was refused: a message and the reasons by field."},
+	}, []string{"line", "reason"}, "A record the import did not write.")
 	s["Problem"] = objectSchema(obj{
 		"type":     obj{"type": "string", "description": "urn:usersd:problem:<code>, or about:blank"},
 		"title":    obj{"type": "string"},
@@ -359,7 +374,9 @@ func problemResponses() obj {
 		"Forbidden":            problem("The caller may not do this (errors names the fields it may not write), or a read token tried to write.", nil),
 		"NotFound":             problem("No such user, token or route.", nil),
 		"Conflict":             problem("The name or e-mail is taken.", nil),
-		"UnsupportedMediaType": problem("The body is not application/json.", nil),
+		"UnsupportedMediaType": problem("The body is not application/json (an import's: not application/x-ndjson or text/csv).", nil),
+		"NotAcceptable":        problem("Accept allows none of the media types the operation answers with.", nil),
+		"ContentTooLarge":      problem("The import's body is larger than the server takes (usersd serve --max-import-bytes).", nil),
 		"TooManyRequests": problem("Too many failed logins for this account or address, or too many sign-ups from this address.",
 			obj{"Retry-After": header("Seconds to wait", obj{"type": "integer", "minimum": 1})}),
 		"ServiceUnavailable": problem("Too many costly searches (substring, wildcard or regex conditions, totals, deep pages) are running; retry after the given seconds.",
@@ -382,8 +399,8 @@ func paths() obj {
 	// other problem.
 	op := func(id, summary string, answers obj, problems ...int) obj {
 		rs := merge(obj{}, answers)
-		names := map[int]string{400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-			409: "Conflict", 415: "UnsupportedMediaType", 429: "TooManyRequests", 503: "ServiceUnavailable"}
+		names := map[int]string{400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 406: "NotAcceptable",
+			409: "Conflict", 413: "ContentTooLarge", 415: "UnsupportedMediaType", 429: "TooManyRequests", 503: "ServiceUnavailable"}
 		for _, st := range append(problems, 401) {
 			rs[strconv.Itoa(st)] = obj{"$ref": "#/components/responses/" + names[st]}
 		}
@@ -403,6 +420,17 @@ func paths() obj {
 	fields := param("fields", "query", "Comma-separated: top-level fields (id), groups ("+groupList()+
 		") or grouped fields by path (profile.bio). Only these are rendered; unknown names are a 400.", obj{"type": "string"})
 	write := []int{400, 403, 404, 409, 415}
+	filter := param("filter", "query", `Filter, e.g. level >= 20 && name contains "abc"; fields by their registry name (post_upload_count, not counters.post_upload_count)`,
+		obj{"type": "string", "maxLength": query.MaxFilterLength})
+	// The bulk formats. JSONL has no schema: OpenAPI 3.1 has none for a
+	// sequence of JSON texts, and a validator would read the body as one.
+	bulk := obj{
+		"application/x-ndjson": obj{"example": `{"id":1,"name":"ann",…}` + "\n"},
+		"text/csv":             obj{"schema": obj{"type": "string"}, "example": strings.Join(CSVColumns(false)[:4], ",") + ",…\n"},
+	}
+	const bulkFormats = " JSONL (application/x-ndjson): one user a line, as GET /users/{id} renders users to an admin, groups nested " +
+		"(an import also takes flat names and a top-level password_hash). CSV (text/csv): a header of native field paths " +
+		"(id, name, profile.bio …, in the JSON order; an import may name any subset), then a row a user; lists and objects are their JSON text, an empty cell null."
 	return obj{
 		"/openapi.json": obj{"get": op("getOpenAPI", "This document", obj{"200": obj{"description": "OpenAPI 3.1 document",
 			"content": obj{"application/json": obj{"schema": obj{"type": "object"}}}}})},
@@ -410,8 +438,7 @@ func paths() obj {
 			obj{"200": ok("Logged in", "LoginResult")}, 400, 403, 415, 429), "requestBody", jsonBody("Login"))},
 		"/users": obj{
 			"get": with(op("listUsers", "List users", obj{"200": ok("A page", "UserPage")}, 400, 403, 503), "parameters", []obj{
-				param("filter", "query", `Filter, e.g. level >= 20 && name contains "abc"; fields by their registry name (post_upload_count, not counters.post_upload_count)`,
-					obj{"type": "string", "maxLength": query.MaxFilterLength}),
+				filter,
 				param("sort", "query", "Comma-separated fields, - for descending", obj{"type": "string"}),
 				param("limit", "query", "Page size", obj{"type": "integer", "minimum": 1, "maximum": query.MaxLimit, "default": DefaultLimit}),
 				param("page", "query", "1-based page number (offset pages)", obj{"type": "integer", "minimum": 1}),
@@ -423,6 +450,27 @@ func paths() obj {
 				obj{"headers": obj{"Location": obj{"description": "users/{id}", "schema": obj{"type": "string"}}}})}, append(write, 429)...),
 				"requestBody", jsonBody(schemaUserCreate)),
 		},
+		"/users/export": obj{"get": with(op("exportUsers",
+			"Export users (admins): every user the filter matches, deleted ones included, in id order, with every field but password hashes and token secrets, streamed as it is read",
+			obj{"200": obj{"description": "The users. The body is streamed: an error after the first row aborts the response (HTTP/1.1: the connection closes " +
+				"without the last chunk; HTTP/2: the stream is reset), which clients report as a truncated transfer, so a body that ends cleanly is the whole export." + bulkFormats,
+				"headers": obj{"Content-Disposition": obj{"description": `attachment; filename="users.jsonl" (or .csv)`, "schema": obj{"type": "string"}}},
+				"content": bulk}}, 400, 403, 406),
+			"parameters", []obj{filter,
+				param("format", "query", "jsonl or csv; without it, Accept chooses (text/csv, else JSONL)", obj{"enum": []string{"jsonl", "csv"}}),
+			})},
+		"/users/import": obj{"post": with(op("importUsers",
+			"Import users (admins) from the body, read as it arrives, as usersd import does: each record checked as a create is, "+
+				"password_hash (argon2id, bcrypt, Django pbkdf2_sha256) carried over; a refused record writes nothing and the rest go on; "+
+				"batches of 1000 records commit whole, so an import stopped by an error (a problem naming how far it got) can be run again with on_conflict=skip",
+			obj{"200": ok("The summary; refused records are listed, not an error", "ImportSummary")}, 400, 403, 413, 415),
+			"parameters", []obj{
+				param("on_conflict", "query", "A record whose name (in any case) or e-mail a user holds: skip leaves the user, update writes the record over it (its id, xid and sid stay), fail refuses the record",
+					obj{"enum": []string{"skip", "update", "fail"}, "default": "skip"}),
+				param("dry_run", "query", "Check and count everything, write nothing", obj{"type": "boolean", "default": false}),
+			},
+			"requestBody", obj{"required": true, "description": "At most usersd serve --max-import-bytes (1 GiB by default)." + bulkFormats,
+				"content": bulk})},
 		"/users/{id}": obj{
 			"get": with(op("getUser", "Get a user by id, or by name in any case",
 				obj{"200": obj{"description": "The user", "content": obj{"application/json": obj{"schema": selectedUser()}}}}, 400, 404),

@@ -99,8 +99,8 @@ func TestOpenAPIDocument(t *testing.T) {
 			}
 		}
 	}
-	if len(ids) != 14 {
-		t.Errorf("%d operations documented, routes.go serves 14", len(ids))
+	if len(ids) != 16 {
+		t.Errorf("%d operations documented, routes.go serves 16", len(ids))
 	}
 	// Every object schema with members says which are required.
 	var walk func(at string, v any)
@@ -158,7 +158,7 @@ func newAPI(t *testing.T) (*api, *core.Service) {
 	t.Cleanup(func() { db.Close() })
 	svc := core.NewService(db)
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", http.StripPrefix("/v1", NewHandler(svc, slog.New(slog.DiscardHandler))))
+	mux.Handle("/v1/", http.StripPrefix("/v1", NewHandler(svc, slog.New(slog.DiscardHandler), Options{})))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	v, model := docModel(t)

@@ -12,11 +12,26 @@ import (
 	"usersd/internal/httpx"
 )
 
+// Options are the native API's settings beside the core's.
+type Options struct {
+	// MaxImportBytes bounds the body of POST /users/import (default
+	// DefaultMaxImportBytes); every other body is bounded by httpx.MaxBody.
+	MaxImportBytes int64
+}
+
+// DefaultMaxImportBytes is the default bound of an import's body: about
+// a million users of typical size. A larger import runs through usersd
+// import on the host, or in parts.
+const DefaultMaxImportBytes = 1 << 30
+
 // NewHandler returns the native API, expecting its prefix already stripped.
-func NewHandler(service *core.Service, log *slog.Logger) http.Handler {
+func NewHandler(service *core.Service, log *slog.Logger, opts Options) http.Handler {
+	if opts.MaxImportBytes <= 0 {
+		opts.MaxImportBytes = DefaultMaxImportBytes
+	}
 	svc := service.Face(core.NativeProfile)
 	mux := http.NewServeMux()
-	addRoutes(mux, svc, log)
+	addRoutes(mux, svc, log, opts)
 	return authenticate(svc, log, problemFallback(mux, log))
 }
 
@@ -24,7 +39,7 @@ func NewHandler(service *core.Service, log *slog.Logger) http.Handler {
 // the authorization matrix, which needs a row for each.
 func Routes() []string {
 	var rec routeList
-	addRoutes(&rec, nil, nil)
+	addRoutes(&rec, nil, nil, Options{})
 	return rec
 }
 
@@ -33,11 +48,15 @@ type routeList []string
 
 func (l *routeList) Handle(pattern string, _ http.Handler) { *l = append(*l, pattern) }
 
-func addRoutes(mux interface{ Handle(string, http.Handler) }, svc *core.Face, log *slog.Logger) {
+func addRoutes(mux interface{ Handle(string, http.Handler) }, svc *core.Face, log *slog.Logger, opts Options) {
 	mux.Handle("GET /openapi.json", handleOpenAPI())
 	mux.Handle("POST /login", handleLogin(svc, log))
 	mux.Handle("GET /users", handleUserList(svc, log))
 	mux.Handle("POST /users", handleUserCreate(svc, log))
+	// More specific than /users/{id}: "export" is a reserved name
+	// (core.NativeProfile), so no user's name is shadowed.
+	mux.Handle("GET /users/export", handleUserExport(svc, log))
+	mux.Handle("POST /users/import", handleUserImport(svc, log, opts.MaxImportBytes))
 	mux.Handle("GET /users/{id}", handleUserGet(svc, log))
 	mux.Handle("PATCH /users/{id}", handleUserUpdate(svc, log))
 	mux.Handle("DELETE /users/{id}", handleUserDelete(svc, log))

@@ -314,28 +314,57 @@ func handleUserList(svc *core.Face, log *slog.Logger) http.Handler {
 	})
 }
 
-func parseList(q url.Values) (core.ListRequest, map[string]bool, error) {
-	req := core.ListRequest{Limit: DefaultLimit}
+// checkParams refuses query parameters outside allowed, and any given
+// more than once; what names the route in the reason.
+func checkParams(q url.Values, allowed map[string]bool, what string) error {
 	for k, vs := range q {
-		if !listParams[k] {
-			return req, nil, core.FieldError(k, "is not a parameter of this listing")
+		if !allowed[k] {
+			return core.FieldError(k, "is not a parameter of "+what)
 		}
 		if len(vs) > 1 {
-			return req, nil, core.FieldError(k, "is given more than once")
+			return core.FieldError(k, "is given more than once")
 		}
 	}
-	if s := q.Get("filter"); s != "" {
-		e, err := query.Parse(s)
-		if err != nil {
-			reason := err.Error()
-			if errors.Is(err, query.ErrTooComplex) {
-				reason = fmt.Sprintf("is too complex (at most %d conditions, %d levels, %d bytes)", query.MaxConditions, query.MaxDepth, query.MaxFilterLength)
-			}
-			return req, nil, &core.Error{Code: core.Invalid, Message: "Invalid filter.", Fields: map[string]string{"filter": reason}}
+	return nil
+}
+
+// parseFilter parses the filter parameter of the listing and the export
+// (nil when empty).
+func parseFilter(s string) (query.Expr, error) {
+	if s == "" {
+		return nil, nil
+	}
+	e, err := query.Parse(s)
+	if err != nil {
+		reason := err.Error()
+		if errors.Is(err, query.ErrTooComplex) {
+			reason = fmt.Sprintf("is too complex (at most %d conditions, %d levels, %d bytes)", query.MaxConditions, query.MaxDepth, query.MaxFilterLength)
 		}
-		req.Filter = e
+		return nil, &core.Error{Code: core.Invalid, Message: "Invalid filter.", Fields: map[string]string{"filter": reason}}
+	}
+	return e, nil
+}
+
+// boolParam reads a true/false parameter; absent is false.
+func boolParam(q url.Values, name string) (bool, error) {
+	switch q.Get(name) {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	}
+	return false, core.FieldError(name, "must be true or false")
+}
+
+func parseList(q url.Values) (core.ListRequest, map[string]bool, error) {
+	req := core.ListRequest{Limit: DefaultLimit}
+	if err := checkParams(q, listParams, "this listing"); err != nil {
+		return req, nil, err
 	}
 	var err error
+	if req.Filter, err = parseFilter(q.Get("filter")); err != nil {
+		return req, nil, err
+	}
 	if req.Order, err = query.ParseOrder(q.Get("sort")); err != nil {
 		return req, nil, core.FieldError("sort", err.Error())
 	}
@@ -357,12 +386,8 @@ func parseList(q url.Values) (core.ListRequest, map[string]bool, error) {
 		req.Offset = (n - 1) * req.Limit
 	}
 	req.Cursor = q.Get("cursor")
-	switch q.Get("total") {
-	case "", "false":
-	case "true":
-		req.Total = true
-	default:
-		return req, nil, core.FieldError("total", "must be true or false")
+	if req.Total, err = boolParam(q, "total"); err != nil {
+		return req, nil, err
 	}
 	only, err := parseFields(q.Get("fields"))
 	return req, only, err
