@@ -481,7 +481,7 @@ func TestBadInput(t *testing.T) {
 			{"unknown field in a group", "PATCH", me, tok, `{"danbooru": {"nickname": "a"}}`, "", 400, "danbooru.nickname"},
 			{"group not an object", "PATCH", me, tok, `{"profile": "a"}`, "", 400, "profile"},
 			{"standing in a group", "PATCH", me, tok, `{"e621": {"can_upload_free": true}}`, "", 403, "e621.can_upload_free"},
-			{"oversize body", "POST", "/v1/users", "", huge, "", 400, ""},
+			{"oversize body", "POST", "/v1/users", "", huge, "", 413, ""},
 			{"invalid UTF-8", "POST", "/v1/users", "", []byte("{\"name\":\"a\xffb\",\"password\":\"password1\"}"), "", 400, ""},
 			{"form content type", "POST", "/v1/users", "", `{"name":"abc","password":"password1"}`, "application/x-www-form-urlencoded", 415, ""},
 			{"name with space", "POST", "/v1/users", "", map[string]any{"name": "a b", "password": "password1"}, "", 400, "name"},
