@@ -90,11 +90,17 @@ func (db *DB) InsertUsers(ctx context.Context, ps []core.Patch) (int, error) {
 		return n, err
 	}
 	if db.F.Name == "sqlite" {
-		plan, err := db.insertPlan(ctx)
-		if err != nil {
-			return 0, db.wrap("insert users", err)
+		var plan *insertPlan
+		var full *sql.Stmt
+		if b := bulkOf(db.W); b != nil {
+			plan, full = b.plan, b.stmt
+		} else {
+			var err error
+			if plan, err = db.insertPlan(ctx); err != nil {
+				return 0, db.wrap("insert users", err)
+			}
 		}
-		return db.insertFilled(ctx, plan, ps)
+		return db.insertFilled(ctx, plan, full, ps)
 	}
 	done := 0
 	for done < len(ps) {
@@ -165,16 +171,10 @@ type insertPlan struct {
 	dflt []any
 }
 
-// insertPlans caches each SQLite database's insertPlan, by its writer.
-var insertPlans sync.Map // *sql.DB → *insertPlan
-
-// insertPlan reads the users columns' defaults from the schema once: a
-// row that lacks a field binds the default's value, which is what the
-// column would have taken.
+// insertPlan reads the users columns' defaults from the schema: a row
+// that lacks a field binds the default's value, which is what the column
+// would have taken.
 func (db *DB) insertPlan(ctx context.Context) (*insertPlan, error) {
-	if p, ok := insertPlans.Load(db.W); ok {
-		return p.(*insertPlan), nil
-	}
 	rows, err := db.query(ctx, "SELECT name, dflt_value FROM pragma_table_info('users')")
 	if err != nil {
 		return nil, err
@@ -217,14 +217,13 @@ func (db *DB) insertPlan(ctx context.Context) (*insertPlan, error) {
 	if err := db.queryRow(ctx, "SELECT "+strings.Join(exprs, ", ")).Scan(dest...); err != nil {
 		return nil, err
 	}
-	p, _ := insertPlans.LoadOrStore(db.W, plan)
-	return p.(*insertPlan), nil
+	return plan, nil
 }
 
 // insertFilled inserts rows of any shape through plan, in statements of
-// bulkRows rows (prepared once per process under BulkLoad) and one of
-// the rest.
-func (db *DB) insertFilled(ctx context.Context, plan *insertPlan, ps []core.Patch) (int, error) {
+// bulkRows rows (through full, when BulkLoad prepared it) and one of the
+// rest.
+func (db *DB) insertFilled(ctx context.Context, plan *insertPlan, full *sql.Stmt, ps []core.Patch) (int, error) {
 	args := make([]any, 0, len(plan.cols)*min(len(ps), bulkRows))
 	done := 0
 	for done < len(ps) {
@@ -241,9 +240,7 @@ func (db *DB) insertFilled(ctx context.Context, plan *insertPlan, ps []core.Patc
 		}
 		var parent *sql.Stmt
 		if n == bulkRows {
-			if s, ok := bulkStmts.Load(db.W); ok {
-				parent = s.(*sql.Stmt)
-			}
+			parent = full
 		}
 		if err := db.insertRows(ctx, plan.cols, n, args, parent); err != nil {
 			return done, err
@@ -257,10 +254,27 @@ func (db *DB) insertFilled(ctx context.Context, plan *insertPlan, ps []core.Patc
 // the users' hundred-odd columns stay below maxInsertArgs.
 const bulkRows = 128
 
-// bulkStmts holds the full INSERT of insertFilled that BulkLoad prepares
-// on the writer, by writer: parsing a statement of 128 rows in every
-// transaction was a tenth of an import's time.
-var bulkStmts sync.Map // *sql.DB → *sql.Stmt
+// bulkLoad is what BulkLoad keeps for a SQLite database while imports
+// run on it: the insertPlan, and the full INSERT of insertFilled prepared
+// on the writer (parsing a statement of 128 rows in every transaction
+// was a tenth of an import's time).
+type bulkLoad struct {
+	users int // BulkLoads not yet done
+	ckpt  int64
+	plan  *insertPlan
+	stmt  *sql.Stmt
+}
+
+var bulk struct {
+	sync.Mutex
+	m map[*sql.DB]*bulkLoad // by writer
+}
+
+func bulkOf(w *sql.DB) *bulkLoad {
+	bulk.Lock()
+	defer bulk.Unlock()
+	return bulk.m[w]
+}
 
 // insertRowsSQL is the INSERT of n rows of cols.
 func (db *DB) insertRowsSQL(cols []*core.Field, n int) string {
@@ -312,43 +326,69 @@ func (db *DB) insertRows(ctx context.Context, cols []*core.Field, n int, args []
 }
 
 // BulkLoad implements core.Store. On SQLite the writer connection's WAL
-// is checkpointed every bulkCheckpointPages instead of every 1,000: a batch writes more than 1,000 pages, so each commit ran a
-// checkpoint, which copies pages that the next batches change again.
-// The full INSERT of insertFilled is prepared once. done puts the
-// connection's settings back; both are its own, so other connections
-// and processes on the database are unaffected.
+// is checkpointed every bulkCheckpointPages instead of every 1,000: a
+// batch writes more than 1,000 pages, so each commit ran a checkpoint,
+// which copies pages that the next batches change again. The full
+// INSERT of insertFilled is prepared once. The last done puts the
+// setting back. It is the connection's own, so other connections and
+// processes on the database are unaffected.
 func (db *DB) BulkLoad(ctx context.Context) (done func(), err error) {
 	if db.F.Name != "sqlite" || db.txn != nil {
 		return func() {}, nil
 	}
+	bulk.Lock()
+	defer bulk.Unlock()
+	b := bulk.m[db.W]
+	if b == nil {
+		if b, err = db.startBulk(ctx); err != nil {
+			return nil, db.wrap("bulk load", err)
+		}
+		if bulk.m == nil {
+			bulk.m = map[*sql.DB]*bulkLoad{}
+		}
+		bulk.m[db.W] = b
+	}
+	b.users++
+	return func() {
+		bulk.Lock()
+		defer bulk.Unlock()
+		if b.users--; b.users > 0 {
+			return
+		}
+		delete(bulk.m, db.W)
+		if b.stmt != nil {
+			b.stmt.Close()
+		}
+		// A connection left with the bulk setting after a failure here
+		// only checkpoints less often.
+		db.W.ExecContext(context.Background(), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", b.ckpt))
+	}, nil
+}
+
+// startBulk sets the writer up for BulkLoad.
+func (db *DB) startBulk(ctx context.Context) (*bulkLoad, error) {
 	plan, err := db.insertPlan(ctx)
 	if err != nil {
-		return nil, db.wrap("bulk load", err)
+		return nil, err
 	}
+	b := &bulkLoad{plan: plan}
+	// The pragma is the connection's: both statements on the one writer.
 	c, err := db.W.Conn(ctx)
 	if err != nil {
-		return nil, db.wrap("bulk load", err)
+		return nil, err
 	}
-	var ckpt int64
-	err = c.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&ckpt)
+	err = c.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&b.ckpt)
 	if err == nil {
 		_, err = c.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", bulkCheckpointPages))
 	}
 	c.Close()
 	if err != nil {
-		return nil, db.wrap("bulk load", err)
+		return nil, err
 	}
 	if s, err := db.W.PrepareContext(ctx, db.insertRowsSQL(plan.cols, bulkRows)); err == nil {
-		bulkStmts.Store(db.W, s)
+		b.stmt = s
 	}
-	return func() {
-		if s, ok := bulkStmts.LoadAndDelete(db.W); ok {
-			s.(*sql.Stmt).Close()
-		}
-		// A connection left with the bulk setting after a failure here
-		// only checkpoints less often.
-		db.W.ExecContext(context.Background(), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", ckpt))
-	}, nil
+	return b, nil
 }
 
 // bulkCheckpointPages is the WAL's checkpoint threshold in pages during a
