@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"usersd/internal/core"
@@ -48,10 +49,16 @@ it stay).`)
 	rejects := fs.String("rejects", "", "write refused records' lines and reasons to this file")
 	batch := fs.Int("batch", core.DefaultImportBatch, "records per transaction")
 	interval := fs.Duration("progress", 2*time.Second, "interval of progress lines when stderr is not a terminal (0: none)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (go tool pprof)")
 	file, err := parseFileArg(fs, args, getenv, stdout, stderr)
 	if err != nil {
 		return err
 	}
+	stopProfile, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	mode, err := core.ParseConflictMode(*onConflict)
 	if err != nil {
 		return fmt.Errorf("--on-conflict %w", err)
@@ -88,7 +95,7 @@ it stay).`)
 	shown := 0
 	opt := core.ImportOptions{
 		OnConflict: mode, DryRun: *dryRun, Batch: *batch,
-		Progress: func(s core.ImportSummary) { bar.update(s.Created+s.Updated+s.Skipped, counted.n) },
+		Progress: func(s core.ImportSummary) { bar.update(s.Created+s.Updated+s.Skipped, counted.n.Load()) },
 		Refused: func(r core.Refusal) {
 			line := r.String()
 			if rej != nil {
@@ -131,12 +138,17 @@ JSONL (the native representation, one user a line) or CSV.`)
 	filter := fs.String("filter", "", "only users matching this native filter expression (as ?filter= of GET /v1/users)")
 	out := fs.String("out", "-", `output file ("-": stdout)`)
 	interval := fs.Duration("progress", 2*time.Second, "interval of progress lines when stderr is not a terminal (0: none)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the export to this file (go tool pprof)")
 	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
+	stopProfile, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	var expr query.Expr
 	if *filter != "" {
-		var err error
 		if expr, err = query.Parse(*filter); err != nil {
 			return fmt.Errorf("--filter: %w", err)
 		}
@@ -216,4 +228,21 @@ func openInput(file string) (io.Reader, int64, func(), error) {
 		size = fi.Size()
 	}
 	return f, size, func() { f.Close() }, nil
+}
+
+// startCPUProfile profiles the process's CPU into path until the returned
+// function runs; an empty path profiles nothing.
+func startCPUProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

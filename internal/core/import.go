@@ -149,6 +149,11 @@ func (s *Service) Import(ctx context.Context, actor *User, r RecordReader, opt I
 	if opt.Batch <= 0 {
 		opt.Batch = DefaultImportBatch
 	}
+	done, err := s.store.BulkLoad(ctx)
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	defer done()
 	if !opt.DryRun {
 		return s.importRecords(ctx, s.store, actor, r, opt)
 	}
@@ -157,7 +162,7 @@ func (s *Service) Import(ctx context.Context, actor *User, r RecordReader, opt I
 	// so the summary is the real run's.
 	var sum ImportSummary
 	ran := false
-	err := s.store.Tx(ctx, func(tx Store) error {
+	err = s.store.Tx(ctx, func(tx Store) error {
 		if ran {
 			return errors.New("the database asked to retry the dry run's transaction; run it again")
 		}
@@ -174,10 +179,51 @@ func (s *Service) Import(ctx context.Context, actor *User, r RecordReader, opt I
 	return sum, err
 }
 
-// importRecords reads r to its end, writing batches through st.
+// importRecords reads r to its end, writing batches through st. Records
+// are decoded and checked on a goroutine of their own while the batch
+// before them is written: on two cores the check of the next batch
+// costs no time of the writer's.
 func (s *Service) importRecords(ctx context.Context, st Store, actor *User, r RecordReader, opt ImportOptions) (ImportSummary, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan checkedBatch, 1)
+	go s.checkRecords(ctx, actor, r, opt.Batch, batches)
 	var sum ImportSummary
-	batch := make([]pendingRecord, 0, opt.Batch)
+	for b := range batches {
+		sum.Read += len(b.recs)
+		if b.err != nil {
+			// The records of a batch cut short by the reader are not
+			// written, as the import stops.
+			return sum, b.err
+		}
+		if err := s.importBatch(ctx, st, actor, b.recs, opt, &sum); err != nil {
+			return sum, err
+		}
+	}
+	return sum, ctx.Err()
+}
+
+// checkedBatch is a batch of read and checked records, or the records
+// read before the reader failed, and its error.
+type checkedBatch struct {
+	recs []pendingRecord
+	err  error
+}
+
+// checkRecords reads r to its end, checks each record, and sends them to
+// out in batches of n records ready to write (refusals ride along, in
+// input order). It closes out when done, or stops when ctx ends.
+func (s *Service) checkRecords(ctx context.Context, actor *User, r RecordReader, n int, out chan<- checkedBatch) {
+	defer close(out)
+	send := func(b checkedBatch) bool {
+		select {
+		case out <- b:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	batch := make([]pendingRecord, 0, n)
 	ready := 0
 	for {
 		rec, err := r.Next()
@@ -185,9 +231,9 @@ func (s *Service) importRecords(ctx context.Context, st Store, actor *User, r Re
 			break
 		}
 		if err != nil {
-			return sum, err
+			send(checkedBatch{recs: batch, err: err})
+			return
 		}
-		sum.Read++
 		pr := pendingRecord{line: rec.Line}
 		if name, ok := rec.Fields["name"].(string); ok {
 			pr.name = name
@@ -201,19 +247,16 @@ func (s *Service) importRecords(ctx context.Context, st Store, actor *User, r Re
 			ready++
 		}
 		batch = append(batch, pr)
-		if ready == opt.Batch {
-			if err := s.importBatch(ctx, st, actor, batch, opt, &sum); err != nil {
-				return sum, err
+		if ready == n {
+			if !send(checkedBatch{recs: batch}) {
+				return
 			}
-			batch, ready = batch[:0], 0
+			batch, ready = make([]pendingRecord, 0, n), 0
 		}
 	}
 	if len(batch) > 0 {
-		if err := s.importBatch(ctx, st, actor, batch, opt, &sum); err != nil {
-			return sum, err
-		}
+		send(checkedBatch{recs: batch})
 	}
-	return sum, nil
 }
 
 // reasonOf renders a refusal's reason: a domain error's message with its
@@ -314,8 +357,8 @@ func checkSystemValue(name string, v any) string {
 // (a statement per row was most of an import's time on SQLite); a record
 // that matches a stored user is settled at once, after the queue is
 // written when it updates. When a queued insert fails (two records of
-// the batch share a name, a look-alike), the queue is written again one
-// record at a time, so that each gets its own outcome.
+// the batch share a name, a look-alike), the records it did not write
+// are written again one at a time, so that each gets its own outcome.
 func (s *Service) importBatch(ctx context.Context, st Store, actor *User, batch []pendingRecord, opt ImportOptions, sum *ImportSummary) error {
 	outs := make([]importOutcome, len(batch))
 	reasons := make([]string, len(batch))
@@ -323,24 +366,23 @@ func (s *Service) importBatch(ctx context.Context, st Store, actor *User, batch 
 		keptIDs := false
 		var queue []int
 		var queued []Patch
-		var shape fieldMask
 		sids := map[string]bool{}
 		flush := func() error {
 			if len(queue) == 0 {
 				return nil
 			}
-			err := tx.InsertUsers(ctx, queued)
+			n, err := tx.InsertUsers(ctx, queued)
+			for k, i := range queue[:n] {
+				outs[i] = outCreated
+				_, kept := queued[k]["id"]
+				keptIDs = keptIDs || kept
+			}
 			switch {
 			case err == nil:
-				for k, i := range queue {
-					outs[i] = outCreated
-					_, kept := queued[k]["id"]
-					keptIDs = keptIDs || kept
-				}
 			case ErrorCode(err) == Internal:
 				return err
 			default:
-				for _, i := range queue {
+				for _, i := range queue[n:] {
 					out, reason, kept, err := s.importOne(ctx, tx, actor, batch[i].p, opt.OnConflict)
 					if err != nil {
 						return err
@@ -377,14 +419,6 @@ func (s *Service) importBatch(ctx context.Context, st Store, actor *User, batch 
 			if err != nil {
 				return err
 			}
-			if sh := patchShape(c); len(queue) > 0 && sh != shape {
-				if err := flush(); err != nil {
-					return err
-				}
-				shape = sh
-			} else {
-				shape = sh
-			}
 			queue, queued = append(queue, i), append(queued, c)
 		}
 		if err := flush(); err != nil {
@@ -418,17 +452,6 @@ func (s *Service) importBatch(ctx context.Context, st Store, actor *User, batch 
 		opt.Progress(*sum)
 	}
 	return nil
-}
-
-// patchShape is the set of fields p names.
-func patchShape(p Patch) fieldMask {
-	var m fieldMask
-	for name := range p {
-		if f := Users.ByName(name); f != nil {
-			m.set(f.idx)
-		}
-	}
-	return m
 }
 
 // importMatch holds the ids of the stored users a record's name and

@@ -25,9 +25,16 @@ type Store interface {
 	// InsertUser is CreateUser without the row read back, for imports:
 	// it returns the new id.
 	InsertUser(ctx context.Context, p Patch) (int64, error)
-	// InsertUsers inserts users whose patches name the same fields, all
-	// or (with an error) none.
-	InsertUsers(ctx context.Context, ps []Patch) error
+	// InsertUsers inserts users in order, several to a statement; a field
+	// a patch does not name takes its default, as in InsertUser. It
+	// returns how many it inserted: with an error, the first n stay and
+	// none of the rest is written.
+	InsertUsers(ctx context.Context, ps []Patch) (n int, err error)
+	// BulkLoad readies the store for a run of InsertUsers transactions
+	// from this process (an import), outside any transaction; done, called
+	// when the run ends, undoes it. Other processes' use of the database
+	// is unaffected.
+	BulkLoad(ctx context.Context) (done func(), err error)
 	// UserIDBy returns the id of the user whose column ("id", "name_key",
 	// "email_key" or "sid") equals v. Codes: NotFound.
 	UserIDBy(ctx context.Context, column string, v any) (int64, error)

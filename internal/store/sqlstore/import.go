@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 
 	"usersd/internal/core"
 )
@@ -65,13 +66,80 @@ func (db *DB) InsertUser(ctx context.Context, p core.Patch) (int64, error) {
 // SQLite's 32,766 and PostgreSQL's 65,535.
 const maxInsertArgs = 30000
 
-// InsertUsers implements core.Store: one INSERT per run of rows that fits
-// maxInsertArgs. On SQLite one statement of many rows also spares the
-// FTS5 trigram index the flush to disk it makes at every statement.
-func (db *DB) InsertUsers(ctx context.Context, ps []core.Patch) error {
+// InsertUsers implements core.Store: many rows to an INSERT. On SQLite
+// one statement of many rows also spares the FTS5 trigram index the
+// flush to disk it makes at every statement.
+//
+// On SQLite every row names every column, a field its patch lacks taking
+// the column's default (insertPlan): records of an import name different
+// optional fields, and INSERTs split at every change of shape ran one or
+// two rows each. On PostgreSQL each run of rows that name the same fields
+// is one INSERT (up to maxInsertArgs). A failed statement leaves none of
+// its rows; those of the statements before it stay, and are counted.
+func (db *DB) InsertUsers(ctx context.Context, ps []core.Patch) (int, error) {
 	if len(ps) == 0 {
-		return nil
+		return 0, nil
 	}
+	if db.txn == nil {
+		var n int
+		err := db.Tx(ctx, func(tx core.Store) error {
+			var err error
+			n, err = tx.InsertUsers(ctx, ps)
+			return err
+		})
+		return n, err
+	}
+	if db.F.Name == "sqlite" {
+		var plan *insertPlan
+		var full *sql.Stmt
+		if b := bulkOf(db.W); b != nil {
+			plan, full = b.plan, b.stmt
+		} else {
+			var err error
+			if plan, err = db.insertPlan(ctx); err != nil {
+				return 0, db.wrap("insert users", err)
+			}
+		}
+		return db.insertFilled(ctx, plan, full, ps)
+	}
+	done := 0
+	for done < len(ps) {
+		n := runLen(ps[done:])
+		k, err := db.insertShaped(ctx, ps[done:done+n])
+		done += k
+		if err != nil {
+			return done, err
+		}
+	}
+	return done, nil
+}
+
+// runLen is the number of rows at the start of ps that name the same
+// fields as the first.
+func runLen(ps []core.Patch) int {
+	n := 1
+	for n < len(ps) && sameFields(ps[0], ps[n]) {
+		n++
+	}
+	return n
+}
+
+// sameFields reports whether a and b name the same fields.
+func sameFields(a, b core.Patch) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// insertShaped inserts rows that name the same fields, and reports how
+// many it wrote.
+func (db *DB) insertShaped(ctx context.Context, ps []core.Patch) (int, error) {
 	var cols []*core.Field
 	for _, f := range core.Fields {
 		if _, ok := ps[0][f.Name]; ok && !f.Generated {
@@ -79,19 +147,138 @@ func (db *DB) InsertUsers(ctx context.Context, ps []core.Patch) error {
 		}
 	}
 	per := max(1, maxInsertArgs/len(cols))
-	for len(ps) > 0 {
-		n := min(per, len(ps))
-		if err := db.insertRows(ctx, cols, ps[:n]); err != nil {
-			return err
+	done := 0
+	for done < len(ps) {
+		n := min(per, len(ps)-done)
+		args := make([]any, 0, len(cols)*n)
+		for _, p := range ps[done : done+n] {
+			for _, f := range cols {
+				args = append(args, db.encode(p[f.Name]))
+			}
 		}
-		ps = ps[n:]
+		if err := db.insertRows(ctx, cols, n, args, nil); err != nil {
+			return done, err
+		}
+		done += n
 	}
-	return nil
+	return done, nil
 }
 
-func (db *DB) insertRows(ctx context.Context, cols []*core.Field, ps []core.Patch) error {
+// insertPlan is how InsertUsers fills rows on SQLite: every column of
+// users a field writes, and the value of each column's default.
+type insertPlan struct {
+	cols []*core.Field
+	dflt []any
+}
+
+// insertPlan reads the users columns' defaults from the schema: a row
+// that lacks a field binds the default's value, which is what the column
+// would have taken.
+func (db *DB) insertPlan(ctx context.Context) (*insertPlan, error) {
+	rows, err := db.query(ctx, "SELECT name, dflt_value FROM pragma_table_info('users')")
+	if err != nil {
+		return nil, err
+	}
+	dflts := map[string]sql.NullString{}
+	for rows.Next() {
+		var name string
+		var d sql.NullString
+		if err := rows.Scan(&name, &d); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		dflts[name] = d
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	plan := &insertPlan{}
+	var exprs []string
+	for _, f := range core.Fields {
+		if f.Generated {
+			continue
+		}
+		d, ok := dflts[f.Name]
+		if !ok {
+			return nil, fmt.Errorf("users has no column %s", f.Name)
+		}
+		plan.cols = append(plan.cols, f)
+		if d.Valid {
+			exprs = append(exprs, d.String)
+		} else {
+			exprs = append(exprs, "NULL")
+		}
+	}
+	plan.dflt = make([]any, len(exprs))
+	dest := make([]any, len(exprs))
+	for i := range dest {
+		dest[i] = &plan.dflt[i]
+	}
+	if err := db.queryRow(ctx, "SELECT "+strings.Join(exprs, ", ")).Scan(dest...); err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
+// insertFilled inserts rows of any shape through plan, in statements of
+// bulkRows rows (through full, when BulkLoad prepared it) and one of the
+// rest.
+func (db *DB) insertFilled(ctx context.Context, plan *insertPlan, full *sql.Stmt, ps []core.Patch) (int, error) {
+	args := make([]any, 0, len(plan.cols)*min(len(ps), bulkRows))
+	done := 0
+	for done < len(ps) {
+		n := min(bulkRows, len(ps)-done)
+		args = args[:0]
+		for _, p := range ps[done : done+n] {
+			for i, f := range plan.cols {
+				if v, ok := p[f.Name]; ok {
+					args = append(args, db.encode(v))
+				} else {
+					args = append(args, plan.dflt[i])
+				}
+			}
+		}
+		var parent *sql.Stmt
+		if n == bulkRows {
+			parent = full
+		}
+		if err := db.insertRows(ctx, plan.cols, n, args, parent); err != nil {
+			return done, err
+		}
+		done += n
+	}
+	return done, nil
+}
+
+// bulkRows is the rows of each full INSERT of insertFilled: 128 rows of
+// the users' hundred-odd columns stay below maxInsertArgs.
+const bulkRows = 128
+
+// bulkLoad is what BulkLoad keeps for a SQLite database while imports
+// run on it: the insertPlan, and the full INSERT of insertFilled prepared
+// on the writer (parsing a statement of 128 rows in every transaction
+// was a tenth of an import's time).
+type bulkLoad struct {
+	users int // BulkLoads not yet done
+	ckpt  int64
+	plan  *insertPlan
+	stmt  *sql.Stmt
+}
+
+var bulk struct {
+	sync.Mutex
+	m map[*sql.DB]*bulkLoad // by writer
+}
+
+func bulkOf(w *sql.DB) *bulkLoad {
+	bulk.Lock()
+	defer bulk.Unlock()
+	return bulk.m[w]
+}
+
+// insertRowsSQL is the INSERT of n rows of cols.
+func (db *DB) insertRowsSQL(cols []*core.Field, n int) string {
 	var sb strings.Builder
-	args := make([]any, 0, len(cols)*len(ps))
 	sb.WriteString("INSERT INTO users (")
 	for i, f := range cols {
 		if i > 0 {
@@ -100,33 +287,33 @@ func (db *DB) insertRows(ctx context.Context, cols []*core.Field, ps []core.Patc
 		sb.WriteString(f.Name)
 	}
 	sb.WriteString(") VALUES ")
-	for r, p := range ps {
-		if len(p) != len(ps[0]) {
-			return fmt.Errorf("insert users: row %d names other fields than the first", r)
-		}
+	k := 0
+	for r := range n {
 		if r > 0 {
 			sb.WriteString(", ")
 		}
 		sb.WriteByte('(')
-		for i, f := range cols {
-			v, ok := p[f.Name]
-			if !ok {
-				return fmt.Errorf("insert users: row %d lacks %s", r, f.Name)
-			}
+		for i := range cols {
 			if i > 0 {
 				sb.WriteString(", ")
 			}
-			args = append(args, db.encode(v))
-			sb.WriteString(db.F.Placeholder(len(args)))
+			k++
+			sb.WriteString(db.F.Placeholder(k))
 		}
 		sb.WriteByte(')')
 	}
-	if db.txn == nil {
-		_, err := db.W.ExecContext(ctx, sb.String(), args...)
-		return db.wrap("insert users", err)
-	}
-	s, err := db.txStmt(ctx, sb.String())
-	if err != nil {
+	return sb.String()
+}
+
+// insertRows runs the INSERT of n rows of cols with args in the
+// transaction, through parent (a statement prepared on the writer) when
+// not nil.
+func (db *DB) insertRows(ctx context.Context, cols []*core.Field, n int, args []any, parent *sql.Stmt) error {
+	var s *sql.Stmt
+	var err error
+	if parent != nil {
+		s = db.txn.StmtContext(ctx, parent)
+	} else if s, err = db.txStmt(ctx, db.insertRowsSQL(cols, n)); err != nil {
 		return db.wrap("insert users", err)
 	}
 	insert := func() error { _, err := s.ExecContext(ctx, args...); return err }
@@ -137,6 +324,76 @@ func (db *DB) insertRows(ctx context.Context, cols []*core.Field, ps []core.Patc
 	}
 	return db.wrap("insert users", err)
 }
+
+// BulkLoad implements core.Store. On SQLite the writer connection's WAL
+// is checkpointed every bulkCheckpointPages instead of every 1,000: a
+// batch writes more than 1,000 pages, so each commit ran a checkpoint,
+// which copies pages that the next batches change again. The full
+// INSERT of insertFilled is prepared once. The last done puts the
+// setting back. It is the connection's own, so other connections and
+// processes on the database are unaffected.
+func (db *DB) BulkLoad(ctx context.Context) (done func(), err error) {
+	if db.F.Name != "sqlite" || db.txn != nil {
+		return func() {}, nil
+	}
+	bulk.Lock()
+	defer bulk.Unlock()
+	b := bulk.m[db.W]
+	if b == nil {
+		if b, err = db.startBulk(ctx); err != nil {
+			return nil, db.wrap("bulk load", err)
+		}
+		if bulk.m == nil {
+			bulk.m = map[*sql.DB]*bulkLoad{}
+		}
+		bulk.m[db.W] = b
+	}
+	b.users++
+	return func() {
+		bulk.Lock()
+		defer bulk.Unlock()
+		if b.users--; b.users > 0 {
+			return
+		}
+		delete(bulk.m, db.W)
+		if b.stmt != nil {
+			b.stmt.Close()
+		}
+		// A connection left with the bulk setting after a failure here
+		// only checkpoints less often.
+		db.W.ExecContext(context.Background(), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", b.ckpt))
+	}, nil
+}
+
+// startBulk sets the writer up for BulkLoad.
+func (db *DB) startBulk(ctx context.Context) (*bulkLoad, error) {
+	plan, err := db.insertPlan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := &bulkLoad{plan: plan}
+	// The pragma is the connection's: both statements on the one writer.
+	c, err := db.W.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = c.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&b.ckpt)
+	if err == nil {
+		_, err = c.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", bulkCheckpointPages))
+	}
+	c.Close()
+	if err != nil {
+		return nil, err
+	}
+	if s, err := db.W.PrepareContext(ctx, db.insertRowsSQL(plan.cols, bulkRows)); err == nil {
+		b.stmt = s
+	}
+	return b, nil
+}
+
+// bulkCheckpointPages is the WAL's checkpoint threshold in pages during a
+// bulk load (40 MB of 4 KiB pages).
+const bulkCheckpointPages = 10000
 
 // UserIDBy implements core.Store.
 func (db *DB) UserIDBy(ctx context.Context, column string, v any) (int64, error) {

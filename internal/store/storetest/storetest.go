@@ -24,6 +24,7 @@ import (
 func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("CreateAndFind", func(t *testing.T) { testCreateAndFind(t, open(t)) })
 	t.Run("Conflicts", func(t *testing.T) { testConflicts(t, open(t)) })
+	t.Run("InsertUsers", func(t *testing.T) { testInsertUsers(t, open(t)) })
 	t.Run("ConcurrentCreate", func(t *testing.T) { testConcurrentCreate(t, open(t)) })
 	t.Run("UpdateAndRename", func(t *testing.T) { testUpdate(t, open(t)) })
 	t.Run("Filters", func(t *testing.T) { testFilters(t, open(t)) })
