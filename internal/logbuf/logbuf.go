@@ -11,9 +11,9 @@ import (
 	"time"
 )
 
-// Writer buffers writes to an underlying writer and writes them out at
-// most every seconds after the first one waiting, when 64 KiB wait, and
-// on Flush or Close. It is safe for concurrent use; each Write lands
+// Writer buffers writes to an underlying writer and writes them out when
+// the oldest has waited its interval, when 64 KiB wait, and on Flush or
+// Close. It is safe for concurrent use; each Write lands
 // whole.
 type Writer struct {
 	mu     sync.Mutex
@@ -25,8 +25,8 @@ type Writer struct {
 	closed bool
 }
 
-// New returns a Writer over out holding lines at most every; every ≤ 0
-// writes each line through at once.
+// New returns a Writer over out holding a line for at most every; every
+// ≤ 0 writes each line through at once.
 func New(out io.Writer, every time.Duration) *Writer {
 	return &Writer{out: out, buf: bufio.NewWriterSize(out, 64<<10), every: every}
 }

@@ -234,13 +234,8 @@ type scanner interface{ Scan(dest ...any) error }
 // scanRecord scans a row of selectList(e) into a new T, the record type of
 // e.
 func scanRecord[T any](e *core.Entity, r scanner) (*T, error) {
-	return scanRecordWith[T](e, r, make([]any, len(e.Fields)))
-}
-
-// scanRecordWith is scanRecord with dest, len(e.Fields) long, for the
-// scan targets: the rows of a page share one.
-func scanRecordWith[T any](e *core.Entity, r scanner, dest []any) (*T, error) {
 	rec := new(T)
+	dest := make([]any, len(e.Fields))
 	for i, f := range e.Fields {
 		dest[i] = scanTarget(f, rec)
 	}
