@@ -153,7 +153,15 @@ func (s *Service) Import(ctx context.Context, actor *User, r RecordReader, opt I
 	if err != nil {
 		return ImportSummary{}, err
 	}
-	defer done()
+	sum, err := s.importAll(ctx, actor, r, opt)
+	if derr := done(); err == nil {
+		err = derr
+	}
+	return sum, err
+}
+
+// importAll is Import's run, or its dry run, under the store's BulkLoad.
+func (s *Service) importAll(ctx context.Context, actor *User, r RecordReader, opt ImportOptions) (ImportSummary, error) {
 	if !opt.DryRun {
 		return s.importRecords(ctx, s.store, actor, r, opt)
 	}
@@ -162,7 +170,7 @@ func (s *Service) Import(ctx context.Context, actor *User, r RecordReader, opt I
 	// so the summary is the real run's.
 	var sum ImportSummary
 	ran := false
-	err = s.store.Tx(ctx, func(tx Store) error {
+	err := s.store.Tx(ctx, func(tx Store) error {
 		if ran {
 			return errors.New("the database asked to retry the dry run's transaction; run it again")
 		}

@@ -32,9 +32,11 @@ type Store interface {
 	InsertUsers(ctx context.Context, ps []Patch) (n int, err error)
 	// BulkLoad readies the store for a run of InsertUsers transactions
 	// from this process (an import), outside any transaction; done, called
-	// when the run ends, undoes it. Other processes' use of the database
-	// is unaffected.
-	BulkLoad(ctx context.Context) (done func(), err error)
+	// when the run ends, undoes it, and may then build what the run put
+	// off (indexes of a table that was empty): its error means the users
+	// are written but the store could not finish, and a restart will.
+	// Other processes' use of the database is unaffected.
+	BulkLoad(ctx context.Context) (done func() error, err error)
 	// UserIDBy returns the id of the user whose column ("id", "name_key",
 	// "email_key" or "sid") equals v. Codes: NotFound.
 	UserIDBy(ctx context.Context, column string, v any) (int64, error)

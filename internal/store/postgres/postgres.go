@@ -62,7 +62,12 @@ var Flavor = &sqlstore.Flavor{
 	// attribute column (ix_users_attributes and its siblings).
 	JSONContains: func(col, arg string) string { return col + " @> CAST(" + arg + " AS jsonb)" },
 	Classify:     classify,
-	Explain:      "EXPLAIN (FORMAT TEXT) ",
+	// Unique indexes stay: they decide conflicts as rows arrive.
+	BulkDeferred: `SELECT c.relname, 'DROP INDEX ' || quote_ident(c.relname), pg_get_indexdef(c.oid)
+		FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+		WHERE x.indrelid = 'users'::regclass AND NOT x.indisunique AND NOT x.indisprimary
+		ORDER BY c.relname`,
+	Explain: "EXPLAIN (FORMAT TEXT) ",
 	// Lists run in a read-only transaction under their deadline (sqlstore/deadline.go).
 	StatementTimeout: func(ms int64) string { return "SET LOCAL statement_timeout = " + strconv.FormatInt(ms, 10) },
 	Retryable: func(err error) bool {

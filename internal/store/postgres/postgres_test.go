@@ -7,6 +7,7 @@ import (
 
 	"usersd/internal/core"
 	"usersd/internal/store/postgres"
+	"usersd/internal/store/sqlstore"
 	"usersd/internal/store/storetest"
 	"usersd/internal/testdb"
 )
@@ -73,4 +74,22 @@ func TestIntegerColumnRanges(t *testing.T) {
 	if err := rows.Err(); err != nil || n < 10 {
 		t.Fatalf("checked %d integer columns: %v", n, err)
 	}
+}
+
+func TestBulkDeferredIndexes(t *testing.T) {
+	open := func(t *testing.T, url string) *sqlstore.DB {
+		db, err := postgres.Open(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	urls := map[*sqlstore.DB]string{}
+	storetest.BulkDeferredIndexes(t, func(t *testing.T) *sqlstore.DB {
+		u := testdb.Postgres(t)
+		db := open(t, u)
+		urls[db] = u
+		return db
+	}, func(t *testing.T, db *sqlstore.DB) *sqlstore.DB { return open(t, urls[db]) })
 }

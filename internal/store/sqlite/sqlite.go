@@ -78,6 +78,15 @@ var Flavor = &sqlstore.Flavor{
 	CacheStatements: true,
 	MaterializePage: true,
 	PackRow:         packRow,
+	// Unique indexes stay (they decide conflicts as rows arrive); FTS5
+	// tables fed by triggers are rebuilt from users in one pass.
+	BulkDeferred: `SELECT name, 'DROP ' || upper(type) || ' ' || name, sql FROM sqlite_master
+		WHERE tbl_name = 'users' AND sql IS NOT NULL AND (
+			(type = 'index' AND sql NOT LIKE 'CREATE UNIQUE %') OR
+			(type = 'trigger' AND sql LIKE '%INSERT INTO %_fts %'))
+		UNION ALL
+		SELECT name, '', 'INSERT INTO ' || name || ' (' || name || ') VALUES (''rebuild'')' FROM sqlite_master
+		WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE % USING fts5 %content = ''users''%'`,
 	Retryable: func(err error) bool {
 		var e *sqlite.Error
 		return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY

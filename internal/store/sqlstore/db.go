@@ -21,6 +21,10 @@ type DB struct {
 	R, W *sql.DB
 	F    *Flavor
 
+	// BulkDeferAfter is the rows a BulkLoad into an empty users table
+	// writes before it defers the secondary indexes (0: the default).
+	BulkDeferAfter int
+
 	stmts sync.Map // SQL text → *sql.Stmt on R, when F.CacheStatements
 	nstmt atomic.Int32
 

@@ -72,6 +72,11 @@ type Flavor struct {
 	// wide rows cheaply enough column by column. Pages are packed outside
 	// their MaterializePage wrapper, so it needs MaterializePage.
 	PackRow func(cols []PackedColumn) string
+	// BulkDeferred is a query of what a bulk load into an empty users
+	// table drops and builds once at its end (bulkindex.go): rows of
+	// (name, drop statement or "" for none, create statement), in build
+	// order; empty: nothing.
+	BulkDeferred string
 }
 
 // Dollar numbers placeholders $1, $2, … (PostgreSQL).

@@ -89,6 +89,11 @@ func (db *DB) InsertUsers(ctx context.Context, ps []core.Patch) (int, error) {
 		})
 		return n, err
 	}
+	if bulkRowsAdded(db.W, len(ps)) {
+		if err := db.deferIndexes(ctx); err != nil {
+			return 0, db.wrap("insert users", err)
+		}
+	}
 	if db.F.Name == "sqlite" {
 		var plan *insertPlan
 		var full *sql.Stmt
@@ -254,15 +259,21 @@ func (db *DB) insertFilled(ctx context.Context, plan *insertPlan, full *sql.Stmt
 // the users' hundred-odd columns stay below maxInsertArgs.
 const bulkRows = 128
 
-// bulkLoad is what BulkLoad keeps for a SQLite database while imports
-// run on it: the insertPlan, and the full INSERT of insertFilled prepared
-// on the writer (parsing a statement of 128 rows in every transaction
-// was a tenth of an import's time).
+// bulkLoad is what BulkLoad keeps for a database while imports run on
+// it: whether the secondary indexes may be deferred (users was empty at
+// the start) and the rows written, and on SQLite the insertPlan and the
+// full INSERT of insertFilled prepared on the writer (parsing a
+// statement of 128 rows in every transaction was a tenth of an import's
+// time).
 type bulkLoad struct {
-	users int // BulkLoads not yet done
-	ckpt  int64
-	plan  *insertPlan
-	stmt  *sql.Stmt
+	users      int // BulkLoads not yet done
+	empty      bool
+	deferAfter int
+	rows       int
+	deferred   bool
+	ckpt       int64
+	plan       *insertPlan
+	stmt       *sql.Stmt
 }
 
 var bulk struct {
@@ -274,6 +285,23 @@ func bulkOf(w *sql.DB) *bulkLoad {
 	bulk.Lock()
 	defer bulk.Unlock()
 	return bulk.m[w]
+}
+
+// bulkRows counts n rows about to be written under the bulk load of w,
+// and reports whether this is the batch that defers the indexes.
+func bulkRowsAdded(w *sql.DB, n int) (deferNow bool) {
+	bulk.Lock()
+	defer bulk.Unlock()
+	b := bulk.m[w]
+	if b == nil {
+		return false
+	}
+	b.rows += n
+	if b.empty && !b.deferred && b.rows > b.deferAfter {
+		b.deferred = true
+		return true
+	}
+	return false
 }
 
 // insertRowsSQL is the INSERT of n rows of cols.
@@ -325,16 +353,19 @@ func (db *DB) insertRows(ctx context.Context, cols []*core.Field, n int, args []
 	return db.wrap("insert users", err)
 }
 
-// BulkLoad implements core.Store. On SQLite the writer connection's WAL
-// is checkpointed every bulkCheckpointPages instead of every 1,000: a
-// batch writes more than 1,000 pages, so each commit ran a checkpoint,
-// which copies pages that the next batches change again. The full
-// INSERT of insertFilled is prepared once. The last done puts the
-// setting back. It is the connection's own, so other connections and
-// processes on the database are unaffected.
-func (db *DB) BulkLoad(ctx context.Context) (done func(), err error) {
-	if db.F.Name != "sqlite" || db.txn != nil {
-		return func() {}, nil
+// BulkLoad implements core.Store. When users is empty, the secondary
+// indexes are dropped once the load has written BulkDeferAfter rows and
+// built when the last BulkLoad is done (bulkindex.go).
+//
+// On SQLite the writer connection's WAL is also checkpointed every
+// bulkCheckpointPages instead of every 1,000: a batch writes more than
+// 1,000 pages, so each commit ran a checkpoint, which copies pages that
+// the next batches change again; and the full INSERT of insertFilled is
+// prepared once. The last done puts the setting back. It is the
+// connection's own, so other connections and processes are unaffected.
+func (db *DB) BulkLoad(ctx context.Context) (done func() error, err error) {
+	if db.txn != nil {
+		return func() error { return nil }, nil
 	}
 	bulk.Lock()
 	defer bulk.Unlock()
@@ -349,29 +380,51 @@ func (db *DB) BulkLoad(ctx context.Context) (done func(), err error) {
 		bulk.m[db.W] = b
 	}
 	b.users++
-	return func() {
+	return func() error {
 		bulk.Lock()
-		defer bulk.Unlock()
 		if b.users--; b.users > 0 {
-			return
+			bulk.Unlock()
+			return nil
 		}
 		delete(bulk.m, db.W)
+		bulk.Unlock()
 		if b.stmt != nil {
 			b.stmt.Close()
 		}
-		// A connection left with the bulk setting after a failure here
-		// only checkpoints less often.
-		db.W.ExecContext(context.Background(), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", b.ckpt))
+		if db.F.Name == "sqlite" {
+			// A connection left with the bulk setting after a failure
+			// here only checkpoints less often.
+			db.W.ExecContext(context.Background(), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", b.ckpt))
+		}
+		if !b.deferred {
+			return nil
+		}
+		// Built even when the load's context has ended: until then
+		// every other query of users goes without its indexes.
+		_, err := db.BuildDeferred(context.WithoutCancel(ctx))
+		return db.wrap("bulk load", err)
 	}, nil
 }
 
 // startBulk sets the writer up for BulkLoad.
 func (db *DB) startBulk(ctx context.Context) (*bulkLoad, error) {
+	b := &bulkLoad{deferAfter: db.BulkDeferAfter}
+	if b.deferAfter <= 0 {
+		b.deferAfter = DefaultBulkDeferAfter
+	}
+	var some bool
+	if err := db.W.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users)").Scan(&some); err != nil {
+		return nil, err
+	}
+	b.empty = !some
+	if db.F.Name != "sqlite" {
+		return b, nil
+	}
 	plan, err := db.insertPlan(ctx)
 	if err != nil {
 		return nil, err
 	}
-	b := &bulkLoad{plan: plan}
+	b.plan = plan
 	// The pragma is the connection's: both statements on the one writer.
 	c, err := db.W.Conn(ctx)
 	if err != nil {

@@ -43,6 +43,10 @@ func (db *DB) Migrate(ctx context.Context, fsys fs.FS) error {
 	if _, err := db.BackfillNameSkeletons(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	// What a bulk load that did not finish left unbuilt (bulkindex.go).
+	if _, err := db.BuildDeferred(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
 	return nil
 }
 

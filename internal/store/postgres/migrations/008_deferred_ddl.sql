@@ -1,0 +1,8 @@
+-- What a bulk load into an empty users table dropped and builds once at
+-- its end (sqlstore/bulkindex.go): secondary indexes. Rows left here by
+-- an interrupted load are built by the next start.
+CREATE TABLE deferred_ddl (
+    seq        INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    create_sql TEXT NOT NULL
+);
