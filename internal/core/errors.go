@@ -76,6 +76,10 @@ const (
 	ReasonOverloaded     = "overloaded"       // too many expensive searches at once (Unavailable)
 )
 
+// ReasonImportRunning: an import while another runs on the same Service
+// (Conflict).
+const ReasonImportRunning = "import_running"
+
 // Error is the one error type of the core and the stores.
 type Error struct {
 	Code       Code

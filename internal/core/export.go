@@ -49,6 +49,15 @@ func (s *Service) ExportUsers(ctx context.Context, actor *User, filter query.Exp
 	}
 }
 
+// CheckExport returns the error ExportUsers would return before its
+// first user, reading none: for a HEAD request, which answers as the
+// export would start.
+// Codes: Unauthenticated, Forbidden, Invalid.
+func (s *Service) CheckExport(ctx context.Context, actor *User, filter query.Expr) error {
+	_, err := s.exportFilter(ctx, actor, filter)
+	return err
+}
+
 // CountExport counts the users ExportUsers would give actor, for a
 // progress bar's end.
 // Codes: Unauthenticated, Forbidden, Invalid.

@@ -195,7 +195,8 @@ func (f *Face) SearchesOn(name string, viewer *User) bool {
 // Signup reports whether anonymous sign-up is open.
 func (f *Face) Signup() bool { return f.s.Signup }
 
-// Import is Service.Import: the actor must be an admin.
+// Import is Service.Import: the actor must be an admin, and one import
+// runs at a time.
 func (f *Face) Import(ctx context.Context, actor *User, r RecordReader, opt ImportOptions) (ImportSummary, error) {
 	return f.s.Import(ctx, actor, r, opt)
 }
@@ -205,4 +206,9 @@ func (f *Face) Import(ctx context.Context, actor *User, r RecordReader, opt Impo
 // export has them (no password hash unless ExportsHashes).
 func (f *Face) ExportUsers(ctx context.Context, actor *User, filter query.Expr, fn func(*User) error) error {
 	return f.s.ExportUsers(ctx, actor, filter, fn)
+}
+
+// CheckExport is Service.CheckExport under ExportUsers' rules.
+func (f *Face) CheckExport(ctx context.Context, actor *User, filter query.Expr) error {
+	return f.s.CheckExport(ctx, actor, filter)
 }

@@ -64,6 +64,13 @@ type ImportOptions struct {
 	Progress func(ImportSummary)
 	// Refused, if set, is called for each refused record, in input order.
 	Refused func(Refusal)
+	// Ready, if set, is called once the import holds the Service's import
+	// slot, before anything is read from r or asked of the store; its
+	// error stops the import and is returned as it is. The API spools a
+	// dry run's body here, so that an import refused for another's
+	// running is refused before its body is uploaded, and the dry run's
+	// transaction does not wait on the upload.
+	Ready func() error
 }
 
 // DefaultImportBatch is the records per transaction of an import.
@@ -129,6 +136,12 @@ const (
 
 var errDryRun = errors.New("dry run")
 
+// errImportRunning refuses an import while another runs: two would
+// queue behind one database writer (SQLite's only one) and each hold
+// the other's batches up, with a client waiting on each.
+var errImportRunning = &Error{Code: Conflict, Reason: ReasonImportRunning,
+	Message: "An import is already running; try again when it has finished."}
+
 // Import writes the users r yields, as actor (System, or an admin),
 // in transactions of opt.Batch records. Each record is checked as a
 // create is (field rules, name rules, the writer's rights, whole-user
@@ -140,11 +153,24 @@ var errDryRun = errors.New("dry run")
 // creates no duplicates. A new user keeps the record's id when no user
 // holds it (so an export imported into an empty database exports the
 // same), else it gets a new one; ids never match records to users.
-// Nothing is read from r before actor is found allowed.
-// Codes: Unauthenticated, Forbidden, and whatever stops the store or r.
+// Nothing is read from r before actor is found allowed. One import runs
+// at a time on a Service (the CLI's and the API's alike): another is
+// refused at once, before anything is read from its r, not queued.
+// Imports from other processes on the same database are not excluded.
+// Codes: Unauthenticated, Forbidden, Conflict (ReasonImportRunning), and
+// whatever stops opt.Ready, the store or r.
 func (s *Service) Import(ctx context.Context, actor *User, r RecordReader, opt ImportOptions) (ImportSummary, error) {
 	if err := s.may(ctx, NativeProfile, actor, ActImport, nil); err != nil {
 		return ImportSummary{}, err
+	}
+	if !s.importing.CompareAndSwap(false, true) {
+		return ImportSummary{}, errImportRunning
+	}
+	defer s.importing.Store(false)
+	if opt.Ready != nil {
+		if err := opt.Ready(); err != nil {
+			return ImportSummary{}, err
+		}
 	}
 	if opt.Batch <= 0 {
 		opt.Batch = DefaultImportBatch

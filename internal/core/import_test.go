@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -287,6 +288,54 @@ func TestExportUsers(t *testing.T) {
 		}
 		if err := svc.ExportUsers(ctx, admin, bad, func(*core.User) error { return nil }); core.ErrorCode(err) != core.Invalid && core.ErrorCode(err) != core.Forbidden {
 			t.Errorf("filter on the hash: %v", err)
+		}
+	})
+}
+
+// blockingRecords signals reading at its first Next, then waits for
+// release before ending the input.
+type blockingRecords struct {
+	reading, release chan struct{}
+}
+
+func (b *blockingRecords) Next() (core.ImportRecord, error) {
+	close(b.reading)
+	<-b.release
+	return core.ImportRecord{}, io.EOF
+}
+
+// TestImportOneAtATime: an import while another runs is refused at once
+// as a Conflict, before its Ready runs or its records are read; when the
+// first ends, the next runs; a failing Ready gives the slot back.
+func TestImportOneAtATime(t *testing.T) {
+	forEachStore(t, func(t *testing.T, svc *core.Service, db core.Store) {
+		ctx := context.Background()
+		first := &blockingRecords{reading: make(chan struct{}), release: make(chan struct{})}
+		done := make(chan error, 1)
+		go func() {
+			_, err := svc.Import(ctx, core.System, first, core.ImportOptions{})
+			done <- err
+		}()
+		<-first.reading
+
+		second := &records{ps: []core.Patch{{"name": "second"}}}
+		readied := false
+		_, err := svc.Import(ctx, core.System, second, core.ImportOptions{Ready: func() error { readied = true; return nil }})
+		wantProblem(t, "second import", err, core.Conflict, core.ReasonImportRunning, "", "already running")
+		if readied || second.i != 0 {
+			t.Errorf("the refused import ran Ready (%v) or read %d records", readied, second.i)
+		}
+
+		close(first.release)
+		if err := <-done; err != nil {
+			t.Fatalf("first import: %v", err)
+		}
+		stop := errors.New("spool failed")
+		if _, err := svc.Import(ctx, core.System, second, core.ImportOptions{Ready: func() error { return stop }}); err != stop {
+			t.Fatalf("Ready's error: got %v, want %v", err, stop)
+		}
+		if sum, _ := importAll(t, svc, core.ImportOptions{}, core.Patch{"name": "third"}); sum.Created != 1 {
+			t.Errorf("the import after: %v", sum)
 		}
 	})
 }

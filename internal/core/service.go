@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -56,6 +57,8 @@ type Service struct {
 	// Budget bounds the cost of list requests (budget.go).
 	Budget    Budget
 	expensive slots
+	// importing is held by the one import running (import.go).
+	importing atomic.Bool
 
 	names nameRules // reserved words of the faces bound (names.go)
 	// LoginTTL is how long a login token lives unused: each use moves

@@ -377,6 +377,7 @@ func problemResponses() obj {
 		"UnsupportedMediaType": problem("The body is not application/json (an import's: not application/x-ndjson or text/csv).", nil),
 		"NotAcceptable":        problem("Accept allows none of the media types the operation answers with.", nil),
 		"ContentTooLarge":      problem("The import's body is larger than the server takes (usersd serve --max-import-bytes).", nil),
+		"ImportRunning":        problem("Another import is running on this server: one runs at a time, and this one was refused at once, its body unread; try again when it has finished.", nil),
 		"TooManyRequests": problem("Too many failed logins for this account or address, or too many sign-ups from this address.",
 			obj{"Retry-After": header("Seconds to wait", obj{"type": "integer", "minimum": 1})}),
 		"ServiceUnavailable": problem("Too many costly searches (substring, wildcard or regex conditions, totals, deep pages) are running; retry after the given seconds.",
@@ -453,7 +454,8 @@ func paths() obj {
 		"/users/export": obj{"get": with(op("exportUsers",
 			"Export users (admins): every user the filter matches, deleted ones included, in id order, with every field but password hashes and token secrets, streamed as it is read",
 			obj{"200": obj{"description": "The users. The body is streamed: an error after the first row aborts the response (HTTP/1.1: the connection closes " +
-				"without the last chunk; HTTP/2: the stream is reset), which clients report as a truncated transfer, so a body that ends cleanly is the whole export." + bulkFormats,
+				"without the last chunk; HTTP/2: the stream is reset), which clients report as a truncated transfer, so a body that ends cleanly is the whole export. " +
+				"HEAD answers the same status and headers without reading a user." + bulkFormats,
 				"headers": obj{"Content-Disposition": obj{"description": `attachment; filename="users.jsonl" (or .csv)`, "schema": obj{"type": "string"}}},
 				"content": bulk}}, 400, 403, 406),
 			"parameters", []obj{filter,
@@ -463,7 +465,8 @@ func paths() obj {
 			"Import users (admins) from the body, read as it arrives, as usersd import does: each record checked as a create is, "+
 				"password_hash (argon2id, bcrypt, Django pbkdf2_sha256) carried over; a refused record writes nothing and the rest go on; "+
 				"batches of 1000 records commit whole, so an import stopped by an error (a problem naming how far it got) can be run again with on_conflict=skip",
-			obj{"200": ok("The summary; refused records are listed, not an error", "ImportSummary")}, 400, 403, 413, 415),
+			obj{"200": ok("The summary; refused records are listed, not an error", "ImportSummary"),
+				"409": obj{"$ref": "#/components/responses/ImportRunning"}}, 400, 403, 413, 415),
 			"parameters", []obj{
 				param("on_conflict", "query", "A record whose name (in any case) or e-mail a user holds: skip leaves the user, update writes the record over it (its id, xid and sid stay), fail refuses the record",
 					obj{"enum": []string{"skip", "update", "fail"}, "default": "skip"}),

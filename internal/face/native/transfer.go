@@ -41,9 +41,10 @@ var (
 // answered 415.
 var errBulkType = &core.Error{Code: core.Invalid, Message: "Content-Type must be application/x-ndjson (JSONL) or text/csv."}
 
-// handleUserExport handles "GET /users/export": every user the filter
-// matches, in id order, streamed as JSONL or CSV. Errors found before
-// the first row are problems as anywhere; one after it (the database
+// handleUserExport handles "GET /users/export" (and HEAD, which answers
+// the GET's status and headers without reading a user): every user the
+// filter matches, in id order, streamed as JSONL or CSV. Errors found
+// before the first row are problems as anywhere; one after it (the database
 // failing mid-way) aborts the response, so that the body ends without
 // HTTP/1.1's last chunk (or with an HTTP/2 reset), which clients report
 // as a truncated transfer: a body that ends cleanly is the whole export.
@@ -74,6 +75,15 @@ func handleUserExport(svc *core.Face, log *slog.Logger) http.Handler {
 			writeStatus(w, http.StatusNotAcceptable, "Accept allows neither application/x-ndjson nor text/csv.")
 			return
 		}
+		if r.Method == http.MethodHead {
+			// The headers a GET would send, without reading a user.
+			if err := svc.CheckExport(ctx, caller, filter); err != nil {
+				writeError(w, r, log, err)
+				return
+			}
+			startExport(w, format)
+			return
+		}
 		uw, err := NewUserWriter(format, w, core.ExportsHashes(caller))
 		if err != nil {
 			writeError(w, r, log, err)
@@ -85,10 +95,7 @@ func handleUserExport(svc *core.Face, log *slog.Logger) http.Handler {
 		// export of none, so that errors before it are still problems.
 		start := func() {
 			started = true
-			h := w.Header()
-			h.Set("Content-Type", bulkTypes[format])
-			h.Set("Content-Disposition", `attachment; filename="users.`+format+`"`)
-			w.WriteHeader(http.StatusOK)
+			startExport(w, format)
 		}
 		flush := func() error {
 			if err := uw.Flush(); err != nil {
@@ -134,6 +141,14 @@ func handleUserExport(svc *core.Face, log *slog.Logger) http.Handler {
 	})
 }
 
+// startExport sends the headers of an export in format.
+func startExport(w http.ResponseWriter, format string) {
+	h := w.Header()
+	h.Set("Content-Type", bulkTypes[format])
+	h.Set("Content-Disposition", `attachment; filename="users.`+format+`"`)
+	w.WriteHeader(http.StatusOK)
+}
+
 // exportFormat picks the export's format: format= when given (""
 // when it names none), else by Accept, JSONL unless text/csv is
 // preferred; ok is false when Accept excludes both.
@@ -174,6 +189,8 @@ type importRefusal struct {
 // MaxReportedRefusals refusals; an error that stops the import is a
 // problem whose detail gives the summary so far (whole batches before it
 // are written, as with the CLI; run it again with on_conflict=skip).
+// While another import runs on the service it is refused at once, 409,
+// its body unread.
 func handleUserImport(svc *core.Face, log *slog.Logger, maxBytes int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -197,22 +214,32 @@ func handleUserImport(svc *core.Face, log *slog.Logger, maxBytes int64) http.Han
 			return
 		}
 		body := httpx.StreamBody(w, r, maxBytes, streamIdle)
-		if opt.DryRun {
-			// A dry run imports in one transaction it rolls back, which
-			// would hold the database's writer (SQLite's only one) while
-			// the client uploads: the body is spooled to disk first.
-			spool, err := spoolBody(body)
-			if err != nil {
-				writeError(w, r, log, err)
-				return
+		records := bodyRecords{}
+		var spool spoolFile
+		defer func() {
+			if spool.File != nil {
+				spool.Close()
 			}
-			defer spool.Close()
-			body = spool
-		}
-		rr, err := NewUserReader(format, body)
-		if err != nil {
-			writeError(w, r, log, err)
-			return
+		}()
+		// ready runs once the core lets this import run (one runs at a
+		// time), so that one refused has read nothing of its body.
+		ready := false
+		opt.Ready = func() error {
+			if opt.DryRun {
+				// A dry run imports in one transaction it rolls back,
+				// which would hold the database's writer (SQLite's only
+				// one) while the client uploads: the body is spooled to
+				// disk first.
+				var err error
+				if spool, err = spoolBody(body); err != nil {
+					return err
+				}
+				body = spool
+			}
+			var err error
+			records.RecordReader, err = NewUserReader(format, body)
+			ready = err == nil
+			return err
 		}
 		answer := importAnswer{DryRun: opt.DryRun, Refusals: []importRefusal{}}
 		opt.Refused = func(rf core.Refusal) {
@@ -220,10 +247,13 @@ func handleUserImport(svc *core.Face, log *slog.Logger, maxBytes int64) http.Han
 				answer.Refusals = append(answer.Refusals, importRefusal(rf))
 			}
 		}
-		sum, err := svc.Import(ctx, caller, bodyRecords{rr}, opt)
+		sum, err := svc.Import(ctx, caller, &records, opt)
 		httpx.ExtendWrite(w, streamIdle)
 		if err != nil {
-			if e := core.AsError(err); e.Code != core.Internal {
+			// An error before the import ran (another import running, a
+			// dry run's body unread) is answered as it is: nothing was
+			// imported.
+			if e := core.AsError(err); e.Code != core.Internal && ready {
 				stopped := *e
 				stopped.Message = fmt.Sprintf("Import stopped after %s (the batches before it are written): %s", sum, e.Message)
 				err = &stopped

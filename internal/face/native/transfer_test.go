@@ -1,6 +1,7 @@
 package native_test
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"usersd/internal/facetest"
 )
@@ -222,4 +224,241 @@ func TestImportBodyLimit(t *testing.T) {
 	if r.Status != 413 || !strings.Contains(string(r.Body), "Import stopped after") {
 		t.Errorf("chunked body past the limit: %d %s", r.Status, r.Body)
 	}
+}
+
+// TestImportOneAtATime: an import while another is still reading its
+// body is refused at once, 409 as a native problem, and writes nothing;
+// the first then finishes as if alone, and the next import runs.
+func TestImportOneAtATime(t *testing.T) {
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
+		s := facetest.Start(t, b)
+		_, admin := s.Admin("root", 50)
+		const jsonl = "application/x-ndjson"
+
+		pr, pw := io.Pipe()
+		t.Cleanup(func() { pw.Close() })
+		req, err := http.NewRequest("POST", s.Base+"/v1/users/import", pr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", jsonl)
+		req.Header.Set("Authorization", "Bearer "+admin)
+		type result struct {
+			resp *http.Response
+			err  error
+		}
+		first := make(chan result, 1)
+		go func() {
+			resp, err := http.DefaultClient.Do(req)
+			first <- result{resp, err}
+		}()
+		// Blank lines, which an import passes over, more than the sockets
+		// between client and server hold: once written, the server has
+		// read most of them, so the first import is running.
+		if _, err := io.WriteString(pw, `{"name":"piped1"}`+strings.Repeat("\n", 16<<20)); err != nil {
+			t.Fatal(err)
+		}
+
+		// A second import waiting behind the first would time out.
+		client := &http.Client{Timeout: 5 * time.Second}
+		post := func(query, body string) (int, []byte) {
+			t.Helper()
+			req, err := http.NewRequest("POST", s.Base+"/v1/users/import?"+query, strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", jsonl)
+			req.Header.Set("Authorization", "Bearer "+admin)
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatalf("second import: %v", err)
+			}
+			defer resp.Body.Close()
+			got, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, got
+		}
+		// A dry run too: it would spool its body before running.
+		for _, query := range []string{"", "dry_run=true"} {
+			status, body := post(query, `{"name":"second"}`+"\n")
+			var p map[string]any
+			if err := json.Unmarshal(body, &p); err != nil || status != 409 {
+				t.Fatalf("second import %q: %d %s", query, status, body)
+			}
+			if p["type"] != "urn:usersd:problem:conflict" || p["status"] != 409.0 || p["detail"] != "An import is already running; try again when it has finished." {
+				t.Errorf("second import %q: %v", query, p)
+			}
+		}
+
+		if _, err := io.WriteString(pw, `{"name":"piped2"}`+"\n"); err != nil {
+			t.Fatal(err)
+		}
+		pw.Close()
+		res := <-first
+		if res.err != nil {
+			t.Fatal(res.err)
+		}
+		defer res.resp.Body.Close()
+		var sum map[string]any
+		if err := json.NewDecoder(res.resp.Body).Decode(&sum); err != nil || res.resp.StatusCode != 200 {
+			t.Fatalf("first import: %d %v", res.resp.StatusCode, err)
+		}
+		if sum["read"] != 2.0 || sum["created"] != 2.0 {
+			t.Errorf("first import: %v", sum)
+		}
+		if n := s.Total(admin, `name = "second"`); n != 0 {
+			t.Error("the refused import wrote its record")
+		}
+		if sum := importBody(t, s, admin, "", jsonl, `{"name":"third"}`, 200); sum["created"] != 1.0 {
+			t.Errorf("the import after: %v", sum)
+		}
+	})
+}
+
+// head sends HEAD /v1/users/export with a request id and returns the
+// response and the server's access-log line for it.
+func head(t *testing.T, s *facetest.Server, token, query, accept string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest("HEAD", s.Base+"/v1/users/export?"+query, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := fmt.Sprintf("head-%d", time.Now().UnixNano())
+	req.Header.Set("X-Request-Id", id)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp, accessLine(t, s, id)
+}
+
+// accessLine waits for the access-log line of the request id.
+func accessLine(t *testing.T, s *facetest.Server, id string) string {
+	t.Helper()
+	want := "msg=request request_id=" + id + " "
+	for _, line := range lines(s.WaitLog(want)) {
+		if strings.Contains(line, want) {
+			return line
+		}
+	}
+	t.Fatalf("no access-log line for %s", id)
+	return ""
+}
+
+// TestExportHead: HEAD answers the status and headers a GET would, after
+// the same checks, and reads no user: the handler writes no byte, which
+// the access log counts (net/http would drop a HEAD's body unseen).
+func TestExportHead(t *testing.T) {
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
+		s := facetest.Start(t, b)
+		_, admin := s.Admin("root", 50)
+		_, member := s.Signup("member1")
+		importBody(t, s, admin, "", "application/x-ndjson", `{"name":"ann"}`+"\n"+`{"name":"bob"}`, 200)
+		for _, c := range []struct {
+			query, accept, ctype string
+		}{
+			{"", "", "application/x-ndjson"},
+			{"format=csv", "", "text/csv"},
+			{"", "text/csv", "text/csv"},
+			{"filter=" + url.QueryEscape(`name = "ann"`), "", "application/x-ndjson"},
+		} {
+			resp, line := head(t, s, admin, c.query, c.accept)
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != c.ctype || !strings.Contains(resp.Header.Get("Content-Disposition"), "users.") {
+				t.Errorf("HEAD %q %q: %d %v", c.query, c.accept, resp.StatusCode, resp.Header)
+			}
+			if !strings.Contains(line, " bytes=0 ") || !strings.Contains(line, " status=200 ") {
+				t.Errorf("HEAD %q %q wrote a body: %s", c.query, c.accept, line)
+			}
+			if get := export(t, s, admin, c.query, c.accept, c.ctype); get == "" {
+				t.Errorf("GET %q %q: empty", c.query, c.accept)
+			}
+		}
+		for _, c := range []struct {
+			token, query, accept string
+			status               int
+		}{
+			{"", "", "", 401},
+			{member, "", "", 403},
+			{admin, "filter=" + url.QueryEscape("name ="), "", 400},
+			{admin, "filter=" + url.QueryEscape(`password_hash = "x"`), "", 400},
+			{admin, "format=xml", "", 400},
+			{admin, "", "application/x-ndjson;q=0, text/csv;q=0", 406},
+		} {
+			resp, _ := head(t, s, c.token, c.query, c.accept)
+			if resp.StatusCode != c.status {
+				t.Errorf("HEAD as %q, %q %q: %d, want %d", c.token, c.query, c.accept, resp.StatusCode, c.status)
+			}
+			if c.status == 401 && resp.Header.Get("WWW-Authenticate") == "" {
+				t.Errorf("HEAD without credentials: no WWW-Authenticate")
+			}
+			get, err := http.NewRequest("GET", s.Base+"/v1/users/export?"+c.query, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			get.Header.Set("Accept", c.accept)
+			if c.token != "" {
+				get.Header.Set("Authorization", "Bearer "+c.token)
+			}
+			if r := s.Send(get); r.Status != c.status {
+				t.Errorf("GET as %q, %q %q: %d, HEAD %d", c.token, c.query, c.accept, r.Status, c.status)
+			}
+		}
+	})
+}
+
+// TestExportClientGone: a client that reads the first lines of an export
+// larger than the sockets hold and hangs up leaves the server writing to
+// no one: the export ends (its access-log line, written when the handler
+// returns, says aborted), nothing panics, and the next export is whole.
+func TestExportClientGone(t *testing.T) {
+	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
+		s := facetest.Start(t, b)
+		_, admin := s.Admin("root", 50)
+		const n = 3000
+		// 4 KB a user, 12 MB in all: more than the loopback's socket
+		// buffers take while the client reads nothing.
+		style := strings.Repeat("a{color:red}", 340)
+		var in strings.Builder
+		for i := range n {
+			fmt.Fprintf(&in, `{"name":"bulk%04d","custom_style":%q}`+"\n", i, style)
+		}
+		if sum := importBody(t, s, admin, "", "application/x-ndjson", in.String(), 200); sum["created"] != float64(n) {
+			t.Fatalf("import: %v", sum)
+		}
+
+		req, err := http.NewRequest("GET", s.Base+"/v1/users/export", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+admin)
+		req.Header.Set("X-Request-Id", "gone-export")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		br := bufio.NewReader(resp.Body)
+		for i := range 5 {
+			if line, err := br.ReadString('\n'); err != nil || !strings.Contains(line, `"name":`) {
+				t.Fatalf("line %d: %q %v", i+1, line, err)
+			}
+		}
+		resp.Body.Close() // unread: the client closes the connection
+
+		line := accessLine(t, s, "gone-export")
+		if !strings.Contains(line, " aborted=true") {
+			t.Errorf("the export did not end aborted: %s", line)
+		}
+		if full := export(t, s, admin, "", "", "application/x-ndjson"); len(lines(full)) != n+1 {
+			t.Errorf("the next export has %d lines, want %d", len(lines(full)), n+1)
+		}
+		if log := s.Log(); strings.Contains(log, "msg=panic") || strings.Contains(log, "level=ERROR") {
+			t.Errorf("the server logged a panic or an error:\n%s", log)
+		}
+	})
 }
