@@ -70,12 +70,13 @@ const maxInsertArgs = 30000
 // one statement of many rows also spares the FTS5 trigram index the
 // flush to disk it makes at every statement.
 //
-// On SQLite every row names every column, a field its patch lacks taking
-// the column's default (insertPlan): records of an import name different
-// optional fields, and INSERTs split at every change of shape ran one or
-// two rows each. On PostgreSQL each run of rows that name the same fields
-// is one INSERT (up to maxInsertArgs). A failed statement leaves none of
-// its rows; those of the statements before it stay, and are counted.
+// Records of an import name different optional fields, and INSERTs
+// split at every change of shape ran one or two rows each. On SQLite
+// every row names every column, a field its patch lacks taking the
+// column's default (insertPlan); on PostgreSQL a statement names the
+// union of its rows' fields, and a lacking one is DEFAULT
+// (insertDefaults). A failed statement leaves none of its rows; those of
+// the statements before it stay, and are counted.
 func (db *DB) InsertUsers(ctx context.Context, ps []core.Patch) (int, error) {
 	if len(ps) == 0 {
 		return 0, nil
@@ -109,8 +110,7 @@ func (db *DB) InsertUsers(ctx context.Context, ps []core.Patch) (int, error) {
 	}
 	done := 0
 	for done < len(ps) {
-		n := runLen(ps[done:])
-		k, err := db.insertShaped(ctx, ps[done:done+n])
+		k, err := db.insertDefaults(ctx, ps[done:])
 		done += k
 		if err != nil {
 			return done, err
@@ -119,54 +119,73 @@ func (db *DB) InsertUsers(ctx context.Context, ps []core.Patch) (int, error) {
 	return done, nil
 }
 
-// runLen is the number of rows at the start of ps that name the same
-// fields as the first.
-func runLen(ps []core.Patch) int {
-	n := 1
-	for n < len(ps) && sameFields(ps[0], ps[n]) {
+// insertDefaults inserts rows from the start of ps in one PostgreSQL
+// statement, as many as keep its bind parameters under maxInsertArgs,
+// and reports how many it wrote (all or none). The statement names the
+// union of its rows' fields; a row that lacks one gives it DEFAULT.
+// Imported records name different optional fields, and a statement per
+// run of rows of one shape ran one or two rows each.
+func (db *DB) insertDefaults(ctx context.Context, ps []core.Patch) (int, error) {
+	union := map[string]bool{}
+	n := 0
+	for n < len(ps) {
+		grown := 0
+		for k := range ps[n] {
+			if !union[k] {
+				grown++
+			}
+		}
+		if n > 0 && (len(union)+grown)*(n+1) > maxInsertArgs {
+			break
+		}
+		for k := range ps[n] {
+			union[k] = true
+		}
 		n++
 	}
-	return n
-}
-
-// sameFields reports whether a and b name the same fields.
-func sameFields(a, b core.Patch) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			return false
-		}
-	}
-	return true
-}
-
-// insertShaped inserts rows that name the same fields, and reports how
-// many it wrote.
-func (db *DB) insertShaped(ctx context.Context, ps []core.Patch) (int, error) {
 	var cols []*core.Field
 	for _, f := range core.Fields {
-		if _, ok := ps[0][f.Name]; ok && !f.Generated {
+		if union[f.Name] && !f.Generated {
 			cols = append(cols, f)
 		}
 	}
-	per := max(1, maxInsertArgs/len(cols))
-	done := 0
-	for done < len(ps) {
-		n := min(per, len(ps)-done)
-		args := make([]any, 0, len(cols)*n)
-		for _, p := range ps[done : done+n] {
-			for _, f := range cols {
-				args = append(args, db.encode(p[f.Name]))
-			}
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO users (")
+	for i, f := range cols {
+		if i > 0 {
+			sb.WriteString(", ")
 		}
-		if err := db.insertRows(ctx, cols, n, args, nil); err != nil {
-			return done, err
-		}
-		done += n
+		sb.WriteString(f.Name)
 	}
-	return done, nil
+	sb.WriteString(") VALUES ")
+	args := make([]any, 0, len(cols)*n)
+	for r, p := range ps[:n] {
+		if r > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteByte('(')
+		for i, f := range cols {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			v, ok := p[f.Name]
+			if !ok {
+				sb.WriteString("DEFAULT")
+				continue
+			}
+			args = append(args, db.encode(v))
+			sb.WriteString(db.F.Placeholder(len(args)))
+		}
+		sb.WriteByte(')')
+	}
+	err := db.inSavepoint(ctx, func() error {
+		_, err := db.txn.ExecContext(ctx, sb.String(), args...)
+		return err
+	})
+	if err != nil {
+		return 0, db.wrap("insert users", err)
+	}
+	return n, nil
 }
 
 // insertPlan is how InsertUsers fills rows on SQLite: every column of
