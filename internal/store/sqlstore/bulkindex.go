@@ -103,5 +103,10 @@ func (db *DB) BuildDeferred(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("build deferred indexes: %w", err)
 	}
+	if n > 0 && db.F.AfterBulk != "" {
+		if _, err := db.W.ExecContext(ctx, db.F.AfterBulk); err != nil {
+			return n, fmt.Errorf("build deferred indexes: %w", err)
+		}
+	}
 	return n, nil
 }

@@ -124,6 +124,13 @@ func checkRebuilt(t *testing.T, db *sqlstore.DB, want []string, n int) {
 			}
 		}
 	}
+	if db.F.Name == "postgres" {
+		// Analyzed: the planner has statistics of the loaded rows.
+		var cols int
+		if err := db.R.QueryRowContext(ctx, "SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'users'").Scan(&cols); err != nil || cols == 0 {
+			t.Errorf("no planner statistics of users after the build (%v)", err)
+		}
+	}
 	// Index-backed answers: a name substring (trigram), an about-text
 	// substring, a level total (tallies) and a level page (ix_users_level).
 	for _, tc := range []struct {
