@@ -67,7 +67,7 @@ var Flavor = &sqlstore.Flavor{
 		FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
 		WHERE x.indrelid = 'users'::regclass AND NOT x.indisunique AND NOT x.indisprimary
 		ORDER BY c.relname`,
-	AfterBulk: "VACUUM (ANALYZE) users",
+	AfterBulk: "VACUUM (ANALYZE) users, user_tallies",
 	Explain:   "EXPLAIN (FORMAT TEXT) ",
 	// Lists run in a read-only transaction under their deadline (sqlstore/deadline.go).
 	StatementTimeout: func(ms int64) string { return "SET LOCAL statement_timeout = " + strconv.FormatInt(ms, 10) },
