@@ -24,6 +24,8 @@ type DB struct {
 	// BulkDeferAfter is the rows a BulkLoad into an empty users table
 	// writes before it defers the secondary indexes (0: the default).
 	BulkDeferAfter int
+	// ProbeWindow resizes F.ProbeWindow when not 0 (negative: never probe).
+	ProbeWindow int
 
 	stmts sync.Map // SQL text → *sql.Stmt on R, when F.CacheStatements
 	nstmt atomic.Int32

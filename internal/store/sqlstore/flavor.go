@@ -84,6 +84,10 @@ type Flavor struct {
 	// skips the heap (a name-prefix count took 600 ms), and the tallies
 	// carry a dead row version for every row loaded (a total took 70 ms).
 	AfterBulk string
+	// ProbeWindow is how many users, in id order from the cursor, an
+	// id-ordered users page whose filter holds a trigram pattern first
+	// tests the pattern on one by one (probe.go); 0: never.
+	ProbeWindow int
 }
 
 // Dollar numbers placeholders $1, $2, … (PostgreSQL).

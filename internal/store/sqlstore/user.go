@@ -101,31 +101,30 @@ func findPage[T any](ctx context.Context, db *DB, op string, e *core.Entity, sco
 		filter = query.And{scope, orAll(filter)}
 		q.Filter = filter
 	}
-	b := db.newBuilder(e)
-	if err := db.pageSQL(b, q); err != nil {
-		return nil, 0, db.wrap(op, err)
-	}
 	r, err := db.reader(ctx)
 	if err != nil {
 		return nil, 0, db.wrap(op, err)
 	}
 	defer r.close()
-	rows, err := r.query(b.sb.String(), b.args...)
+	var out []*T
+	b := db.newBuilder(e)
+	probe, err := db.probeSQL(b, q)
 	if err != nil {
 		return nil, 0, db.wrap(op, err)
 	}
-	defer rows.Close()
-	out := make([]*T, 0, min(q.Limit, 100))
-	dest := make([]any, 0, len(e.Fields))
-	for rows.Next() {
-		rec := new(T)
-		if err := rows.Scan(db.rowTargets(e, rec, dest[:0])...); err != nil {
+	if probe {
+		if out, err = scanPage[T](db, r, e, b, q.Limit); err != nil {
 			return nil, 0, db.wrap(op, err)
 		}
-		out = append(out, rec)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, db.wrap(op, err)
+	if len(out) < q.Limit || !probe {
+		b = db.newBuilder(e)
+		if err := db.pageSQL(b, q); err != nil {
+			return nil, 0, db.wrap(op, err)
+		}
+		if out, err = scanPage[T](db, r, e, b, q.Limit); err != nil {
+			return nil, 0, db.wrap(op, err)
+		}
 	}
 	total := -1
 	if q.Total {
@@ -144,6 +143,25 @@ func findPage[T any](ctx context.Context, db *DB, op string, e *core.Entity, sco
 		}
 	}
 	return out, total, nil
+}
+
+// scanPage runs the page statement b and reads its records.
+func scanPage[T any](db *DB, r *reader, e *core.Entity, b *builder, limit int) ([]*T, error) {
+	rows, err := r.query(b.sb.String(), b.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]*T, 0, min(limit, 100))
+	dest := make([]any, 0, len(e.Fields))
+	for rows.Next() {
+		rec := new(T)
+		if err := rows.Scan(db.rowTargets(e, rec, dest[:0])...); err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, rows.Err()
 }
 
 // orAll stands for "every row" where an expression must not be nil.

@@ -26,6 +26,7 @@ type builder struct {
 	err   error
 	table string // alias of e's table in the current scope; "" = the table itself
 	depth int    // nesting of sub-selects
+	plain bool   // trigram patterns as plain matches of each row (probe.go)
 	seq   int    // json_each aliases used
 }
 
@@ -237,6 +238,9 @@ func (db *DB) cond(b *builder, c *query.Cond) error {
 		switch {
 		case c.CaseSensitive:
 			b.write(db.F.Match(col, p, true, b.arg))
+		case f.Trigram && b.plain:
+			// As Substring matches: case-sensitive on a folded key.
+			b.write(db.F.Match(col, p, fold, b.arg))
 		case f.Trigram:
 			b.write(db.F.Substring(b.tbl(), col[strings.IndexByte(col, '.')+1:], p, b.arg))
 		default:
