@@ -150,14 +150,7 @@ func (db *DB) insertDefaults(ctx context.Context, ps []core.Patch) (int, error) 
 		}
 	}
 	var sb strings.Builder
-	sb.WriteString("INSERT INTO users (")
-	for i, f := range cols {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString(f.Name)
-	}
-	sb.WriteString(") VALUES ")
+	insertHead(&sb, cols)
 	args := make([]any, 0, len(cols)*n)
 	for r, p := range ps[:n] {
 		if r > 0 {
@@ -323,9 +316,8 @@ func bulkRowsAdded(w *sql.DB, n int) (deferNow bool) {
 	return false
 }
 
-// insertRowsSQL is the INSERT of n rows of cols.
-func (db *DB) insertRowsSQL(cols []*core.Field, n int) string {
-	var sb strings.Builder
+// insertHead writes an INSERT into users of cols, up to its VALUES.
+func insertHead(sb *strings.Builder, cols []*core.Field) {
 	sb.WriteString("INSERT INTO users (")
 	for i, f := range cols {
 		if i > 0 {
@@ -334,6 +326,12 @@ func (db *DB) insertRowsSQL(cols []*core.Field, n int) string {
 		sb.WriteString(f.Name)
 	}
 	sb.WriteString(") VALUES ")
+}
+
+// insertRowsSQL is the INSERT of n rows of cols.
+func (db *DB) insertRowsSQL(cols []*core.Field, n int) string {
+	var sb strings.Builder
+	insertHead(&sb, cols)
 	k := 0
 	for r := range n {
 		if r > 0 {
