@@ -69,6 +69,16 @@ func (db *DB) deferIndexes(ctx context.Context) error {
 // forgets them, in one transaction: all of them are built or none.
 // It reports how many it ran.
 func (db *DB) BuildDeferred(ctx context.Context) (int, error) {
+	// Read first: every open runs this, and on SQLite a write
+	// transaction would wait on (and time out behind) another process's
+	// import.
+	var pending bool
+	if err := db.R.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM deferred_ddl)").Scan(&pending); err != nil {
+		return 0, fmt.Errorf("build deferred indexes: %w", err)
+	}
+	if !pending {
+		return 0, nil
+	}
 	n := 0
 	err := db.tx1(ctx, func(tx *sql.Tx) error {
 		// FOR UPDATE (PostgreSQL): a second builder waits, then finds none.

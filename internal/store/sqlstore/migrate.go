@@ -44,7 +44,9 @@ func (db *DB) Migrate(ctx context.Context, fsys fs.FS) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	// What a bulk load that did not finish left unbuilt (bulkindex.go).
-	if _, err := db.BuildDeferred(ctx); err != nil {
+	// A writer busy past the busy timeout is a load still running (its
+	// end builds them) or building them now: this open goes on without.
+	if _, err := db.BuildDeferred(ctx); err != nil && !db.F.Retryable(err) {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
