@@ -77,19 +77,12 @@ func TestIntegerColumnRanges(t *testing.T) {
 }
 
 func TestBulkDeferredIndexes(t *testing.T) {
-	open := func(t *testing.T, url string) *sqlstore.DB {
-		db, err := postgres.Open(context.Background(), url)
+	storetest.BulkDeferredIndexes(t, testdb.Postgres, func(t *testing.T, where string) *sqlstore.DB {
+		db, err := postgres.Open(context.Background(), where)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
 		return db
-	}
-	urls := map[*sqlstore.DB]string{}
-	storetest.BulkDeferredIndexes(t, func(t *testing.T) *sqlstore.DB {
-		u := testdb.Postgres(t)
-		db := open(t, u)
-		urls[db] = u
-		return db
-	}, func(t *testing.T, db *sqlstore.DB) *sqlstore.DB { return open(t, urls[db]) })
+	})
 }

@@ -41,19 +41,12 @@ func TestDeadline(t *testing.T) {
 }
 
 func TestBulkDeferredIndexes(t *testing.T) {
-	open := func(t *testing.T, path string) *sqlstore.DB {
-		db, err := sqlite.Open(context.Background(), path)
+	storetest.BulkDeferredIndexes(t, testdb.SQLitePath, func(t *testing.T, where string) *sqlstore.DB {
+		db, err := sqlite.Open(context.Background(), where)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
 		return db
-	}
-	paths := map[*sqlstore.DB]string{}
-	storetest.BulkDeferredIndexes(t, func(t *testing.T) *sqlstore.DB {
-		p := testdb.SQLitePath(t)
-		db := open(t, p)
-		paths[db] = p
-		return db
-	}, func(t *testing.T, db *sqlstore.DB) *sqlstore.DB { return open(t, paths[db]) })
+	})
 }

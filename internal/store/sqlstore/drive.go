@@ -29,11 +29,8 @@ func (db *DB) substringDrive(b *builder, q query.List) (drive *driven, rest quer
 		return nil, nil, false
 	}
 	for i, t := range terms {
-		c, isCond := t.(*query.Cond)
-		if v, isValue := t.(query.Cond); isValue {
-			c, isCond = &v, true
-		}
-		if !isCond || c.CaseSensitive || (c.Op != query.Contains && c.Op != query.Like) {
+		c, isPattern := patternCond(t)
+		if !isPattern {
 			continue
 		}
 		f := b.e.ByName(c.Field)

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -272,14 +273,13 @@ func (db *DB) insertFilled(ctx context.Context, plan *insertPlan, full *sql.Stmt
 const bulkRows = 128
 
 // bulkLoad is what BulkLoad keeps for a database while imports run on
-// it: whether the secondary indexes may be deferred (users was empty at
-// the start) and the rows written, and on SQLite the insertPlan and the
+// it: the rows written, and after how many the secondary indexes are
+// deferred (0: never, users was not empty), and on SQLite the insertPlan and the
 // full INSERT of insertFilled prepared on the writer (parsing a
 // statement of 128 rows in every transaction was a tenth of an import's
 // time).
 type bulkLoad struct {
 	users      int // BulkLoads not yet done
-	empty      bool
 	deferAfter int
 	rows       int
 	deferred   bool
@@ -299,7 +299,7 @@ func bulkOf(w *sql.DB) *bulkLoad {
 	return bulk.m[w]
 }
 
-// bulkRows counts n rows about to be written under the bulk load of w,
+// bulkRowsAdded counts n rows about to be written under the bulk load of w,
 // and reports whether this is the batch that defers the indexes.
 func bulkRowsAdded(w *sql.DB, n int) (deferNow bool) {
 	bulk.Lock()
@@ -309,7 +309,7 @@ func bulkRowsAdded(w *sql.DB, n int) (deferNow bool) {
 		return false
 	}
 	b.rows += n
-	if b.empty && !b.deferred && b.rows > b.deferAfter {
+	if b.deferAfter > 0 && !b.deferred && b.rows > b.deferAfter {
 		b.deferred = true
 		return true
 	}
@@ -425,15 +425,14 @@ func (db *DB) BulkLoad(ctx context.Context) (done func() error, err error) {
 
 // startBulk sets the writer up for BulkLoad.
 func (db *DB) startBulk(ctx context.Context) (*bulkLoad, error) {
-	b := &bulkLoad{deferAfter: db.BulkDeferAfter}
-	if b.deferAfter <= 0 {
-		b.deferAfter = DefaultBulkDeferAfter
-	}
+	b := &bulkLoad{}
 	var some bool
 	if err := db.W.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users)").Scan(&some); err != nil {
 		return nil, err
 	}
-	b.empty = !some
+	if !some {
+		b.deferAfter = cmp.Or(max(db.BulkDeferAfter, 0), DefaultBulkDeferAfter)
+	}
 	if db.F.Name != "sqlite" {
 		return b, nil
 	}

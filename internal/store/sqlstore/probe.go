@@ -29,8 +29,9 @@ func (db *DB) probeWindow() int {
 }
 
 // probeSQL writes the probe of q to b, and reports whether q is a page
-// the probe answers: users in id order (by default or asked), no offset,
-// and a trigram pattern among the filter's top-level conjuncts.
+// the probe answers: users in id order (by default or asked) from an
+// integer cursor or none, no offset, and a trigram pattern among the
+// filter's top-level conjuncts. When it is not, b is left as it was.
 func (db *DB) probeSQL(b *builder, q query.List) (bool, error) {
 	w := db.probeWindow()
 	if w <= 0 || b.e != core.Users || b.table != "" || q.Offset != 0 || q.PinFirst != 0 || !hasTrigramPattern(q.Filter) {
@@ -44,7 +45,16 @@ func (db *DB) probeSQL(b *builder, q query.List) (bool, error) {
 	default:
 		return false, nil
 	}
-	if len(q.After) > 1 {
+	var after int64
+	switch len(q.After) {
+	case 0:
+	case 1:
+		v, ok := q.After[0].(int64)
+		if !ok {
+			return false, nil // the indexed statement reports the cursor
+		}
+		after = v
+	default:
 		return false, nil
 	}
 	dir := ""
@@ -53,15 +63,11 @@ func (db *DB) probeSQL(b *builder, q query.List) (bool, error) {
 	}
 	b.write("SELECT ", columnsOf(core.Users), " FROM (SELECT * FROM users")
 	if len(q.After) == 1 {
-		v, ok := q.After[0].(int64)
-		if !ok {
-			return false, nil // the indexed statement reports the cursor
-		}
 		op := " > "
 		if desc {
 			op = " < "
 		}
-		b.write(" WHERE id", op, b.arg(v))
+		b.write(" WHERE id", op, b.arg(after))
 	}
 	b.write(" ORDER BY id", dir, " LIMIT ", b.arg(int64(w)), ") users WHERE ")
 	b.plain = true
@@ -82,11 +88,8 @@ func hasTrigramPattern(e query.Expr) bool {
 		terms = and
 	}
 	for _, t := range terms {
-		c, ok := t.(*query.Cond)
-		if v, isValue := t.(query.Cond); isValue {
-			c, ok = &v, true
-		}
-		if !ok || c.CaseSensitive || (c.Op != query.Contains && c.Op != query.Like) {
+		c, ok := patternCond(t)
+		if !ok {
 			continue
 		}
 		if f := core.Users.ByName(c.Field); f != nil && f.Trigram && f.Kind == core.KindText {
@@ -94,4 +97,17 @@ func hasTrigramPattern(e query.Expr) bool {
 		}
 	}
 	return false
+}
+
+// patternCond returns t as a case-folding substring or wildcard
+// condition, if it is one.
+func patternCond(t query.Expr) (*query.Cond, bool) {
+	c, ok := t.(*query.Cond)
+	if v, isValue := t.(query.Cond); isValue {
+		c, ok = &v, true
+	}
+	if !ok || c.CaseSensitive || (c.Op != query.Contains && c.Op != query.Like) {
+		return nil, false
+	}
+	return c, true
 }

@@ -116,9 +116,9 @@ func findPage[T any](ctx context.Context, db *DB, op string, e *core.Entity, sco
 		if out, err = scanPage[T](db, r, e, b, q.Limit); err != nil {
 			return nil, 0, db.wrap(op, err)
 		}
-	}
-	if len(out) < q.Limit || !probe {
 		b = db.newBuilder(e)
+	}
+	if len(out) < q.Limit { // no probe, or its window held no whole page
 		if err := db.pageSQL(b, q); err != nil {
 			return nil, 0, db.wrap(op, err)
 		}

@@ -16,12 +16,12 @@ import (
 // secondary indexes part way and builds them at its end, leaving the
 // schema as it was and every index (and search table) in step with the
 // rows; a unique key still refuses a duplicate while they are away; and a
-// load that never ends (a crash) is finished by the next open. open
-// returns a fresh, migrated, empty database; reopen opens db's database
-// again (running its migrations).
-func BulkDeferredIndexes(t *testing.T, open func(t *testing.T) *sqlstore.DB, reopen func(t *testing.T, db *sqlstore.DB) *sqlstore.DB) {
+// load that never ends (a crash) is finished by the next open. fresh
+// returns where a new, empty database is; open opens (and migrates) the
+// database there, closing it when t ends.
+func BulkDeferredIndexes(t *testing.T, fresh func(testing.TB) string, open func(t *testing.T, where string) *sqlstore.DB) {
 	ctx := context.Background()
-	db := open(t)
+	db := open(t, fresh(t))
 	before := schemaOf(t, db)
 	db.BulkDeferAfter = 100
 	done, err := db.BulkLoad(ctx)
@@ -46,7 +46,8 @@ func BulkDeferredIndexes(t *testing.T, open func(t *testing.T) *sqlstore.DB, reo
 	checkRebuilt(t, db, before, 300)
 
 	// A load that dies with its indexes dropped: the next open builds them.
-	crashed := open(t)
+	where := fresh(t)
+	crashed := open(t, where)
 	crashed.BulkDeferAfter = 100
 	if _, err := crashed.BulkLoad(ctx); err != nil {
 		t.Fatal(err)
@@ -56,10 +57,10 @@ func BulkDeferredIndexes(t *testing.T, open func(t *testing.T) *sqlstore.DB, reo
 		t.Fatal("nothing deferred")
 	}
 	crashed.Close()
-	checkRebuilt(t, reopen(t, crashed), before, 300)
+	checkRebuilt(t, open(t, where), before, 300)
 
 	// A small load into an empty table keeps its indexes throughout.
-	small := open(t)
+	small := open(t, fresh(t))
 	done, err = small.BulkLoad(ctx)
 	if err != nil {
 		t.Fatal(err)
