@@ -44,7 +44,7 @@ func (db *DB) BackfillNameSkeletons(ctx context.Context) (int, error) {
 			for _, r := range rows {
 				// Each row in its own savepoint: a collision undoes only that
 				// row's update and leaves the transaction usable.
-				res, err := t.exec(ctx, "UPDATE users SET name_skeleton = "+db.F.Placeholder(1)+" WHERE id = "+db.F.Placeholder(2)+" AND name_skeleton IS NULL",
+				res, err := t.exec(ctx, "UPDATE users SET name_skeleton = "+db.F.Placeholder(1)+", row_version = row_version + 1 WHERE id = "+db.F.Placeholder(2)+" AND name_skeleton IS NULL",
 					core.NameSkeleton(r.Name), r.ID)
 				if core.ErrorCode(db.wrap("backfill", err)) == core.Conflict {
 					continue

@@ -343,7 +343,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, p core.Patch, meta core.
 	if n == 0 {
 		return db.FindUserByID(ctx, id)
 	}
-	b.write(" WHERE id = ", b.arg(id))
+	b.write(", row_version = row_version + 1 WHERE id = ", b.arg(id))
 	newName, renaming := p["name"].(string)
 	var u *core.User
 	err := db.tx(ctx, "update user", func(tx conn) error {
@@ -395,7 +395,7 @@ func (db *DB) TouchUser(ctx context.Context, id int64, lastLogin *time.Time, ip 
 	default:
 		return nil
 	}
-	b.write(" WHERE id = ", b.arg(id))
+	b.write(", row_version = row_version + 1 WHERE id = ", b.arg(id))
 	_, err := db.exec(ctx, b.sb.String(), b.args...)
 	return db.wrap("touch user", err)
 }
@@ -423,7 +423,7 @@ func (db *DB) NameChanges(ctx context.Context, userID int64) ([]core.NameChange,
 func (db *DB) ClaimReroll(ctx context.Context, userID int64, at, notAfter time.Time) (bool, error) {
 	b := db.newBuilder(core.Users)
 	b.write("UPDATE users SET last_sid_reroll_at = ", b.arg(db.encode(at)),
-		" WHERE id = ", b.arg(userID), " AND last_sid_reroll_at <= ", b.arg(db.encode(notAfter)))
+		", row_version = row_version + 1 WHERE id = ", b.arg(userID), " AND last_sid_reroll_at <= ", b.arg(db.encode(notAfter)))
 	res, err := db.exec(ctx, b.sb.String(), b.args...)
 	if err != nil {
 		return false, db.wrap("claim reroll", err)
