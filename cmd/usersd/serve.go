@@ -230,6 +230,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	addrLimit := fs.Int("login-addr-limit", 50, "failed logins per client address per 15 minutes before lock-out")
 	signupLimit := fs.Int("signup-addr-limit", core.DefaultSignupsPerAddr, "anonymous sign-ups per client address per hour")
 	maxUserBytes := fs.Int("max-user-bytes", core.DefaultMaxUserBytes, "largest serialized user in bytes (16384..16777216)")
+	userCache := fs.Int("user-cache", sqlstore.DefaultUserCache>>20, "MiB of users kept decoded for the pages read most, each checked against its row's version (0: none)")
 	maxImport := fs.Int64("max-import-bytes", native.DefaultMaxImportBytes, "largest body of the native API's import (POST /v1/users/import), streamed as it arrives; at least 1048576")
 	var tf tokenFlags
 	tf.register(fs)
@@ -277,6 +278,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	signupAddr, err := dataFlags(*signupLimit, *maxUserBytes)
 	if err != nil {
 		return err
+	}
+	if *userCache < 0 || *userCache > 1<<20 {
+		return fmt.Errorf("--user-cache %d: want MiB from 0 (none) to 1048576", *userCache)
 	}
 	if *maxImport < 1<<20 {
 		return fmt.Errorf("--max-import-bytes %d: must be at least 1048576 (1 MiB)", *maxImport)
@@ -342,6 +346,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer db.Close()
+	db.Users = sqlstore.NewUserCache(int64(*userCache) << 20)
 
 	if err := reportNameCollisions(ctx, db, log); err != nil {
 		return err

@@ -152,7 +152,7 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 	pool.SetMaxOpenConns(20)
 	pool.SetMaxIdleConns(20)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	db := &sqlstore.DB{R: pool, W: pool, F: Flavor}
+	db := &sqlstore.DB{R: pool, W: pool, F: Flavor, Users: sqlstore.NewUserCache(sqlstore.DefaultUserCache)}
 	pctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	err = pool.PingContext(pctx)
 	cancel()

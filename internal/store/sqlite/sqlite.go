@@ -234,7 +234,7 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
-	db := &sqlstore.DB{R: r, W: w, F: Flavor}
+	db := &sqlstore.DB{R: r, W: w, F: Flavor, Users: sqlstore.NewUserCache(sqlstore.DefaultUserCache)}
 	if err := db.Migrate(ctx, Migrations()); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)

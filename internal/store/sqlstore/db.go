@@ -26,6 +26,8 @@ type DB struct {
 	BulkDeferAfter int
 	// ProbeWindow resizes F.ProbeWindow when not 0 (negative: never probe).
 	ProbeWindow int
+	// Users, when set, keeps users read by pages (usercache.go).
+	Users *UserCache
 
 	stmts sync.Map // SQL text → *sql.Stmt on R, when F.CacheStatements
 	nstmt atomic.Int32

@@ -118,7 +118,17 @@ func findPage[T any](ctx context.Context, db *DB, op string, e *core.Entity, sco
 		}
 		b = db.newBuilder(e)
 	}
-	if len(out) < q.Limit { // no probe, or its window held no whole page
+	read := len(out) == q.Limit // by the probe
+	if !read && e == core.Users && db.cachedUsers() {
+		us, ok, err := db.cachedPage(r, q)
+		if err != nil {
+			return nil, 0, db.wrap(op, err)
+		}
+		if ok {
+			out, read = any(us).([]*T), true
+		}
+	}
+	if !read { // no probe, or its window held no whole page
 		if err := db.pageSQL(b, q); err != nil {
 			return nil, 0, db.wrap(op, err)
 		}
