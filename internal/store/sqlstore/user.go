@@ -249,10 +249,16 @@ func (db *DB) explain(ctx context.Context, b *builder) (string, error) {
 // Materializing only the keys keeps that step on the indexes that answer
 // it, instead of copying every column of each row it keeps.
 func (db *DB) pageSQL(b *builder, q query.List) error {
-	e := b.e
 	if !db.F.MaterializePage {
-		return db.pageSelect(b, columnsOf(e), q)
+		return db.pageSelect(b, columnsOf(b.e), q)
 	}
+	return db.materializedPage(b, q, db.rowList(b.e))
+}
+
+// materializedPage writes pageSQL's statement on engines that materialize
+// the page's keys, selecting list from each row of it.
+func (db *DB) materializedPage(b *builder, q query.List, list string) error {
+	e := b.e
 	keys := []string{e.Table + ".id"}
 	for _, o := range q.Order {
 		_, col, err := b.orderColumn(o)
@@ -267,7 +273,7 @@ func (db *DB) pageSQL(b *builder, q query.List) error {
 	if err := db.pageSelect(b, strings.Join(keys, ", "), q); err != nil {
 		return err
 	}
-	b.write(") SELECT ", db.rowList(e), " FROM page JOIN ", e.Table, " ON ", e.Table, ".id = page.id")
+	b.write(") SELECT ", list, " FROM page JOIN ", e.Table, " ON ", e.Table, ".id = page.id")
 	b.table = "page"
 	err := db.orderBy(b, q.Order, false, q.PinFirst)
 	b.table = ""

@@ -103,11 +103,16 @@ func weigh(u *core.User) uint32 {
 func (db *DB) cachedUsers() bool { return db.Users != nil && db.txn == nil }
 
 // versionsSQL writes the statement of the page q of users that selects
-// each user's id and row_version first (pageSQL's statement, with keys for
-// its select list).
+// each user's id and row_version, in the page's order: pageSQL's, with a
+// narrower select list. Where the page's keys are materialized first, the
+// version is read from the page's rows alone, not with the keys: a key
+// search that collects every match from indexes (an OR of prefixes) would
+// otherwise read each match's row.
 func (db *DB) versionsSQL(b *builder, q query.List) error {
-	e := b.e
-	keys := []string{e.Table + ".id", e.Table + ".row_version"}
+	if db.F.MaterializePage {
+		return db.materializedPage(b, q, "users.id, users.row_version")
+	}
+	keys := []string{"users.id", "users.row_version"}
 	for _, o := range q.Order {
 		_, col, err := b.orderColumn(o)
 		if err != nil {
@@ -117,21 +122,7 @@ func (db *DB) versionsSQL(b *builder, q query.List) error {
 			keys = append(keys, col)
 		}
 	}
-	if !db.F.MaterializePage {
-		return db.pageSelect(b, strings.Join(keys, ", "), q)
-	}
-	b.write("WITH page AS MATERIALIZED (")
-	if err := db.pageSelect(b, strings.Join(keys, ", "), q); err != nil {
-		return err
-	}
-	b.write(") SELECT * FROM page")
-	b.table = "page"
-	err := db.orderBy(b, q.Order, false, q.PinFirst)
-	b.table = ""
-	if err != nil {
-		return err
-	}
-	return b.err
+	return db.pageSelect(b, strings.Join(keys, ", "), q)
 }
 
 // afterVersions, when set (by tests), runs between cachedPage's two
