@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"usersd/internal/core"
 	"usersd/internal/facetest"
 	"usersd/internal/store/storetest"
 )
@@ -105,12 +107,16 @@ func TestQueryDeadlineAndConcurrency(t *testing.T) {
 			t.Errorf("four costly searches ran at once under --query-concurrency 2")
 		}
 
-		// Every face answers the overload in its own format.
-		for _, tc := range []struct{ name, path, want string }{
-			{"native", list, "urn:usersd:problem:unavailable"},
-			{"danbooru", danbooru, "ActiveRecord::ConnectionTimeoutError"},
-			{"e621", e621, "Too many searches"},
-			{"e621 legacy", "/e621/user/index.json?name=" + url.QueryEscape("use*_*_*"), "rate limited"},
+		// Every face answers the overload in its own format, as a 503: the
+		// server's state, not the client's quota (a 429) or a fault (a 500).
+		_, staff := s.Admin("cost_staff", core.LevelAdmin)
+		for _, tc := range []struct{ name, path, token, want string }{
+			{"native", list, "", "urn:usersd:problem:unavailable"},
+			{"danbooru", danbooru, "", "ActiveRecord::ConnectionTimeoutError"},
+			{"e621", e621, "", "Too many searches"},
+			{"e621 legacy", "/e621/user/index.json?name=" + url.QueryEscape("use*_*_*"), "", "rate limited"},
+			{"drf", "/drf/users/?username__icontains=use", staff, `"detail":"Service temporarily unavailable`},
+			{"reviewboard", "/reviewboard/api/users/?q=use&counts-only=1", "", `"code": 226`},
 		} {
 			var wg sync.WaitGroup
 			for range 2 {
@@ -119,7 +125,14 @@ func TestQueryDeadlineAndConcurrency(t *testing.T) {
 			seen := false
 			for end := time.Now().Add(deadline); time.Now().Before(end); {
 				time.Sleep(deadline / 20) // the two take their slots, and hold them until the deadline
-				r := s.Do("GET", tc.path, "", nil)
+				req, err := http.NewRequest("GET", s.Base+tc.path, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tc.token != "" {
+					req.Header.Set("Authorization", "Token "+tc.token)
+				}
+				r := s.Send(req)
 				if r.Status == 503 {
 					seen = true
 					if !strings.Contains(string(r.Body), tc.want) || r.Header.Get("Retry-After") == "" {

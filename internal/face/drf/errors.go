@@ -82,6 +82,12 @@ func throttled(w http.ResponseWriter, d time.Duration) {
 	detail(w, http.StatusTooManyRequests, "Request was throttled. Expected available in "+secs+" "+unit+".")
 }
 
+// unavailable answers 503 with Retry-After.
+func unavailable(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Retry-After", httpx.RetryAfter(d))
+	detail(w, http.StatusServiceUnavailable, "Service temporarily unavailable, try again later.")
+}
+
 // fail maps a core error on a read route to DRF's answer.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := core.AsError(err)
@@ -98,8 +104,12 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		unauthorized(w, msgNotProvided)
 	case core.Forbidden:
 		detail(w, http.StatusForbidden, msgForbidden)
-	case core.RateLimited, core.Unavailable:
+	case core.RateLimited:
 		throttled(w, e.RetryAfter)
+	case core.Unavailable:
+		// Load shed (too many costly searches at once): the server's
+		// state, not the client's quota, which a 429 would suggest.
+		unavailable(w, e.RetryAfter)
 	default:
 		var ce *core.Error
 		if !errors.As(err, &ce) || ce.Code == core.Internal {

@@ -246,8 +246,7 @@ func (h *handler) throttle(w http.ResponseWriter, r *http.Request, viewer *core.
 	switch {
 	case err != nil:
 		h.log.ErrorContext(r.Context(), "drf: rate limiter failed", "err", err, "request_id", httpx.RequestID(r.Context()))
-		w.Header().Set("Retry-After", "1")
-		detail(w, http.StatusServiceUnavailable, "Service temporarily unavailable, try again later.")
+		unavailable(w, time.Second)
 		return false
 	case !res.Allowed:
 		throttled(w, res.RetryAfter)

@@ -26,6 +26,7 @@ var (
 	errInvalidForm      = apiError{105, http.StatusBadRequest, "One or more fields had errors", "request-field-error"}
 	errRateLimited      = apiError{114, http.StatusTooManyRequests, "API rate limit has been exceeded.", "request-rate-limit-exceeded"}
 	errUserQuery        = apiError{226, http.StatusInternalServerError, "An error occurred querying the user list.", "user-query-error"}
+	errUserBusy         = apiError{226, http.StatusServiceUnavailable, "An error occurred querying the user list.", "user-query-error"}
 )
 
 // msgTooManyLogins is djblets' message for the login rate limit.
@@ -73,6 +74,12 @@ func (h *handler) coreError(w http.ResponseWriter, r *http.Request, rq *request,
 			w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds()+0.999)))
 		}
 		h.writeError(w, rq, errRateLimited, "", nil)
+	case core.Unavailable:
+		// Load shed: too many costly listings at once. djblets has no
+		// error for it; the listing's own error, as a 503 to retry.
+		e := core.AsError(err)
+		w.Header().Set("Retry-After", httpx.RetryAfter(e.RetryAfter))
+		h.writeError(w, rq, errUserBusy, e.Message, nil)
 	default:
 		// A listing the core refuses is the user list failing to query.
 		h.log.Error("reviewboard: core error", "request_id", httpx.RequestID(r.Context()), "err", err)
