@@ -64,6 +64,7 @@ func TestMetrics(t *testing.T) {
 		expect(s, s.Do("GET", "/danbooru/users.json?search[name]=metered", "", nil), 200)
 		expect(s, s.Do("GET", "/danbooru/users/999999.json", "", nil), 404)
 		expect(s, s.Do("GET", "/e621/users.json", "", nil), 200)
+		expect(s, s.Do("GET", "/e621/users.json", "", nil), 200) // its users held now
 		expect(s, s.Do("GET", "/e621/user/index.json", "", nil), 200)
 		s.Do("GET", "/e621/users/metered.json", "", nil)
 		s.Do("GET", "/nowhere", "", nil)
@@ -101,6 +102,10 @@ func TestMetrics(t *testing.T) {
 			{`usersd_login_failures_total`, 2},
 			{`usersd_login_rate_limited_total{bucket="account"}`, 1},
 			{`usersd_login_rate_limited_total{bucket="addr"}`, 0},
+			{`usersd_user_cache_entries`, 1},
+			{`usersd_user_cache_bytes`, 1000},
+			{`usersd_user_cache_hits_total`, 1},
+			{`usersd_user_cache_misses_total`, 1},
 		} {
 			if v, ok := m[w.series]; !ok || v < w.min {
 				t.Errorf("%s = %v (present %v), want ≥ %v", w.series, v, ok, w.min)

@@ -170,13 +170,17 @@ func checkMetricsPath(path string, mounted map[string]string) error {
 	return nil
 }
 
-// addPools exports the store's connection pools: SQLite has a reader pool
-// and a single writer, PostgreSQL one pool for both.
+// addPools exports the store's connection pools (SQLite has a reader pool
+// and a single writer, PostgreSQL one pool for both) and its user cache.
 func addPools(m *metrics.Metrics, db *sqlstore.DB) error {
-	if db.R == db.W {
-		return m.AddDB("readwrite", db.R)
+	var err error
+	if db.Users != nil {
+		err = m.AddCache("user", db.Users)
 	}
-	return errors.Join(m.AddDB("read", db.R), m.AddDB("write", db.W))
+	if db.R == db.W {
+		return errors.Join(err, m.AddDB("readwrite", db.R))
+	}
+	return errors.Join(err, m.AddDB("read", db.R), m.AddDB("write", db.W))
 }
 
 // mount places h at prefix, with the prefix stripped and recorded for

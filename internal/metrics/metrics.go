@@ -7,6 +7,7 @@ package metrics
 
 import (
 	"database/sql"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -74,6 +75,29 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 // series labelled db_name=name.
 func (m *Metrics) AddDB(name string, db *sql.DB) error {
 	return m.reg.Register(collectors.NewDBStatsCollector(db, name))
+}
+
+// CacheStats is what a cache reports.
+type CacheStats interface {
+	Len() int
+	Bytes() uint64
+	Hits() uint64
+	Misses() uint64
+}
+
+// AddCache exports a cache's size and hits as usersd_NAME_cache_* series.
+func (m *Metrics) AddCache(name string, c CacheStats) error {
+	p := "usersd_" + name + "_cache_"
+	return errors.Join(
+		m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: p + "entries", Help: "Entries held."},
+			func() float64 { return float64(c.Len()) })),
+		m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: p + "bytes", Help: "Memory the entries take, as weighed."},
+			func() float64 { return float64(c.Bytes()) })),
+		m.reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: p + "hits_total", Help: "Look-ups answered from the cache."},
+			func() float64 { return float64(c.Hits()) })),
+		m.reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: p + "misses_total", Help: "Look-ups the cache could not answer."},
+			func() float64 { return float64(c.Misses()) })),
+	)
 }
 
 // Handler serves the registry in the Prometheus exposition format.
