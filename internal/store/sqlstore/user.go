@@ -255,19 +255,28 @@ func (db *DB) pageSQL(b *builder, q query.List) error {
 	return db.materializedPage(b, q, db.rowList(b.e))
 }
 
-// materializedPage writes pageSQL's statement on engines that materialize
-// the page's keys, selecting list from each row of it.
-func (db *DB) materializedPage(b *builder, q query.List, list string) error {
-	e := b.e
-	keys := []string{e.Table + ".id"}
+// pageKeys is first then the columns q orders by, each once.
+func pageKeys(b *builder, q query.List, first ...string) ([]string, error) {
+	keys := first
 	for _, o := range q.Order {
 		_, col, err := b.orderColumn(o)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !slices.Contains(keys, col) {
 			keys = append(keys, col)
 		}
+	}
+	return keys, nil
+}
+
+// materializedPage writes pageSQL's statement on engines that materialize
+// the page's keys, selecting list from each row of it.
+func (db *DB) materializedPage(b *builder, q query.List, list string) error {
+	e := b.e
+	keys, err := pageKeys(b, q, e.Table+".id")
+	if err != nil {
+		return err
 	}
 	b.write("WITH page AS MATERIALIZED (")
 	if err := db.pageSelect(b, strings.Join(keys, ", "), q); err != nil {
@@ -275,7 +284,7 @@ func (db *DB) materializedPage(b *builder, q query.List, list string) error {
 	}
 	b.write(") SELECT ", list, " FROM page JOIN ", e.Table, " ON ", e.Table, ".id = page.id")
 	b.table = "page"
-	err := db.orderBy(b, q.Order, false, q.PinFirst)
+	err = db.orderBy(b, q.Order, false, q.PinFirst)
 	b.table = ""
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"database/sql"
-	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -122,15 +121,9 @@ func (db *DB) versionsSQL(b *builder, q query.List) error {
 	if db.F.MaterializePage {
 		return db.materializedPage(b, q, "users.id, users.row_version")
 	}
-	keys := []string{"users.id", "users.row_version"}
-	for _, o := range q.Order {
-		_, col, err := b.orderColumn(o)
-		if err != nil {
-			return err
-		}
-		if !slices.Contains(keys, col) {
-			keys = append(keys, col)
-		}
+	keys, err := pageKeys(b, q, "users.id", "users.row_version")
+	if err != nil {
+		return err
 	}
 	return db.pageSelect(b, strings.Join(keys, ", "), q)
 }

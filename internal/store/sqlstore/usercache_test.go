@@ -156,8 +156,12 @@ func TestUserCache(t *testing.T) {
 			{Limit: 3, Offset: 6},
 		}
 		for _, q := range queries {
+			page(t, db, q) // fills the cache
+			hits := db.Users.Hits()
 			cached := page(t, db, q)
-			cached = page(t, db, q) // hits this time
+			if db.Users.Hits() == hits {
+				t.Errorf("%+v: read again, no user was found held", q)
+			}
 			users := db.Users
 			db.Users = nil
 			plain := page(t, db, q)
