@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"sync"
 	"testing"
 
 	"usersd/internal/core"
@@ -168,6 +169,45 @@ func TestUserCache(t *testing.T) {
 			db.Users = users
 			if fmt.Sprint(cached) != fmt.Sprint(plain) || len(plain) == 0 {
 				t.Errorf("%+v: cached %v, uncached %v", q, cached, plain)
+			}
+		}
+	})
+}
+
+// TestUserCacheConcurrent: pages read while users change, from several
+// goroutines (run with -race), end as the rows are.
+func TestUserCacheConcurrent(t *testing.T) {
+	eachStore(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		var ids []int64
+		for i := range 30 {
+			ids = append(ids, storetest.MustCreate(t, db, fmt.Sprintf("conc_%02d", i), nil).ID)
+		}
+		q := query.List{Limit: 30}
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				for range 40 {
+					if _, _, err := db.FindUsers(ctx, q); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Go(func() {
+			for i := range 60 {
+				if _, err := db.UpdateUser(ctx, ids[i%len(ids)], core.Patch{"bio": fmt.Sprint("v", i)}, core.UpdateMeta{}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+		wg.Wait()
+		got := page(t, db, q)
+		for i, id := range ids {
+			if want := byID(t, db, id); got[i] != want {
+				t.Errorf("page has %s, the row is %s", got[i], want)
 			}
 		}
 	})
