@@ -222,11 +222,9 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	r.SetConnMaxIdleTime(0)
 	// One writer connection with BEGIN IMMEDIATE: SQLite allows one writer
 	// at a time, and queueing in the pool beats failing with SQLITE_BUSY on
-	// a read-to-write lock upgrade.
-	// The writer's page cache is 16 MiB (SQLite's default is 2): an
-	// import's batch touches pages of every index, and 2 MiB spilled them
-	// mid-transaction; 64 MiB was no faster and doubled the RSS.
-	w, err := sql.Open("sqlite", dsn("immediate")+"&_pragma=cache_size(-16384)")
+	// a read-to-write lock upgrade. Bulk loads raise its page cache
+	// (sqlstore.bulkCacheSize).
+	w, err := sql.Open("sqlite", dsn("immediate"))
 	if err != nil {
 		r.Close()
 		return nil, err

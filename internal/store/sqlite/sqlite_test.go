@@ -50,3 +50,37 @@ func TestBulkDeferredIndexes(t *testing.T) {
 		return db
 	})
 }
+
+// TestBulkCacheSize: the writer keeps SQLite's default page cache while
+// serving and holds 16 MiB only while a bulk load runs.
+func TestBulkCacheSize(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, testdb.SQLitePath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	size := func() int64 {
+		var n int64
+		if err := db.W.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := size(); n != -2000 {
+		t.Fatalf("serving cache_size %d, want SQLite's default -2000", n)
+	}
+	done, err := db.BulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := size(); n != -16384 {
+		t.Errorf("bulk cache_size %d, want -16384", n)
+	}
+	if err := done(); err != nil {
+		t.Fatal(err)
+	}
+	if n := size(); n != -2000 {
+		t.Errorf("cache_size after the load %d, want -2000", n)
+	}
+}
