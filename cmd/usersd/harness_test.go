@@ -20,7 +20,9 @@ func startServer(t *testing.T, b facetest.Backend, extra ...string) *facetest.Se
 	ctx, cancel := context.WithCancel(context.Background())
 	log := facetest.NewLogBuffer()
 	args := append([]string{"serve", "--addr", "127.0.0.1:0"}, b.Args...)
-	args = append(args, "--signup-addr-limit", facetest.NoSignupLimit)
+	// In-process servers share the test's heap, which no node's soft limit
+	// fits (TestMemoryLimit checks the default in its own process).
+	args = append(args, "--signup-addr-limit", facetest.NoSignupLimit, "--memory-limit", "0")
 	args = append(args, extra...)
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, args, func(string) string { return "" }, io.Discard, log) }()

@@ -146,6 +146,9 @@ type NewUser struct {
 	LoggedIn bool       // the sign-up also logs the user in (sets last_login_at)
 }
 
+// HashMemory is the most memory password hashing may hold at once.
+func (s *Service) HashMemory() int64 { return s.hasher.Memory() }
+
 // CreateUser creates a user. actor nil is an anonymous sign-up.
 // Codes: Invalid, Forbidden, Conflict.
 func (s *Service) CreateUser(ctx context.Context, actor *User, in NewUser) (*User, error) {
