@@ -1,40 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"regexp"
-	"strconv"
-	"strings"
 	"testing"
 
 	"usersd/internal/facetest"
 )
-
-// scrape fetches the server's metrics as series → value.
-func scrape(s *facetest.Server, path string) map[string]float64 {
-	s.T.Helper()
-	r := s.Do("GET", path, "", nil)
-	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
-		s.T.Fatalf("GET %s: %d %s\n%.300s", path, r.Status, r.Header.Get("Content-Type"), r.Body)
-	}
-	out := map[string]float64{}
-	sc := bufio.NewScanner(bytes.NewReader(r.Body))
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if err != nil {
-			s.T.Fatalf("metrics line %q: %v", line, err)
-		}
-		out[line[:i]] = v
-	}
-	return out
-}
 
 // expect checks a response's status only.
 func expect(s *facetest.Server, r facetest.Response, status int) {
@@ -76,7 +48,7 @@ func TestMetrics(t *testing.T) {
 			s.Do("GET", fmt.Sprintf("/e621/users/%d/x%d", i, i), "", nil)
 		}
 
-		m := scrape(s, "/metrics")
+		m := s.Metrics("/metrics")
 		for _, w := range []struct {
 			series string
 			min    float64
@@ -144,7 +116,7 @@ func TestMetrics(t *testing.T) {
 func TestMetricsPath(t *testing.T) {
 	data := []string{"--data", t.TempDir()}
 	s := startServer(t, facetest.Backend{Name: "sqlite", Args: data}, "--metrics", "/internal/metrics")
-	if m := scrape(s, "/internal/metrics"); m[requests("system", "GET /healthz", 200)] < 1 {
+	if m := s.Metrics("/internal/metrics"); m[requests("system", "GET /healthz", 200)] < 1 {
 		t.Errorf("moved endpoint lacks the health checks: %v", m)
 	}
 	expect(s, s.Do("GET", "/metrics", "", nil), 404)
@@ -155,7 +127,7 @@ func TestMetricsPath(t *testing.T) {
 	// A face at / keeps its paths; /metrics is still the service's.
 	root := startServer(t, facetest.SQLite(t), "--mount", "e621=/", "--mount", "danbooru=off")
 	expect(root, root.Do("GET", "/users.json", "", nil), 200)
-	if m := scrape(root, "/metrics"); m[requests("e621", "GET /users", 200)] != 1 {
+	if m := root.Metrics("/metrics"); m[requests("e621", "GET /users", 200)] != 1 {
 		t.Errorf("e621 at /: %v", m[requests("e621", "GET /users", 200)])
 	}
 }

@@ -6,6 +6,7 @@
 package facetest
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -17,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -398,6 +400,31 @@ func (s *Server) Send(req *http.Request) Response {
 		s.T.Fatal(err)
 	}
 	return Response{resp.StatusCode, resp.Header, b}
+}
+
+// Metrics fetches the server's Prometheus metrics at path as series →
+// value.
+func (s *Server) Metrics(path string) map[string]float64 {
+	s.T.Helper()
+	r := s.Do("GET", path, "", nil)
+	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
+		s.T.Fatalf("GET %s: %d %s\n%.300s", path, r.Status, r.Header.Get("Content-Type"), r.Body)
+	}
+	out := map[string]float64{}
+	sc := bufio.NewScanner(bytes.NewReader(r.Body))
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			s.T.Fatalf("metrics line %q: %v", line, err)
+		}
+		out[line[:i]] = v
+	}
+	return out
 }
 
 // Want checks the status of a response and returns its JSON object.

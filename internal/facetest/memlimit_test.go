@@ -1,12 +1,8 @@
 package facetest_test
 
 import (
-	"bufio"
-	"bytes"
 	"math"
 	"runtime"
-	"strconv"
-	"strings"
 	"testing"
 
 	"usersd/internal/facetest"
@@ -28,17 +24,7 @@ func TestMemoryLimit(t *testing.T) {
 		{[]string{"--memory-limit", "0"}, math.MaxInt64},
 	} {
 		s := facetest.Start(t, b, tc.flags...)
-		r := s.Do("GET", "/metrics", "", nil)
-		if r.Status != 200 {
-			t.Fatalf("GET /metrics: %d", r.Status)
-		}
-		got := math.NaN()
-		sc := bufio.NewScanner(bytes.NewReader(r.Body))
-		for sc.Scan() {
-			if v, ok := strings.CutPrefix(sc.Text(), "go_gc_gomemlimit_bytes "); ok {
-				got, _ = strconv.ParseFloat(v, 64)
-			}
-		}
+		got := s.Metrics("/metrics")["go_gc_gomemlimit_bytes"]
 		if got != tc.want {
 			t.Errorf("%v: go_gc_gomemlimit_bytes %v, want %v", tc.flags, got, tc.want)
 		}
