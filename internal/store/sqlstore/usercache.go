@@ -2,10 +2,9 @@ package sqlstore
 
 import (
 	"database/sql"
+	"encoding/json"
 	"strings"
 	"sync/atomic"
-
-	"encoding/json"
 	"unsafe"
 
 	"github.com/maypok86/otter/v2"
@@ -176,10 +175,10 @@ func (db *DB) cachedPage(r *reader, q query.List) (out []*core.User, ok bool, er
 		afterVersions()
 	}
 	out = make([]*core.User, len(page))
-	var missing []slot
+	missing := map[int64]int{} // id → position in the page
 	for i, s := range page {
 		if out[i] = db.Users.get(s.id, s.version); out[i] == nil {
-			missing = append(missing, s)
+			missing[s.id] = i
 		}
 	}
 	if len(missing) == 0 {
@@ -188,11 +187,10 @@ func (db *DB) cachedPage(r *reader, q query.List) (out []*core.User, ok bool, er
 
 	b = db.newBuilder(core.Users)
 	b.write("SELECT users.row_version, ", db.rowList(core.Users), " FROM users WHERE users.id IN (")
-	for i, s := range missing {
-		if i > 0 {
-			b.write(", ")
-		}
-		b.write(b.arg(s.id))
+	sep := ""
+	for id := range missing {
+		b.write(sep, b.arg(id))
+		sep = ", "
 	}
 	b.write(")")
 	rows, err = r.query(b.sb.String(), b.args...)
@@ -200,11 +198,6 @@ func (db *DB) cachedPage(r *reader, q query.List) (out []*core.User, ok bool, er
 		return nil, false, err
 	}
 	defer rows.Close()
-	want := make(map[int64]int64, len(missing))
-	for _, s := range missing {
-		want[s.id] = s.version
-	}
-	read := make(map[int64]*core.User, len(missing))
 	targets := make([]any, 1, 1+len(core.Users.Fields))
 	var version int64
 	targets[0] = &version
@@ -213,20 +206,19 @@ func (db *DB) cachedPage(r *reader, q query.List) (out []*core.User, ok bool, er
 		if err := rows.Scan(db.rowTargets(core.Users, u, targets[:1])...); err != nil {
 			return nil, false, err
 		}
-		if want[u.ID] != version {
+		i, ok := missing[u.ID]
+		if !ok || page[i].version != version {
 			return nil, false, nil // changed since the page was read
 		}
 		db.Users.put(version, u)
-		read[u.ID] = u
+		out[i] = u
 	}
 	if err := rows.Err(); err != nil {
 		return nil, false, err
 	}
-	for i, s := range page {
-		if out[i] == nil {
-			if out[i] = read[s.id]; out[i] == nil {
-				return nil, false, nil
-			}
+	for _, u := range out {
+		if u == nil {
+			return nil, false, nil // gone since the page was read
 		}
 	}
 	return out, true, nil
