@@ -381,13 +381,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer db.Close()
-	db.Users = sqlstore.NewUserCache(int64(*userCache) << 20)
+	cacheBytes := int64(*userCache) << 20
+	db.Users = sqlstore.NewUserCache(cacheBytes)
 
 	if err := reportNameCollisions(ctx, db, log); err != nil {
 		return err
 	}
 	svc := core.NewService(db)
-	setMemoryLimit(*memLimit, int64(*userCache)<<20, svc.HashMemory(), getenv, log)
+	setMemoryLimit(*memLimit, cacheBytes, svc.HashMemory(), getenv, log)
 	svc.Signup = *signup
 	svc.Log = log
 	svc.Limiter = limiter
