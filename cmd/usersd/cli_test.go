@@ -217,7 +217,7 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--drf-rates", "staff=5/m"}, nil, `--drf-rates "staff=5/m": unknown name`},
 		{nil, map[string]string{"USERSD_DRF_RATES": "user=5/week"}, `--drf-rates "user=5/week": the period must be`},
 		{[]string{"--max-flags", "0"}, nil, `--max-flags 0, --max-members 500: each must be at least 1`},
-		{[]string{"--reroll-cooldown", "-1s"}, nil, `--reroll-cooldown and --sweep-interval must be 0 or more`},
+		{[]string{"--reroll-cooldown", "-1s"}, nil, `--reroll-cooldown, --sweep-interval and --audit-retention must be 0 or more`},
 	}
 	for _, tt := range tests {
 		data := filepath.Join(t.TempDir(), "data")

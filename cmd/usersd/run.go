@@ -55,6 +55,10 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	if (cmd == "user" || cmd == "token" || cmd == "names") && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
+	if cmd != "serve" {
+		// What a command changes is the CLI's in the audit log.
+		ctx = core.WithOrigin(ctx, core.Origin{Face: "cli"})
+	}
 	switch cmd {
 	case "serve":
 		return serve(ctx, rest, getenv, stdout, stderr)

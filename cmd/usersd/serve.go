@@ -287,7 +287,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	maxFlags := fs.Int("max-flags", core.DefaultMaxFlags, "pride flags one user may own (pronouns.cc code 2003 past it)")
 	maxMembers := fs.Int("max-members", core.DefaultMaxMembers, "members one user may own (pronouns.cc code 3002 past it)")
 	rerollCooldown := fs.Duration("reroll-cooldown", core.DefaultRerollCooldown, "time between short-id rerolls of one user and their members (0: none)")
-	sweepEvery := fs.Duration("sweep-interval", time.Hour, "how often unreferenced images and expired sessions are deleted (0: never)")
+	sweepEvery := fs.Duration("sweep-interval", time.Hour, "how often unreferenced images, expired sessions and audit entries past --audit-retention are deleted (0: never)")
+	auditRetention := fs.Duration("audit-retention", 0, "how long audit log entries are kept, e.g. 8760h (0: forever)")
 	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
@@ -297,8 +298,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if *renameCooldown < 0 {
 		return fmt.Errorf("--rename-cooldown %s: must be 0 (no limit) or more", *renameCooldown)
 	}
-	if *rerollCooldown < 0 || *sweepEvery < 0 {
-		return fmt.Errorf("--reroll-cooldown and --sweep-interval must be 0 or more")
+	if *rerollCooldown < 0 || *sweepEvery < 0 || *auditRetention < 0 {
+		return fmt.Errorf("--reroll-cooldown, --sweep-interval and --audit-retention must be 0 or more")
 	}
 	if *maxFlags < 1 || *maxMembers < 1 {
 		return fmt.Errorf("--max-flags %d, --max-members %d: each must be at least 1", *maxFlags, *maxMembers)
@@ -400,6 +401,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	svc.SignupLimit = signupAddr
 	svc.MaxUserBytes = *maxUserBytes
 	svc.MaxFlags, svc.MaxMembers, svc.RerollCooldown = *maxFlags, *maxMembers, *rerollCooldown
+	svc.AuditRetention = *auditRetention
 	tf.apply(svc)
 	if *sweepEvery > 0 {
 		go svc.RunSweeper(ctx, *sweepEvery)

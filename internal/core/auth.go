@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/json"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -169,7 +170,8 @@ func (s *Service) CreateToken(ctx context.Context, actor *User, userID int64, la
 // Codes: Unauthenticated, Forbidden, NotFound, Invalid (ReasonTooManyTokens
 // at the cap).
 func (s *Service) CreateTokenWith(ctx context.Context, actor *User, userID int64, in NewToken) (string, *Token, error) {
-	if err := s.tokenOwner(ctx, actor, userID); err != nil {
+	owner, err := s.tokenOwner(ctx, actor, userID)
+	if err != nil {
 		return "", nil, err
 	}
 	if err := standing(actor, ActCreateToken, &User{ID: userID}); err != nil {
@@ -189,13 +191,27 @@ func (s *Service) CreateTokenWith(ctx context.Context, actor *User, userID int64
 	if err != nil {
 		return "", nil, err
 	}
-	return s.mintToken(ctx, userID, TokenAPI, in.Label, scope, expires)
+	secret, hash := newSecret()
+	t := &Token{UserID: userID, Label: in.Label, Kind: TokenAPI, Scope: scope, CreatedAt: s.now(), ExpiresAt: expires}
+	err = s.insertToken(ctx, t, hash, func(tx Store) error {
+		return tx.AppendAudit(ctx, s.audit(ctx, AuditTokenCreated, actor, owner, tokenDiff(t)))
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return secret, t, nil
 }
 
+// tokenDiff is what the audit log says of a token: never its secret.
+func tokenDiff(t *Token) json.RawMessage {
+	return eventDiff("token_id", t.ID, "label", t.Label, "kind", t.Kind, "scope", t.Scope)
+}
+
+// mintToken makes a login token; logins are not audited as changes.
 func (s *Service) mintToken(ctx context.Context, userID int64, kind, label, scope string, expires *time.Time) (string, *Token, error) {
 	secret, hash := newSecret()
 	t := &Token{UserID: userID, Label: label, Kind: kind, Scope: scope, CreatedAt: s.now(), ExpiresAt: expires}
-	if err := s.insertToken(ctx, t, hash); err != nil {
+	if err := s.insertToken(ctx, t, hash, nil); err != nil {
 		return "", nil, err
 	}
 	return secret, t, nil
@@ -204,7 +220,7 @@ func (s *Service) mintToken(ctx context.Context, userID int64, kind, label, scop
 // ListTokens lists the user's live tokens (never their secrets).
 // Codes: Unauthenticated, Forbidden.
 func (s *Service) ListTokens(ctx context.Context, actor *User, userID int64) ([]*Token, error) {
-	if err := s.tokenOwner(ctx, actor, userID); err != nil {
+	if _, err := s.tokenOwner(ctx, actor, userID); err != nil {
 		return nil, err
 	}
 	return s.store.FindTokens(ctx, userID, s.now())
@@ -213,22 +229,28 @@ func (s *Service) ListTokens(ctx context.Context, actor *User, userID int64) ([]
 // RevokeToken revokes one of the user's tokens.
 // Codes: Unauthenticated, Forbidden, NotFound.
 func (s *Service) RevokeToken(ctx context.Context, actor *User, userID, tokenID int64) error {
-	if err := s.tokenOwner(ctx, actor, userID); err != nil {
+	owner, err := s.tokenOwner(ctx, actor, userID)
+	if err != nil {
 		return err
 	}
-	return s.store.RevokeToken(ctx, userID, tokenID, s.now())
+	return s.store.Tx(ctx, func(tx Store) error {
+		if err := tx.RevokeToken(ctx, userID, tokenID, s.now()); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(ctx, AuditTokenRevoked, actor, owner, eventDiff("token_id", tokenID)))
+	})
 }
 
-// tokenOwner: users manage their own tokens; System manages anyone's.
-func (s *Service) tokenOwner(ctx context.Context, actor *User, userID int64) error {
+// tokenOwner returns the owner of the tokens: users manage their own
+// tokens; System manages anyone's.
+func (s *Service) tokenOwner(ctx context.Context, actor *User, userID int64) (*User, error) {
 	switch {
 	case actor == nil:
-		return authRequired()
+		return nil, authRequired()
 	case actor == System:
-		_, err := s.store.FindUserByID(ctx, userID)
-		return err
+		return s.store.FindUserByID(ctx, userID)
 	case actor.ID != userID:
-		return Errorf(Forbidden, "You may manage only your own tokens.")
+		return nil, Errorf(Forbidden, "You may manage only your own tokens.")
 	}
-	return nil
+	return actor, nil
 }

@@ -17,6 +17,7 @@ const (
 
 	ActImport // write users in bulk (Service.Import; no target)
 	ActExport // read every user in bulk (Service.ExportUsers; no target)
+	ActAudit  // read the audit log (Service.ListAudit; no target)
 )
 
 // May says whether actor (nil: anonymous) may do a to target under the
@@ -94,6 +95,10 @@ func (s *Service) may(ctx context.Context, p *Profile, actor *User, a Action, ta
 		if actor.Level < LevelAdmin {
 			what := map[Action]string{ActImport: "import", ActExport: "export"}[a]
 			return Errorf(Forbidden, "Only admins may %s users.", what)
+		}
+	case ActAudit:
+		if actor.Level < LevelAdmin {
+			return Errorf(Forbidden, "Only admins may read the audit log.")
 		}
 	}
 	return nil

@@ -36,15 +36,33 @@ func (s *Service) verifyPassword(ctx context.Context, u *User, acctKey, password
 	if !ok || !u.CanAuthenticate() {
 		s.events().LoginFailed()
 		// A refused spend (a race past the check above) still fails.
-		if _, err := s.Limiter.Allow(ctx, s.AccountLimit, acctKey, 1); err != nil {
+		r, err := s.Limiter.Allow(ctx, s.AccountLimit, acctKey, 1)
+		if err != nil {
 			return false, err
 		}
+		s.recordLoginFailure(ctx, u, r)
 		if _, err := s.Limiter.Allow(ctx, s.AddrLimit, addrKey(addr), 1); err != nil {
 			return false, err
 		}
 		return false, reasonf(Unauthenticated, ReasonBadCredentials, "Invalid name or password.")
 	}
 	return rehash, s.Limiter.Reset(ctx, s.AccountLimit, acctKey)
+}
+
+// recordLoginFailure records a failed password check, and the lock-out
+// it causes when it spends the account's last try (r is the spend). An
+// unknown name records no target and no name: a mistyped name may be
+// someone's password.
+func (s *Service) recordLoginFailure(ctx context.Context, u *User, r RateResult) {
+	var target *User
+	if u != nil {
+		target = u
+	}
+	s.recordAlone(ctx, s.audit(ctx, AuditLoginFailed, nil, target, nil))
+	if r.Allowed && r.Remaining == 0 {
+		s.recordAlone(ctx, s.audit(ctx, AuditLoginLocked, nil, target,
+			eventDiff("retry_after_seconds", int64(r.ResetAfter.Round(time.Second)/time.Second))))
+	}
 }
 
 // confirmPassword checks the password a signed-in user confirms an action
@@ -127,8 +145,9 @@ func (s *Service) loginTokenExpiry(t *Token, now time.Time) *time.Time {
 // inserted in one transaction that holds the user's lock, so concurrent
 // creations cannot overshoot. An API token over the cap is refused; a
 // login token over it rotates out the user's oldest login tokens.
+// audit, when not nil, records the creation in the same transaction.
 // Codes: Invalid (ReasonTooManyTokens), NotFound.
-func (s *Service) insertToken(ctx context.Context, t *Token, hash []byte) error {
+func (s *Service) insertToken(ctx context.Context, t *Token, hash []byte, audit func(tx Store) error) error {
 	return s.store.Tx(ctx, func(tx Store) error {
 		if err := tx.LockUser(ctx, t.UserID); err != nil {
 			return err
@@ -153,6 +172,9 @@ func (s *Service) insertToken(ctx context.Context, t *Token, hash []byte) error 
 				}
 			}
 		}
-		return tx.CreateToken(ctx, t, hash)
+		if err := tx.CreateToken(ctx, t, hash); err != nil || audit == nil {
+			return err
+		}
+		return audit(tx)
 	})
 }

@@ -31,13 +31,17 @@ func (s *Service) deleteUser(ctx context.Context, prof *Profile, actor *User, id
 		}
 		now := s.now()
 		return s.store.Tx(ctx, func(tx Store) error {
-			if _, err := tx.UpdateUser(ctx, id, Patch{"deleted": true, "deleted_at": now, "updated_at": now}, UpdateMeta{}); err != nil {
+			u, err := tx.UpdateUser(ctx, id, Patch{"deleted": true, "deleted_at": now, "updated_at": now}, UpdateMeta{})
+			if err != nil {
 				return err
 			}
 			if err := tx.RevokeTokens(ctx, id, now); err != nil {
 				return err
 			}
-			return tx.DeleteSessions(ctx, id)
+			if err := tx.DeleteSessions(ctx, id); err != nil {
+				return err
+			}
+			return s.recordChange(ctx, tx, actor, target, u)
 		})
 	}
 	if d.SelfNeedsPassword && isSelf(actor, target) {
@@ -69,13 +73,13 @@ func (s *Service) deleteUser(ctx context.Context, prof *Profile, actor *User, id
 	// The rename, its name history, the revocations and the end of every
 	// session commit together or not at all.
 	return s.store.Tx(ctx, func(tx Store) error {
-		_, err := tx.UpdateUser(ctx, id, p, meta)
+		u, err := tx.UpdateUser(ctx, id, p, meta)
 		if isSkeletonConflict(err) {
 			// An older name, kept from before skeletons, looks like the
 			// deletion name: the deletion goes ahead without a skeleton (the
 			// name rule keeps new look-alikes of user_<digits> out).
 			p["name_skeleton"] = nil
-			_, err = tx.UpdateUser(ctx, id, p, meta)
+			u, err = tx.UpdateUser(ctx, id, p, meta)
 		}
 		if err != nil {
 			return err
@@ -83,7 +87,10 @@ func (s *Service) deleteUser(ctx context.Context, prof *Profile, actor *User, id
 		if err := tx.RevokeTokens(ctx, id, now); err != nil {
 			return err
 		}
-		return tx.DeleteSessions(ctx, id)
+		if err := tx.DeleteSessions(ctx, id); err != nil {
+			return err
+		}
+		return s.recordChange(ctx, tx, actor, target, u)
 	})
 }
 

@@ -25,6 +25,16 @@ func (s *Service) Face(p *Profile) *Face {
 	return &Face{s: s, p: p}
 }
 
+// in returns ctx naming the face as the origin of what the call changes
+// (the audit log's face), unless a caller such as the console already
+// named itself.
+func (f *Face) in(ctx context.Context) context.Context {
+	if OriginOf(ctx).Face != "" {
+		return ctx
+	}
+	return WithOrigin(ctx, Origin{Face: f.p.Name})
+}
+
 // Profile returns the face's profile.
 func (f *Face) Profile() *Profile { return f.p }
 
@@ -81,6 +91,7 @@ func (f *Face) ListUsers(ctx context.Context, viewer *User, in ListRequest) (*Pa
 
 // CreateUser is Service.CreateUser with the profile's sign-up defaults.
 func (f *Face) CreateUser(ctx context.Context, actor *User, in NewUser) (*User, error) {
+	ctx = f.in(ctx)
 	u, err := f.s.createUser(ctx, f.p, actor, in)
 	if err != nil {
 		return nil, err
@@ -94,12 +105,14 @@ func (f *Face) CreateUser(ctx context.Context, actor *User, in NewUser) (*User, 
 
 // UpdateUser is Service.UpdateUser under the face's profile.
 func (f *Face) UpdateUser(ctx context.Context, actor *User, id int64, in Update) (*User, error) {
+	ctx = f.in(ctx)
 	u, err := f.s.updateUser(ctx, f.p, actor, id, in)
 	return f.one(actor, u, err)
 }
 
 // SetLevel is Service.SetLevel under the face's profile.
 func (f *Face) SetLevel(ctx context.Context, actor *User, id int64, level int) (*User, error) {
+	ctx = f.in(ctx)
 	u, err := f.s.setLevel(ctx, f.p, actor, id, level)
 	return f.one(actor, u, err)
 }
@@ -109,11 +122,13 @@ func (f *Face) SetLevel(ctx context.Context, actor *User, id int64, level int) (
 // a login from addr is.
 // Codes: Unauthenticated, NotFound, Forbidden (with a Reason), RateLimited.
 func (f *Face) DeleteUser(ctx context.Context, actor *User, id int64, password string, addr netip.Addr) error {
+	ctx = f.in(ctx)
 	return f.s.deleteUser(ctx, f.p, actor, id, password, addr)
 }
 
 // RestoreUser is Service.RestoreUser under the face's profile.
 func (f *Face) RestoreUser(ctx context.Context, actor *User, id int64) (*User, error) {
+	ctx = f.in(ctx)
 	u, err := f.s.restoreUser(ctx, f.p, actor, id)
 	return f.one(actor, u, err)
 }
@@ -125,6 +140,7 @@ func (f *Face) NameHistory(ctx context.Context, viewer *User, id int64) ([]NameC
 
 // Login is Service.Login; the user comes back as they see themselves.
 func (f *Face) Login(ctx context.Context, ident, password string, addr netip.Addr) (string, *Token, *User, error) {
+	ctx = f.in(ctx)
 	secret, t, u, err := f.s.Login(ctx, ident, password, addr)
 	if err != nil {
 		return "", nil, nil, err
@@ -135,6 +151,7 @@ func (f *Face) Login(ctx context.Context, ident, password string, addr netip.Add
 // CheckPassword is Service.CheckPassword; the user comes back as they see
 // themselves.
 func (f *Face) CheckPassword(ctx context.Context, ident, password string, addr netip.Addr) (*User, error) {
+	ctx = f.in(ctx)
 	u, err := f.s.CheckPassword(ctx, ident, password, addr)
 	if err != nil {
 		return nil, err
@@ -166,11 +183,13 @@ func (f *Face) caller(u *User, t *Token, err error) (*User, *Token, error) {
 
 // CreateToken is Service.CreateToken.
 func (f *Face) CreateToken(ctx context.Context, actor *User, userID int64, label, scope string) (string, *Token, error) {
+	ctx = f.in(ctx)
 	return f.s.CreateToken(ctx, actor, userID, label, scope)
 }
 
 // CreateTokenWith is Service.CreateTokenWith.
 func (f *Face) CreateTokenWith(ctx context.Context, actor *User, userID int64, in NewToken) (string, *Token, error) {
+	ctx = f.in(ctx)
 	return f.s.CreateTokenWith(ctx, actor, userID, in)
 }
 
@@ -181,6 +200,7 @@ func (f *Face) ListTokens(ctx context.Context, actor *User, userID int64) ([]*To
 
 // RevokeToken is Service.RevokeToken.
 func (f *Face) RevokeToken(ctx context.Context, actor *User, userID, tokenID int64) error {
+	ctx = f.in(ctx)
 	return f.s.RevokeToken(ctx, actor, userID, tokenID)
 }
 
@@ -198,6 +218,7 @@ func (f *Face) Signup() bool { return f.s.Signup }
 // Import is Service.Import: the actor must be an admin, and one import
 // runs at a time.
 func (f *Face) Import(ctx context.Context, actor *User, r RecordReader, opt ImportOptions) (ImportSummary, error) {
+	ctx = f.in(ctx)
 	return f.s.Import(ctx, actor, r, opt)
 }
 
@@ -211,4 +232,14 @@ func (f *Face) ExportUsers(ctx context.Context, actor *User, filter query.Expr, 
 // CheckExport is Service.CheckExport under ExportUsers' rules.
 func (f *Face) CheckExport(ctx context.Context, actor *User, filter query.Expr) error {
 	return f.s.CheckExport(ctx, actor, filter)
+}
+
+// ListAudit is Service.ListAudit.
+func (f *Face) ListAudit(ctx context.Context, actor *User, in AuditRequest) (*AuditPage, error) {
+	return f.s.ListAudit(ctx, actor, in)
+}
+
+// ExportAudit is Service.ExportAudit.
+func (f *Face) ExportAudit(ctx context.Context, actor *User, filter query.Expr, fn func(*AuditEntry) error) error {
+	return f.s.ExportAudit(ctx, actor, filter, fn)
 }

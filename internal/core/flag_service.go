@@ -88,6 +88,7 @@ func (f *Face) Flags(ctx context.Context, actor *User) ([]*PrideFlag, error) {
 // (ReasonTooManyFlags, ReasonBadImage, ReasonImageTooLarge, field
 // problems on name, description and image).
 func (f *Face) CreateFlag(ctx context.Context, actor *User, in NewFlag) (*PrideFlag, error) {
+	ctx = f.in(ctx)
 	s := f.s
 	if actor == nil || actor == System {
 		return nil, authRequired()
@@ -133,8 +134,10 @@ func (f *Face) CreateFlag(ctx context.Context, actor *User, in NewFlag) (*PrideF
 			return err
 		}
 		var err error
-		fl, err = tx.CreateFlag(ctx, p)
-		return err
+		if fl, err = tx.CreateFlag(ctx, p); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(ctx, AuditFlagCreated, actor, actor, tagDiff(diffRecords(Flags, nil, fl), "flag_id", fl.ID)))
 	})
 	if err != nil {
 		return nil, err
@@ -193,6 +196,7 @@ func (s *Service) ownFlag(ctx context.Context, actor *User, ref string) (*PrideF
 // Codes: Unauthenticated, Forbidden (ReasonUserBanned), NotFound (unknown
 // or someone else's), Invalid.
 func (f *Face) UpdateFlag(ctx context.Context, actor *User, ref string, in FlagUpdate) (*PrideFlag, error) {
+	ctx = f.in(ctx)
 	fl, err := f.s.ownFlag(ctx, actor, ref)
 	if err != nil {
 		return nil, err
@@ -215,27 +219,42 @@ func (f *Face) UpdateFlag(ctx context.Context, actor *User, ref string, in FlagU
 	if len(p) == 0 {
 		return fl, nil
 	}
-	fl, err = f.s.store.UpdateFlag(ctx, fl.ID, p)
+	before := fl
+	err = f.s.store.Tx(ctx, func(tx Store) error {
+		var err error
+		if fl, err = tx.UpdateFlag(ctx, before.ID, p); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, f.s.audit(ctx, AuditFlagUpdated, actor, actor, tagDiff(diffRecords(Flags, before, fl), "flag_id", fl.ID)))
+	})
 	if ErrorCode(err) == NotFound {
 		return nil, flagNotFound() // deleted meanwhile
 	}
-	return fl, err
+	if err != nil {
+		return nil, err
+	}
+	return fl, nil
 }
 
 // DeleteFlag deletes one of the actor's flags, by xid, and takes it off
 // every profile that showed it (the store's cascade).
 // Codes: Unauthenticated, Forbidden (ReasonUserBanned), NotFound.
 func (f *Face) DeleteFlag(ctx context.Context, actor *User, ref string) error {
+	ctx = f.in(ctx)
 	fl, err := f.s.ownFlag(ctx, actor, ref)
 	if err != nil {
 		return err
 	}
-	if err := f.s.store.DeleteFlag(ctx, fl.ID); ErrorCode(err) == NotFound {
+	err = f.s.store.Tx(ctx, func(tx Store) error {
+		if err := tx.DeleteFlag(ctx, fl.ID); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, f.s.audit(ctx, AuditFlagDeleted, actor, actor, eventDiff("flag_id", fl.ID, "name", fl.Name)))
+	})
+	if ErrorCode(err) == NotFound {
 		return flagNotFound()
-	} else if err != nil {
-		return err
 	}
-	return nil
+	return err
 }
 
 // ProfileFlags lists the flags shown on u's profile, in display order.

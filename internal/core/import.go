@@ -163,6 +163,8 @@ func (s *Service) Import(ctx context.Context, actor *User, r RecordReader, opt I
 	if err := s.may(ctx, NativeProfile, actor, ActImport, nil); err != nil {
 		return ImportSummary{}, err
 	}
+	// Whoever started it, its changes are the import's in the audit log.
+	ctx = WithOrigin(ctx, Origin{Face: "import"})
 	if !s.importing.CompareAndSwap(false, true) {
 		return ImportSummary{}, errImportRunning
 	}
@@ -458,6 +460,9 @@ func (s *Service) importBatch(ctx context.Context, st Store, actor *User, batch 
 		if err := flush(); err != nil {
 			return err
 		}
+		if err := s.recordImported(ctx, tx, actor, batch, outs); err != nil {
+			return err
+		}
 		if keptIDs && !opt.DryRun {
 			// Not in a dry run: PostgreSQL's setval ignores rollbacks.
 			return tx.SyncUserIDs(ctx)
@@ -547,10 +552,32 @@ func (s *Service) importMatched(ctx context.Context, tx Store, actor *User, p Pa
 	for _, k := range identityFields {
 		delete(up, k)
 	}
-	if _, err := tx.UpdateUser(ctx, id, up, importMeta(actor)); err != nil {
+	u, err := tx.UpdateUser(ctx, id, up, importMeta(actor))
+	if err != nil {
 		return importRefusal(s.nameConflict(ctx, err, up))
 	}
+	if err := s.recordChange(ctx, tx, actor, target, u); err != nil {
+		return 0, "", err
+	}
 	return outUpdated, "", nil
+}
+
+// recordImported records the users a batch created as one entry, in the
+// batch's transaction: their names, since a bulk insert returns no ids.
+// An updated user has an entry of its own (importMatched).
+func (s *Service) recordImported(ctx context.Context, tx Store, actor *User, batch []pendingRecord, outs []importOutcome) error {
+	var names []string
+	for i, out := range outs {
+		if out == outCreated {
+			name, _ := batch[i].p["name"].(string)
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return tx.AppendAudit(ctx, s.audit(ctx, AuditUserImported, actor, nil,
+		eventDiff("created", len(names), "names", names)))
 }
 
 // importRefusal refuses the record for a domain error, and stops the

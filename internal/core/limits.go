@@ -91,6 +91,10 @@ var limits = map[string]fieldLimits{
 	"members.preferred_names": {bytes: 32 * kib, itemBytes: 1 * kib},
 	"members.pronouns":        {bytes: 32 * kib, itemBytes: 1 * kib},
 	"members.profile_fields":  {bytes: 64 * kib, itemBytes: 16 * kib},
+
+	// Written by the core alone: a change of a whole user (two sides of
+	// at most DefaultMaxUserBytes), or an import batch's names.
+	"audit_log.diff": {bytes: 4096 * kib, itemBytes: 4096 * kib},
 }
 
 // setLimits gives f its bounds when its registry is built.
@@ -406,16 +410,19 @@ func (s *Service) userTooBig(before, after *User, requested Patch) error {
 	return &Error{Code: Invalid, Message: fmt.Sprintf("A user may take at most %d bytes.", s.maxUserBytes()), Fields: probs}
 }
 
-// updateBounded writes p to the user and checks the stored result in the
-// same transaction (checkStoredBytes).
-func (s *Service) updateBounded(ctx context.Context, st Store, before *User, p Patch, meta UpdateMeta) (*User, error) {
+// updateBounded writes p to the user, checks the stored result
+// (checkStoredBytes) and records the change, in one transaction.
+func (s *Service) updateBounded(ctx context.Context, st Store, actor, before *User, p Patch, meta UpdateMeta) (*User, error) {
 	var u *User
 	err := st.Tx(ctx, func(tx Store) error {
 		var err error
 		if u, err = tx.UpdateUser(ctx, before.ID, p, meta); err != nil {
 			return err
 		}
-		return s.checkStoredBytes(before, u, p)
+		if err := s.checkStoredBytes(before, u, p); err != nil {
+			return err
+		}
+		return s.recordChange(ctx, tx, actor, before, u)
 	})
 	return u, err
 }

@@ -303,6 +303,7 @@ const sidAttempts = 8
 // Codes: Unauthenticated, Invalid (ReasonTooManyMembers, field
 // problems, ReasonBadImage), Conflict (name taken among the owner's).
 func (f *Face) CreateMember(ctx context.Context, actor *User, in MemberInput) (*Member, error) {
+	ctx = f.in(ctx)
 	return f.s.createMember(ctx, actor, in)
 }
 
@@ -363,9 +364,11 @@ func (s *Service) createMember(ctx context.Context, actor *User, in MemberInput)
 			break
 		}
 		if len(ids) > 0 {
-			return tx.SetMemberFlags(ctx, m.ID, ids)
+			if err := tx.SetMemberFlags(ctx, m.ID, ids); err != nil {
+				return err
+			}
 		}
-		return nil
+		return tx.AppendAudit(ctx, s.audit(ctx, AuditMemberCreated, actor, owner, tagDiff(diffRecords(Members, nil, m), "member_id", m.ID)))
 	})
 	if err != nil {
 		return nil, err
@@ -401,6 +404,7 @@ func (s *Service) memberForWrite(ctx context.Context, actor *User, ref string) (
 // Codes: Unauthenticated, NotFound, Forbidden (ReasonNotYours), Invalid,
 // Conflict.
 func (f *Face) UpdateMember(ctx context.Context, actor *User, ref string, in MemberInput) (*Member, error) {
+	ctx = f.in(ctx)
 	return f.s.updateMember(ctx, actor, ref, in)
 }
 
@@ -440,7 +444,11 @@ func (s *Service) updateMember(ctx context.Context, actor *User, ref string, in 
 			}
 		}
 		out = got
-		return nil
+		diff := diffRecords(Members, m, got)
+		if w.flags != nil {
+			diff = tagDiff(diff, "flags", map[string]bool{"changed": true})
+		}
+		return tx.AppendAudit(ctx, s.audit(ctx, AuditMemberUpdated, actor, owner, tagDiff(diff, "member_id", m.ID)))
 	})
 	if ErrorCode(err) == NotFound {
 		return nil, memberNotFound() // deleted meanwhile
@@ -454,22 +462,28 @@ func (s *Service) updateMember(ctx context.Context, actor *User, ref string, in 
 // DeleteMember deletes a member by xid.
 // Codes: Unauthenticated, NotFound, Forbidden (ReasonNotYours).
 func (f *Face) DeleteMember(ctx context.Context, actor *User, ref string) error {
-	m, _, err := f.s.memberForWrite(ctx, actor, ref)
+	ctx = f.in(ctx)
+	m, owner, err := f.s.memberForWrite(ctx, actor, ref)
 	if err != nil {
 		return err
 	}
-	if err := f.s.store.DeleteMember(ctx, m.ID); ErrorCode(err) == NotFound {
+	err = f.s.store.Tx(ctx, func(tx Store) error {
+		if err := tx.DeleteMember(ctx, m.ID); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, f.s.audit(ctx, AuditMemberDeleted, actor, owner, eventDiff("member_id", m.ID, "name", m.Name)))
+	})
+	if ErrorCode(err) == NotFound {
 		return memberNotFound()
-	} else if err != nil {
-		return err
 	}
-	return nil
+	return err
 }
 
 // RerollMemberSID gives a member a new short id under the owner's reroll
 // cooldown. Codes: Unauthenticated, NotFound, Forbidden (ReasonNotYours,
 // ReasonRerollTooSoon).
 func (f *Face) RerollMemberSID(ctx context.Context, actor *User, ref string) (*Member, error) {
+	ctx = f.in(ctx)
 	return f.s.rerollMemberSID(ctx, actor, ref)
 }
 
@@ -486,11 +500,15 @@ func (s *Service) rerollMemberSID(ctx context.Context, actor *User, ref string) 
 		if err := s.claimReroll(ctx, tx, owner.ID, now); err != nil {
 			return err
 		}
-		return withNewSID(6, func(sid string) error {
+		err := withNewSID(6, func(sid string) error {
 			var err error
 			out, err = tx.UpdateMember(ctx, m.ID, Patch{"sid": sid, "updated_at": now})
 			return err
 		})
+		if err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(ctx, AuditMemberUpdated, actor, owner, tagDiff(diffRecords(Members, m, out), "member_id", m.ID)))
 	})
 	if ErrorCode(err) == NotFound {
 		return nil, memberNotFound() // deleted meanwhile

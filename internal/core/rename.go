@@ -29,7 +29,7 @@ func (s *Service) renameLimited(actor, target *User, p Patch) bool {
 // name history in the same transaction as the write.
 func (s *Service) writeUpdate(ctx context.Context, st Store, actor, target *User, p Patch, meta UpdateMeta) (*User, error) {
 	if !s.renameLimited(actor, target, p) {
-		return s.updateBounded(ctx, st, target, p, meta)
+		return s.updateBounded(ctx, st, actor, target, p, meta)
 	}
 	var u *User
 	err := st.Tx(ctx, func(tx Store) error {
@@ -46,7 +46,10 @@ func (s *Service) writeUpdate(ctx context.Context, st Store, actor, target *User
 		if u, err = tx.UpdateUser(ctx, target.ID, p, meta); err != nil {
 			return err
 		}
-		return s.checkStoredBytes(target, u, p)
+		if err := s.checkStoredBytes(target, u, p); err != nil {
+			return err
+		}
+		return s.recordChange(ctx, tx, actor, target, u)
 	})
 	return u, err
 }

@@ -52,6 +52,7 @@ func withNewSID(n int, write func(sid string) error) error {
 // as they see themselves.
 // Codes: Unauthenticated, Forbidden (ReasonRerollTooSoon, ReasonUserBanned).
 func (f *Face) RerollSID(ctx context.Context, actor *User) (*User, error) {
+	ctx = f.in(ctx)
 	s := f.s
 	if actor == nil || actor == System {
 		return nil, authRequired()
@@ -65,11 +66,21 @@ func (f *Face) RerollSID(ctx context.Context, actor *User) (*User, error) {
 		if err := s.claimReroll(ctx, tx, actor.ID, now); err != nil {
 			return err
 		}
-		return withNewSID(5, func(sid string) error {
+		// The stored row, not the caller as redacted for themselves, is
+		// what the audit diff compares.
+		before, err := tx.FindUserByID(ctx, actor.ID)
+		if err != nil {
+			return err
+		}
+		err = withNewSID(5, func(sid string) error {
 			var err error
 			u, err = tx.UpdateUser(ctx, actor.ID, Patch{"sid": sid, "updated_at": now}, UpdateMeta{})
 			return err
 		})
+		if err != nil {
+			return err
+		}
+		return s.recordChange(ctx, tx, actor, before, u)
 	})
 	return f.one(actor, u, err)
 }

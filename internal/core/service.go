@@ -78,6 +78,9 @@ type Service struct {
 	RerollCooldown       time.Duration
 	// Images bounds uploads (image_service.go).
 	Images ImageLimits
+	// AuditRetention is how long audit entries are kept; Sweep deletes
+	// older ones (0: kept forever).
+	AuditRetention time.Duration
 }
 
 // ImageLimits bound an image upload before and after decoding.
@@ -245,9 +248,13 @@ func (s *Service) createUser(ctx context.Context, prof *Profile, actor *User, in
 	var u *User
 	err := withNewSID(5, func(sid string) error {
 		p["sid"] = sid
-		var err error
-		u, err = s.store.CreateUser(ctx, p)
-		return err
+		return s.store.Tx(ctx, func(tx Store) error {
+			var err error
+			if u, err = tx.CreateUser(ctx, p); err != nil {
+				return err
+			}
+			return tx.AppendAudit(ctx, s.audit(ctx, AuditUserCreated, actor, u, diffRecords(Users, nil, u)))
+		})
 	})
 	if err != nil {
 		return nil, s.nameConflict(ctx, err, p)
@@ -693,7 +700,10 @@ func (s *Service) restoreUser(ctx context.Context, prof *Profile, actor *User, i
 			dropName(p)
 			u, err = tx.UpdateUser(ctx, id, p, meta)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.recordChange(ctx, tx, actor, target, u)
 	})
 	if err != nil {
 		return nil, err

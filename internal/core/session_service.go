@@ -31,6 +31,7 @@ const maxUserAgent = 512
 // Codes: Unauthenticated (ReasonUserInactive, ReasonUserBanned), Invalid
 // (an unknown kind).
 func (f *Face) StartSession(ctx context.Context, u *User, from *Token, kind string, addr netip.Addr, userAgent string) (string, *Session, error) {
+	ctx = f.in(ctx)
 	s := f.s
 	if kind != SessionConsole && kind != SessionReviewBoard {
 		return "", nil, FieldError("kind", "unknown session kind")
@@ -119,6 +120,7 @@ func (f *Face) SessionUser(ctx context.Context, cookie, kind string, addr netip.
 // EndSession ends the session of a cookie (log out); an unknown cookie is
 // already ended.
 func (f *Face) EndSession(ctx context.Context, cookie string) error {
+	ctx = f.in(ctx)
 	if cookie == "" || len(cookie) > 128 {
 		return nil
 	}

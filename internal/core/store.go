@@ -18,6 +18,7 @@ type Store interface {
 	SessionStore
 	GroupStore
 	LinkedAccountStore
+	AuditStore
 
 	// CreateUser inserts a user from p, with database defaults for fields p
 	// does not name, and returns the stored row.

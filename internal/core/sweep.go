@@ -14,11 +14,13 @@ const ImageGrace = time.Hour
 type SweepResult struct {
 	Images   int
 	Sessions int
+	Audit    int // audit entries past Service.AuditRetention
 }
 
 // Sweep deletes what nobody needs any more: images no user, member or
 // flag has referred to for ImageGrace (a replaced avatar, a deleted
-// flag's picture) and expired sessions. Every node may run it; the
+// flag's picture), expired sessions and audit entries older than
+// AuditRetention. Every node may run it; the
 // deletes are idempotent.
 func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	var r SweepResult
@@ -27,7 +29,12 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	if r.Images, err = s.store.SweepImages(ctx, now.Add(-ImageGrace)); err != nil {
 		return r, err
 	}
-	r.Sessions, err = s.store.SweepSessions(ctx, now)
+	if r.Sessions, err = s.store.SweepSessions(ctx, now); err != nil {
+		return r, err
+	}
+	if s.AuditRetention > 0 {
+		r.Audit, err = s.store.PruneAudit(ctx, now.Add(-s.AuditRetention))
+	}
 	return r, err
 }
 

@@ -289,6 +289,8 @@ func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 		// Every response, of every face, is what its Content-Type says.
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		// The audit log's origin: the face adds its name further in.
+		ctx = core.WithOrigin(ctx, core.Origin{Addr: ClientAddr(r), RequestID: id})
 		ctx = context.WithValue(ctx, routeKey, &routeSlot{body: r.Body})
 		r = r.WithContext(context.WithValue(ctx, callerKey, &caller{}))
 		r.Body = http.MaxBytesReader(w, r.Body, MaxRequestBody)

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("ClaimReroll", func(t *testing.T) { testClaimReroll(t, open(t)) })
 	t.Run("Totals", func(t *testing.T) { testTotals(t, open(t)) })
 	t.Run("SubstringPages", func(t *testing.T) { testSubstringPages(t, open(t)) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
 }
 
 var seq struct {

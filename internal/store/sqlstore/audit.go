@@ -1,0 +1,54 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"usersd/internal/core"
+	"usersd/internal/query"
+)
+
+// AppendAudit implements core.Store.
+func (db *DB) AppendAudit(ctx context.Context, e *core.AuditEntry) error {
+	p := make(core.Patch, len(core.AuditLog.Fields))
+	for _, f := range core.AuditLog.Fields {
+		if f.Name != "id" {
+			p[f.Name] = f.Value(e)
+		}
+	}
+	return db.tx(ctx, "append audit entry", func(c conn) error {
+		var err error
+		e.ID, err = db.insertRecord(ctx, c, core.AuditLog, p)
+		return err
+	})
+}
+
+// FindAudit implements core.Store.
+func (db *DB) FindAudit(ctx context.Context, q query.List) ([]*core.AuditEntry, int, error) {
+	return findPage[core.AuditEntry](ctx, db, "find audit entries", core.AuditLog, nil, q)
+}
+
+// pruneBatch bounds one statement of PruneAudit, so a long-unpruned log
+// is deleted in short transactions rather than one that holds the writer.
+const pruneBatch = 5000
+
+// PruneAudit implements core.Store; the (at, id) index finds the rows.
+func (db *DB) PruneAudit(ctx context.Context, before time.Time) (int, error) {
+	ph := db.F.Placeholder
+	total := 0
+	for {
+		res, err := db.exec(ctx, "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < "+ph(1)+
+			" ORDER BY at, id LIMIT "+ph(2)+")", db.encode(before), pruneBatch)
+		if err != nil {
+			return total, db.wrap("prune audit log", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, db.wrap("prune audit log", err)
+		}
+		total += int(n)
+		if n < pruneBatch {
+			return total, nil
+		}
+	}
+}
