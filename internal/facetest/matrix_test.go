@@ -94,6 +94,8 @@ var faces = []faceUnderTest{
 			"GET /me/tokens":           {want: "401 200 200 200 200 200 200 401 401 200", path: "/me/tokens"},
 			"POST /me/tokens":          {want: "401 201 201 201 201 201 403 401 401 403", path: "/me/tokens", body: `{"label":"matrix"}`},
 			"DELETE /me/tokens/{id}":   {want: "401 204 404 404 404 404 404 401 401 403", path: "/me/tokens/{token}", fresh: true},
+			"GET /audit":               {want: "401 403 403 403 200 200 403 401 401 403", path: "/audit"},
+			"GET /audit/export":        {want: "401 403 403 403 200 200 403 401 401 403", path: "/audit/export"},
 		},
 	},
 	{

@@ -132,6 +132,26 @@ func schemas() obj {
 	}, []string{"old_name", "new_name", "changed_at"}, "One rename.")
 	s["NameHistory"] = objectSchema(obj{"names": obj{"type": "array", "items": ref("NameChange"), "description": "Oldest first."}},
 		[]string{"names"}, "A user's past names.")
+	nullable := func(t, desc string) obj { return obj{"type": []string{t, "null"}, "description": desc} }
+	s["AuditEntry"] = objectSchema(obj{
+		"id":          obj{"type": "integer", "format": "int64"},
+		"at":          obj{"type": "string", "format": "date-time"},
+		"action":      obj{"type": "string", "enum": core.AuditActions},
+		"actor_id":    nullable("integer", "The user who acted; null for an anonymous caller or the system."),
+		"actor_name":  nullable("string", "The actor's name then; \"system\" for the CLI and the core itself."),
+		"target_id":   nullable("integer", "The user the entry is about."),
+		"target_name": nullable("string", "The target's name then."),
+		"face":        obj{"type": "string", "description": "native, danbooru, e621, pronouns, reviewboard, drf, cli, import, console or system."},
+		"addr":        nullable("string", "The client's address."),
+		"request_id":  nullable("string", "The request's X-Request-Id."),
+		"diff": obj{"type": "object", "description": "Each changed field as {\"old\": …, \"new\": …} (a side is absent when it was absent or null); " +
+			"a secret as {\"changed\": true}, never its value. Events that change no field state their facts (token_id, member_id, names …)."},
+	}, []string{"id", "at", "action", "actor_id", "actor_name", "target_id", "target_name", "face", "addr", "request_id", "diff"},
+		"One change or security event, committed with the change it records.")
+	s["AuditPage"] = objectSchema(obj{
+		"entries":     obj{"type": "array", "items": ref("AuditEntry"), "description": "Newest first."},
+		"next_cursor": obj{"type": []string{"string", "null"}, "description": "Pass as cursor for the next page; null on the last."},
+	}, []string{"entries", "next_cursor"}, "One page of the audit log.")
 	s["Login"] = objectSchema(obj{
 		"name":     obj{"type": "string", "description": "The user name, in any case; or give email."},
 		"email":    obj{"type": "string", "description": "The e-mail address, in any case; or give name."},
@@ -423,6 +443,8 @@ func paths() obj {
 	write := []int{400, 403, 404, 409, 415}
 	filter := param("filter", "query", `Filter, e.g. level >= 20 && name contains "abc"; fields by their registry name (post_upload_count, not counters.post_upload_count)`,
 		obj{"type": "string", "maxLength": query.MaxFilterLength})
+	auditFilter := param("filter", "query", `Filter over id, at, action, actor_id, target_id, face, addr and request_id, e.g. action = "user.banned" && target_id = 7`,
+		obj{"type": "string", "maxLength": query.MaxFilterLength})
 	// The bulk formats. JSONL has no schema: OpenAPI 3.1 has none for a
 	// sequence of JSON texts, and a validator would read the body as one.
 	bulk := obj{
@@ -498,6 +520,17 @@ func paths() obj {
 		},
 		"/me/tokens/{id}": obj{"parameters": []obj{param("id", "path", "Token id", obj{"type": "integer", "format": "int64", "minimum": 1})},
 			"delete": op("deleteToken", "Revoke a token", obj{"204": noContent("Revoked")}, 403, 404)},
+		"/audit": obj{"get": with(op("listAudit",
+			"The audit log (admins), newest first: every change through any face, the CLI, an import or the console, and every security event",
+			obj{"200": ok("One page", "AuditPage")}, 400, 403),
+			"parameters", []obj{auditFilter,
+				param("limit", "query", "Page size", obj{"type": "integer", "minimum": 1, "maximum": query.MaxLimit, "default": 50}),
+				param("cursor", "query", "next_cursor of the page before", obj{"type": "string"}),
+			})},
+		"/audit/export": obj{"get": with(op("exportAudit",
+			"Export the audit log (admins): every entry the filter matches, oldest first, one AuditEntry a line, streamed; an error after the first line aborts the response",
+			obj{"200": obj{"description": "The entries", "content": obj{"application/x-ndjson": obj{"example": `{"id":1,"action":"user.created",…}` + "\n"}}}}, 400, 403),
+			"parameters", []obj{auditFilter})},
 	}
 }
 

@@ -67,6 +67,8 @@ func addRoutes(mux interface{ Handle(string, http.Handler) }, svc *core.Face, lo
 	mux.Handle("GET /me/tokens", handleTokenList(svc, log))
 	mux.Handle("POST /me/tokens", handleTokenCreate(svc, log))
 	mux.Handle("DELETE /me/tokens/{id}", handleTokenDelete(svc, log))
+	mux.Handle("GET /audit", handleAuditList(svc, log))
+	mux.Handle("GET /audit/export", handleAuditExport(svc, log))
 }
 
 // problemFallback answers unknown paths and wrong methods with problem
