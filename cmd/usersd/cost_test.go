@@ -118,30 +118,35 @@ func TestQueryDeadlineAndConcurrency(t *testing.T) {
 			{"drf", "/drf/users/?username__icontains=use", staff, `"detail":"Service temporarily unavailable`},
 			{"reviewboard", "/reviewboard/api/users/?q=use&counts-only=1", "", `"code": 226`},
 		} {
-			var wg sync.WaitGroup
-			for range 2 {
-				wg.Go(func() { s.Do("GET", list, "", nil) })
-			}
+			// On a loaded machine the probe may reach a slot before the
+			// two it should queue behind (it then runs to the deadline
+			// itself): up to three tries.
 			seen := false
-			for end := time.Now().Add(deadline); time.Now().Before(end); {
-				time.Sleep(deadline / 20) // the two take their slots, and hold them until the deadline
-				req, err := http.NewRequest("GET", s.Base+tc.path, nil)
-				if err != nil {
-					t.Fatal(err)
+			for try := 0; try < 3 && !seen; try++ {
+				var wg sync.WaitGroup
+				for range 2 {
+					wg.Go(func() { s.Do("GET", list, "", nil) })
 				}
-				if tc.token != "" {
-					req.Header.Set("Authorization", "Token "+tc.token)
-				}
-				r := s.Send(req)
-				if r.Status == 503 {
-					seen = true
-					if !strings.Contains(string(r.Body), tc.want) || r.Header.Get("Retry-After") == "" {
-						t.Errorf("%s: 503 %v %s", tc.name, r.Header, r.Body)
+				for end := time.Now().Add(deadline); time.Now().Before(end); {
+					time.Sleep(deadline / 20) // the two take their slots, and hold them until the deadline
+					req, err := http.NewRequest("GET", s.Base+tc.path, nil)
+					if err != nil {
+						t.Fatal(err)
 					}
-					break
+					if tc.token != "" {
+						req.Header.Set("Authorization", "Token "+tc.token)
+					}
+					r := s.Send(req)
+					if r.Status == 503 {
+						seen = true
+						if !strings.Contains(string(r.Body), tc.want) || r.Header.Get("Retry-After") == "" {
+							t.Errorf("%s: 503 %v %s", tc.name, r.Header, r.Body)
+						}
+						break
+					}
 				}
+				wg.Wait()
 			}
-			wg.Wait()
 			if !seen {
 				t.Errorf("%s: never turned away while two costly searches ran", tc.name)
 			}
