@@ -3,13 +3,14 @@ package native
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"time"
 
 	"usersd/internal/core"
 	"usersd/internal/httpx"
+	"usersd/internal/query"
 )
 
 // auditEntry is the wire shape of a core.AuditEntry: its registry names.
@@ -48,7 +49,7 @@ func handleAuditList(svc *core.Face, log *slog.Logger) http.Handler {
 		if err == nil && q.Has("limit") {
 			in.Limit, err = strconv.Atoi(q.Get("limit"))
 			if err != nil {
-				err = core.FieldError("limit", "must be an integer")
+				err = core.FieldError("limit", fmt.Sprintf("must be an integer from 1 to %d", query.MaxLimit))
 			}
 		}
 		if err == nil {
@@ -88,10 +89,10 @@ func handleAuditExport(svc *core.Face, log *slog.Logger) http.Handler {
 			return
 		}
 		q := r.URL.Query()
+		var filter query.Expr
 		err := checkParams(q, map[string]bool{"filter": true}, "the audit export")
-		filter, ferr := parseFilter(q.Get("filter"))
 		if err == nil {
-			err = ferr
+			filter, err = parseFilter(q.Get("filter"))
 		}
 		if err != nil {
 			writeError(w, r, log, err)
@@ -99,33 +100,12 @@ func handleAuditExport(svc *core.Face, log *slog.Logger) http.Handler {
 		}
 		bw := bufio.NewWriterSize(w, 64<<10)
 		enc := json.NewEncoder(bw)
-		started := false
-		last := time.Now()
-		err = svc.ExportAudit(ctx, caller, filter, func(e *core.AuditEntry) error {
-			if !started {
-				started = true
-				w.Header().Set("Content-Type", "application/x-ndjson")
-				w.WriteHeader(http.StatusOK)
-			}
-			if time.Since(last) > time.Second {
-				last = time.Now()
-				httpx.ExtendWrite(w, streamIdle)
-			}
-			return enc.Encode(toAuditEntry(e))
-		})
-		switch {
-		case err != nil && !started:
-			writeError(w, r, log, err)
-			return
-		case err != nil:
-			// Headers are gone: cut the body short so the client sees it
-			// truncated rather than complete.
-			log.Error("audit export", "request_id", httpx.RequestID(ctx), "err", err)
-			panic(http.ErrAbortHandler)
-		case !started:
+		st := newExportStream(w, r, log, func() {
 			w.Header().Set("Content-Type", "application/x-ndjson")
 			w.WriteHeader(http.StatusOK)
-		}
-		bw.Flush()
+		}, bw.Flush)
+		st.finish(svc.ExportAudit(ctx, caller, filter, func(e *core.AuditEntry) error {
+			return st.row(func() error { return enc.Encode(toAuditEntry(e)) })
+		}))
 	})
 }

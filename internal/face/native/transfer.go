@@ -89,56 +89,80 @@ func handleUserExport(svc *core.Face, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		rc := http.NewResponseController(w)
-		started := false
-		// start sends the headers: at the first row, or at the end of an
-		// export of none, so that errors before it are still problems.
-		start := func() {
-			started = true
-			startExport(w, format)
-		}
-		flush := func() error {
-			if err := uw.Flush(); err != nil {
-				return err
-			}
-			httpx.ExtendWrite(w, streamIdle)
-			if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
-				return err
-			}
-			return nil
-		}
-		httpx.ExtendWrite(w, streamIdle)
-		last := time.Now()
-		err = svc.ExportUsers(ctx, caller, filter, func(u *core.User) error {
-			if !started {
-				start()
-			}
-			if err := uw.Write(u); err != nil {
-				return err
-			}
-			if time.Since(last) >= exportFlushEvery {
-				last = time.Now()
-				return flush()
-			}
-			return nil
-		})
-		switch {
-		case err == nil:
-			if !started {
-				start()
-			}
-			err = flush()
-		case !started:
-			writeError(w, r, log, err)
-			return
-		}
-		if err != nil {
-			if ctx.Err() == nil {
-				log.Error("export stopped", "request_id", httpx.RequestID(ctx), "err", err)
-			}
-			panic(http.ErrAbortHandler)
-		}
+		st := newExportStream(w, r, log, func() { startExport(w, format) }, uw.Flush)
+		st.finish(svc.ExportUsers(ctx, caller, filter, func(u *core.User) error {
+			return st.row(func() error { return uw.Write(u) })
+		}))
 	})
+}
+
+// exportStream sends an export's rows as they are read. The headers go
+// out (start) at the first row, or at the end of an export of none, so
+// that an error before any row is still a problem; buffered rows are sent
+// at least every exportFlushEvery, each send moving the write deadline;
+// an error after the first row aborts the response (handleUserExport).
+type exportStream struct {
+	w       http.ResponseWriter
+	r       *http.Request
+	log     *slog.Logger
+	start   func()
+	buffer  func() error // flushes the writer's own buffer into w
+	rc      *http.ResponseController
+	started bool
+	last    time.Time
+}
+
+func newExportStream(w http.ResponseWriter, r *http.Request, log *slog.Logger, start func(), buffer func() error) *exportStream {
+	httpx.ExtendWrite(w, streamIdle)
+	return &exportStream{w: w, r: r, log: log, start: start, buffer: buffer, rc: http.NewResponseController(w), last: time.Now()}
+}
+
+// row writes one row through write, starting the response first.
+func (st *exportStream) row(write func() error) error {
+	if !st.started {
+		st.started = true
+		st.start()
+	}
+	if err := write(); err != nil {
+		return err
+	}
+	if time.Since(st.last) >= exportFlushEvery {
+		st.last = time.Now()
+		return st.flush()
+	}
+	return nil
+}
+
+func (st *exportStream) flush() error {
+	if err := st.buffer(); err != nil {
+		return err
+	}
+	httpx.ExtendWrite(st.w, streamIdle)
+	if err := st.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
+	return nil
+}
+
+// finish ends the export that err ended.
+func (st *exportStream) finish(err error) {
+	switch {
+	case err == nil:
+		if !st.started {
+			st.started = true
+			st.start()
+		}
+		err = st.flush()
+	case !st.started:
+		writeError(st.w, st.r, st.log, err)
+		return
+	}
+	if err != nil {
+		if ctx := st.r.Context(); ctx.Err() == nil {
+			st.log.Error("export stopped", "request_id", httpx.RequestID(ctx), "err", err)
+		}
+		panic(http.ErrAbortHandler)
+	}
 }
 
 // startExport sends the headers of an export in format.
