@@ -57,7 +57,6 @@ const (
 	AuditFlagCreated     = "flag.created"
 	AuditFlagUpdated     = "flag.updated"
 	AuditFlagDeleted     = "flag.deleted"
-	AuditSessionsRevoked = "session.revoked"
 )
 
 // AuditActions lists every action, for filters and webhook subscriptions.
@@ -66,7 +65,7 @@ var AuditActions = []string{
 	AuditUserLevel, AuditUserPassword, AuditUserDeleted, AuditUserRestored, AuditUserImported,
 	AuditTokenCreated, AuditTokenRevoked, AuditLoginFailed, AuditLoginLocked,
 	AuditMemberCreated, AuditMemberUpdated, AuditMemberDeleted,
-	AuditFlagCreated, AuditFlagUpdated, AuditFlagDeleted, AuditSessionsRevoked,
+	AuditFlagCreated, AuditFlagUpdated, AuditFlagDeleted,
 }
 
 // AuditLog is the registry of the audit_log table. Every filterable field
@@ -211,9 +210,10 @@ func equalPtr[T comparable](a, b *T) bool {
 	return a == nil && b == nil || a != nil && b != nil && *a == *b
 }
 
-// auditSkips are fields whose changes say nothing an auditor needs: keys
-// derived from other fields, and bookkeeping every write moves.
-var auditSkips = map[string]bool{"updated_at": true, "row_version": true}
+// auditSkips are fields whose changes say nothing an auditor needs:
+// bookkeeping every write moves, and the name's confusable skeleton,
+// which follows the name as its folded key does.
+var auditSkips = map[string]bool{"updated_at": true, "row_version": true, "name_skeleton": true}
 
 // diffRecords returns the field-level diff of two records of e (before
 // nil: a creation). Secrets (fields nobody reads) show as changed without
@@ -222,14 +222,8 @@ func diffRecords(e *Entity, before, after any) json.RawMessage {
 	var b bytes.Buffer
 	b.WriteByte('{')
 	n := 0
-	keys := map[string]bool{}
 	for _, f := range e.Fields {
-		if f.Key != "" {
-			keys[f.Key] = true
-		}
-	}
-	for _, f := range e.Fields {
-		if f.Generated || auditSkips[f.Name] || keys[f.Name] || f.Name == "name_skeleton" {
+		if f.Generated || f.isKey || auditSkips[f.Name] {
 			continue
 		}
 		nv := f.Value(after)

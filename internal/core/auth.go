@@ -22,7 +22,7 @@ func (s *Service) Login(ctx context.Context, ident, password string, addr netip.
 	if err := s.store.TouchUser(ctx, u.ID, &now, addr); err != nil {
 		return "", nil, nil, err
 	}
-	secret, t, err := s.mintToken(ctx, u.ID, TokenLogin, "login", ScopeWrite, s.loginTokenExpiry(&Token{Kind: TokenLogin}, now))
+	secret, t, err := s.mintToken(ctx, u.ID, TokenLogin, "login", ScopeWrite, s.loginTokenExpiry(&Token{Kind: TokenLogin}, now), nil)
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -191,15 +191,9 @@ func (s *Service) CreateTokenWith(ctx context.Context, actor *User, userID int64
 	if err != nil {
 		return "", nil, err
 	}
-	secret, hash := newSecret()
-	t := &Token{UserID: userID, Label: in.Label, Kind: TokenAPI, Scope: scope, CreatedAt: s.now(), ExpiresAt: expires}
-	err = s.insertToken(ctx, t, hash, func(tx Store) error {
+	return s.mintToken(ctx, userID, TokenAPI, in.Label, scope, expires, func(tx Store, t *Token) error {
 		return tx.AppendAudit(ctx, s.audit(ctx, AuditTokenCreated, actor, owner, tokenDiff(t)))
 	})
-	if err != nil {
-		return "", nil, err
-	}
-	return secret, t, nil
 }
 
 // tokenDiff is what the audit log says of a token: never its secret.
@@ -207,11 +201,12 @@ func tokenDiff(t *Token) json.RawMessage {
 	return eventDiff("token_id", t.ID, "label", t.Label, "kind", t.Kind, "scope", t.Scope)
 }
 
-// mintToken makes a login token; logins are not audited as changes.
-func (s *Service) mintToken(ctx context.Context, userID int64, kind, label, scope string, expires *time.Time) (string, *Token, error) {
+// mintToken makes a token and stores it (insertToken); audit, when not
+// nil, records it in the same transaction (logins are not recorded).
+func (s *Service) mintToken(ctx context.Context, userID int64, kind, label, scope string, expires *time.Time, audit func(tx Store, t *Token) error) (string, *Token, error) {
 	secret, hash := newSecret()
 	t := &Token{UserID: userID, Label: label, Kind: kind, Scope: scope, CreatedAt: s.now(), ExpiresAt: expires}
-	if err := s.insertToken(ctx, t, hash, nil); err != nil {
+	if err := s.insertToken(ctx, t, hash, audit); err != nil {
 		return "", nil, err
 	}
 	return secret, t, nil

@@ -54,13 +54,9 @@ func (s *Service) verifyPassword(ctx context.Context, u *User, acctKey, password
 // unknown name records no target and no name: a mistyped name may be
 // someone's password.
 func (s *Service) recordLoginFailure(ctx context.Context, u *User, r RateResult) {
-	var target *User
-	if u != nil {
-		target = u
-	}
-	s.recordAlone(ctx, s.audit(ctx, AuditLoginFailed, nil, target, nil))
+	s.recordAlone(ctx, s.audit(ctx, AuditLoginFailed, nil, u, nil))
 	if r.Allowed && r.Remaining == 0 {
-		s.recordAlone(ctx, s.audit(ctx, AuditLoginLocked, nil, target,
+		s.recordAlone(ctx, s.audit(ctx, AuditLoginLocked, nil, u,
 			eventDiff("retry_after_seconds", int64(r.ResetAfter.Round(time.Second)/time.Second))))
 	}
 }
@@ -147,7 +143,7 @@ func (s *Service) loginTokenExpiry(t *Token, now time.Time) *time.Time {
 // login token over it rotates out the user's oldest login tokens.
 // audit, when not nil, records the creation in the same transaction.
 // Codes: Invalid (ReasonTooManyTokens), NotFound.
-func (s *Service) insertToken(ctx context.Context, t *Token, hash []byte, audit func(tx Store) error) error {
+func (s *Service) insertToken(ctx context.Context, t *Token, hash []byte, audit func(tx Store, t *Token) error) error {
 	return s.store.Tx(ctx, func(tx Store) error {
 		if err := tx.LockUser(ctx, t.UserID); err != nil {
 			return err
@@ -175,6 +171,6 @@ func (s *Service) insertToken(ctx context.Context, t *Token, hash []byte, audit 
 		if err := tx.CreateToken(ctx, t, hash); err != nil || audit == nil {
 			return err
 		}
-		return audit(tx)
+		return audit(tx, t)
 	})
 }

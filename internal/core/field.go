@@ -86,6 +86,8 @@ type Field struct {
 	get  func(any) any
 	user func(*User) any
 	idx  int // position in Fields (users only)
+	// isKey marks the folded key column of another field (its Key).
+	isKey bool
 }
 
 // Ptr returns a pointer to the field's Go value in rec, a record of the

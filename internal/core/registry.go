@@ -46,9 +46,14 @@ func newEntity[T any](name, table string, fields []*Field) *Entity {
 		e.byName[f.Name] = f
 	}
 	for _, f := range fields {
-		if f.Key != "" && e.byName[f.Key] == nil {
+		if f.Key == "" {
+			continue
+		}
+		k := e.byName[f.Key]
+		if k == nil {
 			panic("core: field " + table + "." + f.Name + " names a missing key column")
 		}
+		k.isKey = true
 	}
 	return e
 }
