@@ -37,26 +37,26 @@ type AuditEntry struct {
 
 // Audit actions, which are also the events webhooks subscribe to.
 const (
-	AuditUserCreated     = "user.created"
-	AuditUserUpdated     = "user.updated"
-	AuditUserRenamed     = "user.renamed"
-	AuditUserBanned      = "user.banned"
-	AuditUserUnbanned    = "user.unbanned"
-	AuditUserLevel       = "user.level_changed"
-	AuditUserPassword    = "user.password_changed"
-	AuditUserDeleted     = "user.deleted"
-	AuditUserRestored    = "user.restored"
-	AuditUserImported    = "user.imported" // a batch of an import: the names it created
-	AuditTokenCreated    = "token.created"
-	AuditTokenRevoked    = "token.revoked"
-	AuditLoginFailed     = "login.failed"
-	AuditLoginLocked     = "login.locked"
-	AuditMemberCreated   = "member.created"
-	AuditMemberUpdated   = "member.updated"
-	AuditMemberDeleted   = "member.deleted"
-	AuditFlagCreated     = "flag.created"
-	AuditFlagUpdated     = "flag.updated"
-	AuditFlagDeleted     = "flag.deleted"
+	AuditUserCreated   = "user.created"
+	AuditUserUpdated   = "user.updated"
+	AuditUserRenamed   = "user.renamed"
+	AuditUserBanned    = "user.banned"
+	AuditUserUnbanned  = "user.unbanned"
+	AuditUserLevel     = "user.level_changed"
+	AuditUserPassword  = "user.password_changed"
+	AuditUserDeleted   = "user.deleted"
+	AuditUserRestored  = "user.restored"
+	AuditUserImported  = "user.imported" // a batch of an import: the names it created
+	AuditTokenCreated  = "token.created"
+	AuditTokenRevoked  = "token.revoked"
+	AuditLoginFailed   = "login.failed"
+	AuditLoginLocked   = "login.locked"
+	AuditMemberCreated = "member.created"
+	AuditMemberUpdated = "member.updated"
+	AuditMemberDeleted = "member.deleted"
+	AuditFlagCreated   = "flag.created"
+	AuditFlagUpdated   = "flag.updated"
+	AuditFlagDeleted   = "flag.deleted"
 )
 
 // AuditActions lists every action, for filters and webhook subscriptions.
