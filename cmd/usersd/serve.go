@@ -29,6 +29,7 @@ import (
 	"usersd/internal/metrics"
 	"usersd/internal/ratelimit/redisrate"
 	"usersd/internal/store/sqlstore"
+	"usersd/internal/webhook"
 )
 
 // faces are the compatibility faces and their default prefixes.
@@ -289,6 +290,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	rerollCooldown := fs.Duration("reroll-cooldown", core.DefaultRerollCooldown, "time between short-id rerolls of one user and their members (0: none)")
 	sweepEvery := fs.Duration("sweep-interval", time.Hour, "how often unreferenced images, expired sessions and audit entries past --audit-retention are deleted (0: never)")
 	auditRetention := fs.Duration("audit-retention", 0, "how long audit log entries are kept, e.g. 8760h (0: forever)")
+	hookPoll := fs.Duration("webhook-poll", webhook.DefaultPoll, "how often this node looks for webhook deliveries due (0: it sends none)")
+	hookTimeout := fs.Duration("webhook-timeout", webhook.DefaultTimeout, "how long one webhook delivery attempt may take")
+	hookAttempts := fs.Int("webhook-attempts", webhook.DefaultAttempts, "attempts at a webhook delivery before it is dead")
+	hookBackoff := fs.Duration("webhook-backoff", webhook.DefaultBackoff, "the wait after a delivery's first failure; it doubles with each further one, up to 6h")
 	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
@@ -300,6 +305,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if *rerollCooldown < 0 || *sweepEvery < 0 || *auditRetention < 0 {
 		return fmt.Errorf("--reroll-cooldown, --sweep-interval and --audit-retention must be 0 or more")
+	}
+	if *hookPoll < 0 || *hookTimeout <= 0 || *hookAttempts < 1 || *hookBackoff <= 0 {
+		return fmt.Errorf("--webhook-poll must be 0 or more, --webhook-timeout and --webhook-backoff more than 0, --webhook-attempts at least 1")
 	}
 	if *maxFlags < 1 || *maxMembers < 1 {
 		return fmt.Errorf("--max-flags %d, --max-members %d: each must be at least 1", *maxFlags, *maxMembers)
@@ -405,6 +413,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	tf.apply(svc)
 	if *sweepEvery > 0 {
 		go svc.RunSweeper(ctx, *sweepEvery)
+	}
+	if *hookPoll > 0 {
+		d := &webhook.Dispatcher{Store: db, Log: log, Poll: *hookPoll, Timeout: *hookTimeout, Attempts: *hookAttempts, Backoff: *hookBackoff}
+		dctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); d.Run(dctx) }()
+		// Stop sending before the store closes.
+		defer func() { stop(); <-done }()
 	}
 
 	m := metrics.New()

@@ -57,6 +57,11 @@ const (
 	AuditFlagCreated   = "flag.created"
 	AuditFlagUpdated   = "flag.updated"
 	AuditFlagDeleted   = "flag.deleted"
+
+	AuditWebhookCreated = "webhook.created"
+	AuditWebhookUpdated = "webhook.updated"
+	AuditWebhookRotated = "webhook.secret_rotated"
+	AuditWebhookDeleted = "webhook.deleted"
 )
 
 // AuditActions lists every action, for filters and webhook subscriptions.
@@ -66,6 +71,7 @@ var AuditActions = []string{
 	AuditTokenCreated, AuditTokenRevoked, AuditLoginFailed, AuditLoginLocked,
 	AuditMemberCreated, AuditMemberUpdated, AuditMemberDeleted,
 	AuditFlagCreated, AuditFlagUpdated, AuditFlagDeleted,
+	AuditWebhookCreated, AuditWebhookUpdated, AuditWebhookRotated, AuditWebhookDeleted,
 }
 
 // AuditLog is the registry of the audit_log table. Every filterable field
@@ -98,13 +104,15 @@ func init() {
 
 // AuditStore persists the audit log.
 type AuditStore interface {
-	// AppendAudit inserts e and sets its ID; inside a Tx it commits or
-	// rolls back with the change it records.
+	// AppendAudit inserts e and sets its ID, and queues a pending
+	// Delivery of it for every enabled webhook subscribed to its action
+	// (the outbox); inside a Tx both commit or roll back with the change
+	// they record.
 	AppendAudit(ctx context.Context, e *AuditEntry) error
 	// FindAudit returns one page of entries matching q (AuditLog fields).
 	FindAudit(ctx context.Context, q query.List) ([]*AuditEntry, int, error)
-	// PruneAudit deletes entries recorded before before and returns how
-	// many it deleted.
+	// PruneAudit deletes entries recorded before before, but not those a
+	// pending delivery still has to send, and returns how many it deleted.
 	PruneAudit(ctx context.Context, before time.Time) (int, error)
 }
 
@@ -450,4 +458,34 @@ func auditFilters(es []query.Expr) ([]query.Expr, error) {
 		}
 	}
 	return out, nil
+}
+
+// auditTimeFormat is the native API's time format: microseconds, UTC.
+const auditTimeFormat = "2006-01-02T15:04:05.000000Z07:00"
+
+// MarshalJSON renders an entry by its registry names, as the native API
+// and webhook payloads show it.
+func (e *AuditEntry) MarshalJSON() ([]byte, error) {
+	out := struct {
+		ID         int64           `json:"id"`
+		At         string          `json:"at"`
+		Action     string          `json:"action"`
+		ActorID    *int64          `json:"actor_id"`
+		ActorName  *string         `json:"actor_name"`
+		TargetID   *int64          `json:"target_id"`
+		TargetName *string         `json:"target_name"`
+		Face       string          `json:"face"`
+		Addr       *string         `json:"addr"`
+		RequestID  *string         `json:"request_id"`
+		Diff       json.RawMessage `json:"diff"`
+	}{ID: e.ID, At: e.At.UTC().Format(auditTimeFormat), Action: e.Action, ActorID: e.ActorID, ActorName: e.ActorName,
+		TargetID: e.TargetID, TargetName: e.TargetName, Face: e.Face, RequestID: e.RequestID, Diff: e.Diff}
+	if e.Addr.IsValid() {
+		a := e.Addr.String()
+		out.Addr = &a
+	}
+	if len(out.Diff) == 0 {
+		out.Diff = json.RawMessage("{}")
+	}
+	return json.Marshal(out)
 }

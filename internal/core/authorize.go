@@ -18,6 +18,8 @@ const (
 	ActImport // write users in bulk (Service.Import; no target)
 	ActExport // read every user in bulk (Service.ExportUsers; no target)
 	ActAudit  // read the audit log (Service.ListAudit; no target)
+
+	ActWebhooks // manage webhooks and read their deliveries (no target)
 )
 
 // May says whether actor (nil: anonymous) may do a to target under the
@@ -99,6 +101,10 @@ func (s *Service) may(ctx context.Context, p *Profile, actor *User, a Action, ta
 	case ActAudit:
 		if actor.Level < LevelAdmin {
 			return Errorf(Forbidden, "Only admins may read the audit log.")
+		}
+	case ActWebhooks:
+		if actor.Level < LevelAdmin {
+			return Errorf(Forbidden, "Only admins may manage webhooks.")
 		}
 	}
 	return nil

@@ -19,6 +19,7 @@ type Store interface {
 	GroupStore
 	LinkedAccountStore
 	AuditStore
+	WebhookStore
 
 	// CreateUser inserts a user from p, with database defaults for fields p
 	// does not name, and returns the stored row.

@@ -12,15 +12,16 @@ const ImageGrace = time.Hour
 
 // SweepResult counts what one Sweep deleted.
 type SweepResult struct {
-	Images   int
-	Sessions int
-	Audit    int // audit entries past Service.AuditRetention
+	Images     int
+	Sessions   int
+	Audit      int // audit entries past Service.AuditRetention
+	Deliveries int // webhook deliveries finished before it
 }
 
 // Sweep deletes what nobody needs any more: images no user, member or
 // flag has referred to for ImageGrace (a replaced avatar, a deleted
-// flag's picture), expired sessions and audit entries older than
-// AuditRetention. Every node may run it; the
+// flag's picture), expired sessions, and audit entries and finished
+// webhook deliveries older than AuditRetention. Every node may run it; the
 // deletes are idempotent.
 func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	var r SweepResult
@@ -33,7 +34,10 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		return r, err
 	}
 	if s.AuditRetention > 0 {
-		r.Audit, err = s.store.PruneAudit(ctx, now.Add(-s.AuditRetention))
+		if r.Audit, err = s.store.PruneAudit(ctx, now.Add(-s.AuditRetention)); err != nil {
+			return r, err
+		}
+		r.Deliveries, err = s.store.PruneDeliveries(ctx, now.Add(-s.AuditRetention))
 	}
 	return r, err
 }

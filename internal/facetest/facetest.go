@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -157,6 +158,17 @@ type Server struct {
 	log     *LogBuffer
 	// cli runs another subcommand; nil runs the built binary.
 	cli func(args ...string) (string, error)
+	// kill ends a server Start ran with SIGKILL and waits for it.
+	kill func()
+}
+
+// Kill ends the server at once with SIGKILL, as a crash would, and waits
+// until it has exited; the test's cleanup then expects nothing of it.
+func (s *Server) Kill() {
+	if s.kill == nil {
+		s.T.Fatal("facetest: Kill needs a server that Start ran")
+	}
+	s.kill()
 }
 
 // LogBuffer collects a server's log and reports the address it listens on.
@@ -228,14 +240,20 @@ func Start(t *testing.T, b Backend, extra ...string) *Server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	// exited closes when the process has ended, with exitErr set.
+	exited := make(chan struct{})
+	var exitErr error
+	go func() { exitErr = cmd.Wait(); close(exited) }()
+	var killed atomic.Bool
 	t.Cleanup(func() {
+		if killed.Load() {
+			return
+		}
 		cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("server exited: %v\n%s", err, tail(log.String()))
+		case <-exited:
+			if exitErr != nil {
+				t.Errorf("server exited: %v\n%s", exitErr, tail(log.String()))
 			}
 		case <-time.After(20 * time.Second):
 			cmd.Process.Kill()
@@ -245,11 +263,15 @@ func Start(t *testing.T, b Backend, extra ...string) *Server {
 	select {
 	case addr := <-log.addr:
 		s := &Server{T: t, Base: "http://" + addr, Backend: b, PID: cmd.Process.Pid, log: log}
+		s.kill = func() {
+			killed.Store(true)
+			cmd.Process.Kill()
+			<-exited
+		}
 		s.waitHealthy()
 		return s
-	case err := <-done:
-		done <- err // for the cleanup, which would otherwise wait out its timeout
-		t.Fatalf("server did not start: %v\n%s", err, log.String())
+	case <-exited:
+		t.Fatalf("server did not start: %v\n%s", exitErr, log.String())
 	case <-time.After(60 * time.Second):
 		t.Fatalf("server did not start in time\n%s", log.String())
 	}

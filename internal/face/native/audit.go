@@ -13,31 +13,6 @@ import (
 	"usersd/internal/query"
 )
 
-// auditEntry is the wire shape of a core.AuditEntry: its registry names.
-type auditEntry struct {
-	ID         int64           `json:"id"`
-	At         string          `json:"at"`
-	Action     string          `json:"action"`
-	ActorID    *int64          `json:"actor_id"`
-	ActorName  *string         `json:"actor_name"`
-	TargetID   *int64          `json:"target_id"`
-	TargetName *string         `json:"target_name"`
-	Face       string          `json:"face"`
-	Addr       *string         `json:"addr"`
-	RequestID  *string         `json:"request_id"`
-	Diff       json.RawMessage `json:"diff"`
-}
-
-func toAuditEntry(e *core.AuditEntry) auditEntry {
-	out := auditEntry{ID: e.ID, At: e.At.UTC().Format(timeFormat), Action: e.Action, ActorID: e.ActorID, ActorName: e.ActorName,
-		TargetID: e.TargetID, TargetName: e.TargetName, Face: e.Face, RequestID: e.RequestID, Diff: e.Diff}
-	if e.Addr.IsValid() {
-		a := e.Addr.String()
-		out.Addr = &a
-	}
-	return out
-}
-
 var auditParams = map[string]bool{"filter": true, "limit": true, "cursor": true}
 
 // handleAuditList handles "GET /audit": the audit log, newest first.
@@ -65,11 +40,11 @@ func handleAuditList(svc *core.Face, log *slog.Logger) http.Handler {
 			return
 		}
 		out := struct {
-			Entries    []auditEntry `json:"entries"`
-			NextCursor *string      `json:"next_cursor"`
-		}{Entries: make([]auditEntry, 0, len(page.Entries))}
-		for _, e := range page.Entries {
-			out.Entries = append(out.Entries, toAuditEntry(e))
+			Entries    []*core.AuditEntry `json:"entries"`
+			NextCursor *string            `json:"next_cursor"`
+		}{Entries: page.Entries}
+		if out.Entries == nil {
+			out.Entries = []*core.AuditEntry{}
 		}
 		if page.NextCursor != "" {
 			out.NextCursor = &page.NextCursor
@@ -105,7 +80,7 @@ func handleAuditExport(svc *core.Face, log *slog.Logger) http.Handler {
 			w.WriteHeader(http.StatusOK)
 		}, bw.Flush)
 		st.finish(svc.ExportAudit(ctx, caller, filter, func(e *core.AuditEntry) error {
-			return st.row(func() error { return enc.Encode(toAuditEntry(e)) })
+			return st.row(func() error { return enc.Encode(e) })
 		}))
 	})
 }

@@ -152,6 +152,54 @@ func schemas() obj {
 		"entries":     obj{"type": "array", "items": ref("AuditEntry"), "description": "Newest first."},
 		"next_cursor": obj{"type": []string{"string", "null"}, "description": "Pass as cursor for the next page; null on the last."},
 	}, []string{"entries", "next_cursor"}, "One page of the audit log.")
+	events := obj{"type": "array", "items": obj{"type": "string", "enum": append([]string{core.WebhookAllEvents}, core.AuditActions...)},
+		"description": "The audit actions to send, or [\"*\"] for all."}
+	s["Webhook"] = objectSchema(obj{
+		"id":               obj{"type": "integer", "format": "int64"},
+		"url":              obj{"type": "string", "format": "uri", "description": "An absolute http or https URL."},
+		"description":      obj{"type": "string", "maxLength": 500},
+		"events":           events,
+		"enabled":          obj{"type": "boolean", "description": "A disabled webhook's deliveries wait until it is enabled again."},
+		"secret":           obj{"type": "string", "description": "whsec_…: the Standard Webhooks signing secret; only in the answers of createWebhook and rotateWebhookSecret."},
+		"old_secret_until": nullable("string", "After a rotation, until when the old secret also signs deliveries."),
+		"created_at":       obj{"type": "string", "format": "date-time"},
+		"updated_at":       obj{"type": "string", "format": "date-time"},
+	}, []string{"id", "url", "description", "events", "enabled", "old_secret_until", "created_at", "updated_at"},
+		"An endpoint that receives audit log events as they commit, signed per the Standard Webhooks specification "+
+			"(webhook-id, the same on every attempt of a delivery; webhook-timestamp; webhook-signature). "+
+			"The body is {\"type\": action, \"timestamp\": …, \"data\": AuditEntry}.")
+	s["WebhookList"] = objectSchema(obj{"webhooks": obj{"type": "array", "items": ref("Webhook")}}, []string{"webhooks"}, "Every webhook, by id.")
+	s["WebhookInput"] = objectSchema(obj{
+		"url":         obj{"type": "string", "format": "uri"},
+		"description": obj{"type": "string", "maxLength": 500},
+		"events":      events,
+		"enabled":     obj{"type": "boolean", "default": true},
+	}, nil, "A webhook's settings; url and events are required to create one, and an update changes only what it names.")
+	s["Delivery"] = objectSchema(obj{
+		"id":              obj{"type": "integer", "format": "int64"},
+		"webhook_id":      obj{"type": "integer", "format": "int64"},
+		"audit_id":        nullable("integer", "The audit entry sent; null for a test event."),
+		"event":           obj{"type": "string"},
+		"state":           obj{"enum": []string{core.DeliveryPending, core.DeliveryDelivered, core.DeliveryDead}, "description": "dead: every attempt failed (the dead letters); retryDelivery sends it again."},
+		"attempts":        obj{"type": "integer"},
+		"created_at":      obj{"type": "string", "format": "date-time"},
+		"next_attempt_at": nullable("string", "When a pending delivery is tried next."),
+		"finished_at":     nullable("string", "When it was delivered or given up."),
+		"last_status":     nullable("integer", "The last attempt's HTTP status."),
+		"last_error":      nullable("string", "Why the last attempt got no response."),
+		"log": obj{"type": "array", "description": "Only from getDelivery: every attempt, oldest first.", "items": objectSchema(obj{
+			"at":         obj{"type": "string", "format": "date-time"},
+			"status":     nullable("integer", "null when no response came"),
+			"latency_ms": obj{"type": "integer"},
+			"response":   obj{"type": "string", "description": "The response body's first 1024 bytes."},
+			"error":      obj{"type": "string"},
+		}, []string{"at", "status", "latency_ms", "response"}, "One attempt.")},
+	}, []string{"id", "webhook_id", "audit_id", "event", "state", "attempts", "created_at", "next_attempt_at", "finished_at", "last_status", "last_error"},
+		"One event on its way to one webhook. Failed attempts are retried with exponential back-off (usersd serve --webhook-backoff, --webhook-attempts).")
+	s["DeliveryPage"] = objectSchema(obj{
+		"deliveries":  obj{"type": "array", "items": ref("Delivery"), "description": "Newest first."},
+		"next_cursor": obj{"type": []string{"string", "null"}, "description": "Pass as cursor for the next page; null on the last."},
+	}, []string{"deliveries", "next_cursor"}, "One page of a webhook's delivery log.")
 	s["Login"] = objectSchema(obj{
 		"name":     obj{"type": "string", "description": "The user name, in any case; or give email."},
 		"email":    obj{"type": "string", "description": "The e-mail address, in any case; or give name."},
@@ -441,6 +489,8 @@ func paths() obj {
 	fields := param("fields", "query", "Comma-separated: top-level fields (id), groups ("+groupList()+
 		") or grouped fields by path (profile.bio). Only these are rendered; unknown names are a 400.", obj{"type": "string"})
 	write := []int{400, 403, 404, 409, 415}
+	hookID := param("id", "path", "Webhook id", obj{"type": "integer", "format": "int64", "minimum": 1})
+	deliveryID := param("delivery", "path", "Delivery id", obj{"type": "integer", "format": "int64", "minimum": 1})
 	filter := param("filter", "query", `Filter, e.g. level >= 20 && name contains "abc"; fields by their registry name (post_upload_count, not counters.post_upload_count)`,
 		obj{"type": "string", "maxLength": query.MaxFilterLength})
 	auditFilter := param("filter", "query", `Filter over id, at, action, actor_id, target_id, face, addr and request_id, e.g. action = "user.banned" && target_id = 7`,
@@ -531,6 +581,36 @@ func paths() obj {
 			"Export the audit log (admins): every entry the filter matches, oldest first, one AuditEntry a line, streamed; an error after the first line aborts the response",
 			obj{"200": obj{"description": "The entries", "content": obj{"application/x-ndjson": obj{"example": `{"id":1,"action":"user.created",…}` + "\n"}}}}, 400, 403),
 			"parameters", []obj{auditFilter})},
+		"/webhooks": obj{
+			"get": op("listWebhooks", "Every webhook (admins), without secrets", obj{"200": ok("The webhooks", "WebhookList")}, 403),
+			"post": with(op("createWebhook", "Register a webhook (admins); the answer holds its secret, shown only here",
+				obj{"201": ok("Created", "Webhook")}, 400, 403, 415), "requestBody", jsonBody("WebhookInput")),
+		},
+		"/webhooks/{id}": obj{"parameters": []obj{hookID},
+			"get": op("getWebhook", "A webhook (admins), without its secret", obj{"200": ok("The webhook", "Webhook")}, 403, 404),
+			"patch": with(op("updateWebhook", "Change a webhook's url, description, events or enabled (admins)",
+				obj{"200": ok("Updated", "Webhook")}, 400, 403, 404, 415), "requestBody", jsonBody("WebhookInput")),
+			"delete": op("deleteWebhook", "Delete a webhook and its delivery log (admins)", obj{"204": noContent("Deleted")}, 403, 404),
+		},
+		"/webhooks/{id}/rotate-secret": obj{"parameters": []obj{hookID},
+			"post": with(op("rotateWebhookSecret", "Give a webhook a new secret (admins); the old one also signs deliveries for overlap_seconds (default 86400; 0: not at all)",
+				obj{"200": ok("The webhook with its new secret", "Webhook")}, 400, 403, 404, 415),
+				"requestBody", obj{"required": false, "content": obj{"application/json": obj{"schema": objectSchema(obj{
+					"overlap_seconds": obj{"type": "integer", "minimum": 0, "maximum": maxOverlap}}, nil, "")}}})},
+		"/webhooks/{id}/test": obj{"parameters": []obj{hookID},
+			"post": op("testWebhook", "Send a webhook.test event to this webhook (admins)", obj{"202": ok("Queued", "Delivery")}, 403, 404)},
+		"/webhooks/{id}/deliveries": obj{"parameters": []obj{hookID},
+			"get": with(op("listDeliveries", "A webhook's delivery log (admins), newest first", obj{"200": ok("One page", "DeliveryPage")}, 400, 403, 404),
+				"parameters", []obj{
+					param("state", "query", "Only deliveries in this state", obj{"enum": []string{core.DeliveryPending, core.DeliveryDelivered, core.DeliveryDead}}),
+					param("limit", "query", "Page size", obj{"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}),
+					param("cursor", "query", "next_cursor of the page before", obj{"type": "string"}),
+				})},
+		"/webhooks/{id}/deliveries/{delivery}": obj{"parameters": []obj{hookID, deliveryID},
+			"get": op("getDelivery", "A delivery with the log of its attempts (admins)", obj{"200": ok("The delivery", "Delivery")}, 403, 404)},
+		"/webhooks/{id}/deliveries/{delivery}/retry": obj{"parameters": []obj{hookID, deliveryID},
+			"post": op("retryDelivery", "Send a delivered or dead delivery again from its first attempt (admins)",
+				obj{"202": noContent("Queued")}, 403, 404, 409)},
 	}
 }
 

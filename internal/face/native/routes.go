@@ -69,6 +69,16 @@ func addRoutes(mux interface{ Handle(string, http.Handler) }, svc *core.Face, lo
 	mux.Handle("DELETE /me/tokens/{id}", handleTokenDelete(svc, log))
 	mux.Handle("GET /audit", handleAuditList(svc, log))
 	mux.Handle("GET /audit/export", handleAuditExport(svc, log))
+	mux.Handle("GET /webhooks", handleWebhookList(svc, log))
+	mux.Handle("POST /webhooks", handleWebhookCreate(svc, log))
+	mux.Handle("GET /webhooks/{id}", handleWebhookGet(svc, log))
+	mux.Handle("PATCH /webhooks/{id}", handleWebhookUpdate(svc, log))
+	mux.Handle("DELETE /webhooks/{id}", handleWebhookDelete(svc, log))
+	mux.Handle("POST /webhooks/{id}/rotate-secret", handleWebhookRotate(svc, log))
+	mux.Handle("POST /webhooks/{id}/test", handleWebhookTest(svc, log))
+	mux.Handle("GET /webhooks/{id}/deliveries", handleDeliveryList(svc, log))
+	mux.Handle("GET /webhooks/{id}/deliveries/{delivery}", handleDeliveryGet(svc, log))
+	mux.Handle("POST /webhooks/{id}/deliveries/{delivery}/retry", handleDeliveryRetry(svc, log))
 }
 
 // problemFallback answers unknown paths and wrong methods with problem

@@ -18,8 +18,10 @@ func (db *DB) AppendAudit(ctx context.Context, e *core.AuditEntry) error {
 	}
 	return db.tx(ctx, "append audit entry", func(c conn) error {
 		var err error
-		e.ID, err = db.insertRecord(ctx, c, core.AuditLog, p)
-		return err
+		if e.ID, err = db.insertRecord(ctx, c, core.AuditLog, p); err != nil {
+			return err
+		}
+		return db.enqueueAudit(ctx, c, e)
 	})
 }
 
@@ -32,12 +34,14 @@ func (db *DB) FindAudit(ctx context.Context, q query.List) ([]*core.AuditEntry, 
 // is deleted in short transactions rather than one that holds the writer.
 const pruneBatch = 5000
 
-// PruneAudit implements core.Store; the (at, id) index finds the rows.
+// PruneAudit implements core.Store; the (at, id) index finds the rows, and
+// the partial index of pending deliveries the entries they still need.
 func (db *DB) PruneAudit(ctx context.Context, before time.Time) (int, error) {
 	ph := db.F.Placeholder
 	total := 0
 	for {
 		res, err := db.exec(ctx, "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < "+ph(1)+
+			" AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.audit_id = audit_log.id AND d.state = 'pending')"+
 			" ORDER BY at, id LIMIT "+ph(2)+")", db.encode(before), pruneBatch)
 		if err != nil {
 			return total, db.wrap("prune audit log", err)
