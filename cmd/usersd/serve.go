@@ -414,19 +414,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if *sweepEvery > 0 {
 		go svc.RunSweeper(ctx, *sweepEvery)
 	}
-	if *hookPoll > 0 {
-		d := &webhook.Dispatcher{Store: db, Log: log, Poll: *hookPoll, Timeout: *hookTimeout, Attempts: *hookAttempts, Backoff: *hookBackoff}
-		dctx, stop := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { defer close(done); d.Run(dctx) }()
-		// Stop sending before the store closes.
-		defer func() { stop(); <-done }()
-	}
 
 	m := metrics.New()
 	svc.Events = m
 	if err := addPools(m, db); err != nil {
 		return err
+	}
+	if *hookPoll > 0 {
+		d := &webhook.Dispatcher{Store: db, Log: log, Poll: *hookPoll, Timeout: *hookTimeout, Attempts: *hookAttempts, Backoff: *hookBackoff,
+			Observe: m.WebhookAttempt}
+		dctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); d.Run(dctx) }()
+		// Stop sending before the store closes.
+		defer func() { stop(); <-done }()
 	}
 
 	// The service's own routes, counted under the face "system".

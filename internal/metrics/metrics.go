@@ -31,6 +31,8 @@ type Metrics struct {
 	duration    *prometheus.HistogramVec
 	loginFailed prometheus.Counter
 	rateLimited *prometheus.CounterVec
+	hookTries   *prometheus.CounterVec
+	hookTime    prometheus.Histogram
 }
 
 var _ core.Events = (*Metrics)(nil)
@@ -59,11 +61,23 @@ func New() *Metrics {
 			Name: "usersd_login_rate_limited_total",
 			Help: "Logins refused by a failed-login limiter, by limit (account, addr).",
 		}, []string{"bucket"}),
+		hookTries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "usersd_webhook_attempts_total",
+			Help: "Webhook delivery attempts by outcome: delivered, failed (to be retried) or dead (the last attempt failed).",
+		}, []string{"outcome"}),
+		hookTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "usersd_webhook_attempt_duration_seconds",
+			Help:    "Time from sending a webhook delivery to its response (or failure).",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}),
 	}
 	// Zero series exist from the start, so rate() sees the first event.
 	m.rateLimited.WithLabelValues("account")
 	m.rateLimited.WithLabelValues("addr")
-	m.reg.MustRegister(m.requests, m.duration, m.loginFailed, m.rateLimited,
+	for _, o := range []string{"delivered", "failed", "dead"} {
+		m.hookTries.WithLabelValues(o)
+	}
+	m.reg.MustRegister(m.requests, m.duration, m.loginFailed, m.rateLimited, m.hookTries, m.hookTime,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -172,3 +186,10 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// WebhookAttempt counts a webhook delivery attempt (internal/webhook): its
+// outcome is delivered, failed (to be retried) or dead.
+func (m *Metrics) WebhookAttempt(outcome string, latency time.Duration) {
+	m.hookTries.WithLabelValues(outcome).Inc()
+	m.hookTime.Observe(latency.Seconds())
+}

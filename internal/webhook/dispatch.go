@@ -62,6 +62,9 @@ type Dispatcher struct {
 	Client *http.Client
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
+	// Observe, when set, is told each attempt's outcome ("delivered",
+	// "failed" or "dead") and latency: the metrics.
+	Observe func(outcome string, latency time.Duration)
 
 	once sync.Once
 }
@@ -156,14 +159,18 @@ func (d *Dispatcher) deliver(ctx context.Context, del *core.Delivery) error {
 		del.LastError = &a.Error
 	}
 	end := d.Now()
+	outcome := "failed"
 	switch {
 	case a.Status >= 200 && a.Status < 300:
-		del.State, del.FinishedAt = core.DeliveryDelivered, &end
+		del.State, del.FinishedAt, outcome = core.DeliveryDelivered, &end, "delivered"
 	case del.Attempts >= d.Attempts:
-		del.State, del.FinishedAt = core.DeliveryDead, &end
+		del.State, del.FinishedAt, outcome = core.DeliveryDead, &end, "dead"
 		d.Log.Warn("webhook delivery dead", "webhook", del.WebhookID, "delivery", del.ID, "event", del.Event, "attempts", del.Attempts)
 	default:
 		del.NextAt = end.Add(d.backoff(del.Attempts))
+	}
+	if d.Observe != nil {
+		d.Observe(outcome, a.Latency)
 	}
 	err := d.Store.FinishAttempt(context.WithoutCancel(ctx), del, a)
 	if core.ErrorCode(err) == core.NotFound {

@@ -287,6 +287,13 @@ func TestWebhookRetry(t *testing.T) {
 			}
 		}
 
+		m := s.Metrics("/metrics")
+		if m[`usersd_webhook_attempts_total{outcome="failed"}`] != 3 || m[`usersd_webhook_attempts_total{outcome="delivered"}`] != 1 ||
+			m["usersd_webhook_attempt_duration_seconds_count"] != 4 {
+			t.Errorf("webhook metrics: failed %v, delivered %v, timed %v", m[`usersd_webhook_attempts_total{outcome="failed"}`],
+				m[`usersd_webhook_attempts_total{outcome="delivered"}`], m["usersd_webhook_attempt_duration_seconds_count"])
+		}
+
 		// Dead letters: five failures, then nothing; a retry delivers.
 		rc.mu.Lock()
 		rc.got, rc.fail = nil, 1000
@@ -304,6 +311,9 @@ func TestWebhookRetry(t *testing.T) {
 		deadOne := dead["deliveries"].([]any)[0].(map[string]any)
 		if deadOne["attempts"] != float64(5) || deadOne["last_status"] != float64(500) || deadOne["finished_at"] == nil {
 			t.Fatalf("dead delivery = %v", deadOne)
+		}
+		if n := s.Metrics("/metrics")[`usersd_webhook_attempts_total{outcome="dead"}`]; n != 1 {
+			t.Errorf("dead attempts counted: %v, want 1", n)
 		}
 		time.Sleep(500 * time.Millisecond)
 		if n := len(rc.requests()); n != 5 {
