@@ -18,6 +18,9 @@ const (
 	ActImport // write users in bulk (Service.Import; no target)
 	ActExport // read every user in bulk (Service.ExportUsers; no target)
 	ActAudit  // read the audit log (Service.ListAudit; no target)
+
+	ActSetPassword // set an account's password without knowing the old one
+	ActTokens      // list and revoke an account's API tokens (console_ops.go)
 )
 
 // May says whether actor (nil: anonymous) may do a to target under the
@@ -46,6 +49,9 @@ func (s *Service) may(ctx context.Context, p *Profile, actor *User, a Action, ta
 	}
 	if actor == nil {
 		return authRequired()
+	}
+	if a == ActTokens && isSelf(actor, target) {
+		return nil // a banned user may still revoke their own tokens (standing.go)
 	}
 	if err := standing(actor, a, target); err != nil {
 		return err
@@ -100,6 +106,14 @@ func (s *Service) may(ctx context.Context, p *Profile, actor *User, a Action, ta
 		if actor.Level < LevelAdmin {
 			return Errorf(Forbidden, "Only admins may read the audit log.")
 		}
+	case ActSetPassword:
+		// checkNewPassword enforces the same rule when the password comes.
+		if !isSelf(actor, target) && !(actor.Level >= LevelAdmin && outranks(actor, target)) {
+			return &Error{Code: Forbidden, Reason: ReasonFieldDenied, Message: "You may not change this password.",
+				Fields: map[string]string{"password": "you may not change this field"}}
+		}
+	case ActTokens:
+		return mayManageTokens(actor, target)
 	}
 	return nil
 }
