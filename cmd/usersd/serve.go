@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"usersd/internal/console"
 	"usersd/internal/core"
 	"usersd/internal/face/danbooru"
 	"usersd/internal/face/drf"
@@ -41,6 +42,8 @@ var faces = map[string]string{
 	// Stored images at the URL recipe pronouns.cc clients build
 	// (internal/face/media); not a face, but mounted like one.
 	"media": "/media",
+	// The admin web console (internal/console), for staff in a browser.
+	"admin": "/admin",
 }
 
 // faceOptions are the flags of individual faces.
@@ -49,6 +52,7 @@ type faceOptions struct {
 	e621     e621.Options
 	pronouns pronouns.Options
 	rb       reviewboard.Options
+	console  console.Options
 }
 
 // buildFaces returns the faces this binary serves; a face not listed yet
@@ -64,6 +68,7 @@ func buildFaces(svc *core.Service, log *slog.Logger, opts faceOptions) (map[stri
 		"pronouns": pr,
 		"drf":      drf.NewHandler(svc, log, opts.drf),
 		"media":    media.NewHandler(svc, log),
+		"admin":    console.NewHandler(svc, log, opts.console),
 
 		"reviewboard": reviewboard.NewHandler(svc, log, opts.rb),
 	}, nil
@@ -100,7 +105,7 @@ func resolveMounts(entries []string) (map[string]string, error) {
 			return nil, fmt.Errorf("--mount %q: want FACE=PREFIX or FACE=off", e)
 		}
 		if _, known := faces[face]; !known {
-			return nil, fmt.Errorf("--mount %q: unknown face (known: danbooru, e621, pronouns, reviewboard, drf, media)", e)
+			return nil, fmt.Errorf("--mount %q: unknown face (known: danbooru, e621, pronouns, reviewboard, drf, media, admin)", e)
 		}
 		if prefix == "off" {
 			delete(out, face)
@@ -250,7 +255,7 @@ func loginLimit(flagName, name string, n int) (core.Limit, error) {
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "Run the HTTP service: the native API at /v1, the faces at their mounts,\n/healthz, /readyz and /metrics.")
+	fs := newFlagSet("serve", "Run the HTTP service: the native API at /v1, the faces at their mounts,\nthe admin console at /admin, /healthz, /readyz and /metrics.")
 	var sf storeFlags
 	sf.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
@@ -289,6 +294,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	rerollCooldown := fs.Duration("reroll-cooldown", core.DefaultRerollCooldown, "time between short-id rerolls of one user and their members (0: none)")
 	sweepEvery := fs.Duration("sweep-interval", time.Hour, "how often unreferenced images, expired sessions and audit entries past --audit-retention are deleted (0: never)")
 	auditRetention := fs.Duration("audit-retention", 0, "how long audit log entries are kept, e.g. 8760h (0: forever)")
+	adminIdle := fs.Duration("admin-session-idle", console.DefaultIdle, "admin console sessions end after this long unused (at least 1m)")
+	adminMaxAge := fs.Duration("admin-session-max-age", console.DefaultMaxAge, "admin console sessions end this long after sign-in, however busy (at least 1s)")
 	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
@@ -300,6 +307,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if *rerollCooldown < 0 || *sweepEvery < 0 || *auditRetention < 0 {
 		return fmt.Errorf("--reroll-cooldown, --sweep-interval and --audit-retention must be 0 or more")
+	}
+	if *adminIdle < time.Minute || *adminMaxAge < time.Second {
+		return fmt.Errorf("--admin-session-idle %v must be at least 1m and --admin-session-max-age %v at least 1s", *adminIdle, *adminMaxAge)
 	}
 	if *maxFlags < 1 || *maxMembers < 1 {
 		return fmt.Errorf("--max-flags %d, --max-members %d: each must be at least 1", *maxFlags, *maxMembers)
@@ -377,6 +387,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("--reviewboard-rates %w", err)
 	}
 	fo.rb.RequireLogin = *rbRequireLogin
+	fo.console = console.Options{Idle: *adminIdle, MaxAge: *adminMaxAge}
 	db, kind, err := openStore(ctx, sf)
 	if err != nil {
 		return err
