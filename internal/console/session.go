@@ -56,9 +56,11 @@ func me(ctx context.Context) *signedIn {
 // (writes, which are never replayed after a sign-in).
 func (h *handler) staff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(sessionCookie)
 		var u *core.User
-		if err == nil {
+		c, err := r.Cookie(sessionCookie)
+		if err != nil {
+			err = core.Errorf(core.Unauthenticated, "Sign in first.")
+		} else {
 			u, err = h.face.SessionUserWithin(r.Context(), c.Value, core.SessionConsole, httpx.ClientAddr(r), h.opts.Idle, h.opts.MaxAge)
 		}
 		if err == nil && !u.IsStaff() {
