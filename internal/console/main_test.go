@@ -7,4 +7,8 @@ import (
 	"usersd/internal/facetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(facetest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := facetest.Main(m)
+	stopChromium()
+	os.Exit(code)
+}
