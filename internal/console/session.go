@@ -170,8 +170,10 @@ func (h *handler) handleLogout(w http.ResponseWriter, r *http.Request) {
 // its users table; never another site (an open redirect).
 func safeNext(r *http.Request, next string) string {
 	b := base(r)
-	if strings.HasPrefix(next, b+"/") && !strings.HasPrefix(next, "//") && !strings.ContainsAny(next, "\\\r\n") &&
-		!strings.HasPrefix(next, b+"/login") {
+	// Browsers drop tabs and newlines from URLs and read \ as /, so
+	// "/\t/evil.example" would be "//evil.example", another host.
+	odd := strings.ContainsFunc(next, func(c rune) bool { return c < ' ' || c == 0x7f || c == '\\' })
+	if strings.HasPrefix(next, b+"/") && !strings.HasPrefix(next, "//") && !odd && !strings.HasPrefix(next, b+"/login") {
 		return next
 	}
 	return b + "/"

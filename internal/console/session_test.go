@@ -220,3 +220,34 @@ func TestModeratorOverAdmin(t *testing.T) {
 		}
 	})
 }
+
+// TestSignInNext: after sign-in the console goes back to the page that
+// sent the visitor there, never to another host.
+func TestSignInNext(t *testing.T) {
+	s := facetest.Start(t, facetest.SQLite(t))
+	s.Admin("root", core.LevelAdmin)
+	for _, tt := range []struct{ next, want string }{
+		{"/admin/users/1?did=x", "/admin/users/1?did=x"},
+		{"", "/admin/"},
+		{"//evil.example/admin/", "/admin/"},
+		{"/admin/\t/evil.example", "/admin/"},
+		{"/admin\\evil.example", "/admin/"},
+		{"https://evil.example/admin/", "/admin/"},
+		{"/v1/me", "/admin/"},
+		{"/admin/login", "/admin/"},
+	} {
+		br := newBrowser(t, s, "/admin")
+		br.get("/login?next=" + url.QueryEscape(tt.next))
+		p := br.post("/login", url.Values{"name": {"root"}, "password": {"password-root"}, "next": {tt.next}})
+		p.want(t, "sign-in with next "+tt.next, http.StatusSeeOther)
+		if got := p.header.Get("Location"); got != tt.want {
+			t.Errorf("next %q: Location %q, want %q", tt.next, got, tt.want)
+		}
+	}
+	// A read without a session sends the visitor to sign in, and back.
+	br := newBrowser(t, s, "/admin")
+	p := br.get("/users/1?x=1")
+	if got := p.header.Get("Location"); got != "/admin/login?next="+url.QueryEscape("/admin/users/1?x=1") {
+		t.Errorf("without a session: Location %q", got)
+	}
+}
