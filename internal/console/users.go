@@ -1,7 +1,6 @@
 package console
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 	"strings"
 
 	"usersd/internal/core"
+	"usersd/internal/face/filterparam"
 	"usersd/internal/face/userlayout"
 	"usersd/internal/query"
 )
@@ -121,7 +121,7 @@ func (h *handler) handleUsers(w http.ResponseWriter, r *http.Request) {
 	var problem string
 	status := http.StatusOK
 	var err error
-	if req.Filter, err = parseFilter(p.Filter); err == nil {
+	if req.Filter, err = filterparam.Parse(strings.TrimSpace(p.Filter)); err == nil {
 		if req.Order, err = query.ParseOrder(p.Sort); err != nil {
 			err = core.FieldError("sort", err.Error())
 		}
@@ -202,23 +202,6 @@ func link(r *http.Request, q url.Values, key, value string) string {
 		c.Set(key, value)
 	}
 	return base(r) + "/?" + c.Encode()
-}
-
-// parseFilter parses the native filter language, as the native API's
-// filter parameter reads it.
-func parseFilter(s string) (query.Expr, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	e, err := query.Parse(s)
-	if err != nil {
-		reason := err.Error()
-		if errors.Is(err, query.ErrTooComplex) {
-			reason = fmt.Sprintf("is too complex (at most %d conditions, %d levels, %d bytes)", query.MaxConditions, query.MaxDepth, query.MaxFilterLength)
-		}
-		return nil, &core.Error{Code: core.Invalid, Message: "Invalid filter.", Fields: map[string]string{"filter": reason}}
-	}
-	return e, nil
 }
 
 // addCondition joins the condition "field op value" to filter with &&,
