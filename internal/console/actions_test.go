@@ -29,7 +29,10 @@ func (b *browser) act(id int64, action string, form url.Values) page {
 	return b.get(strings.TrimPrefix(loc, "/admin"))
 }
 
-var doneDiffRE = regexp.MustCompile(`(?s)<section class="done".*?<code>(.*?)</code>`)
+var (
+	doneDiffRE = regexp.MustCompile(`(?s)<section class="done".*?<code>(.*?)</code>`)
+	doneByRE   = regexp.MustCompile(`(?s)<section class="done".*?<td>([^<]*)</td><td>([^<]*)</td><td><code>`)
+)
 
 // doneDiff is the diff of the audit entry shown after an action, decoded
 // (PostgreSQL's jsonb spaces and orders it its own way).
@@ -64,6 +67,9 @@ func TestActions(t *testing.T) {
 		p.want(t, "level", 200, "Done: Set level", core.AuditUserLevel)
 		if got := fmt.Sprint(doneDiff(t, p)["level"]); got != "map[new:30 old:20]" {
 			t.Errorf("level diff = %s", got)
+		}
+		if m := doneByRE.FindStringSubmatch(p.body); m == nil || m[1] != "root" || m[2] != "console" {
+			t.Errorf("the entry's actor and face = %q, want root and console", m)
 		}
 		if user()["level"] != float64(30) {
 			t.Errorf("level = %v, want 30", user()["level"])
