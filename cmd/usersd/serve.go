@@ -282,6 +282,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	pronounsRates := fs.String("pronouns-rates", "", "pronouns.cc rate limits per minute, comma-separated BUCKET=N (BUCKET as in its docs: \"PATCH /users/@me\", \"GET /users/*\", \"/\"; or * for all); empty keeps upstream's")
 	rbRates := fs.String("reviewboard-rates", "", "Review Board API rate limits per hour, comma-separated anon=N (per client address), user=N (per account), or *=N; empty keeps upstream's 1000 and 10000")
 	rbRequireLogin := fs.Bool("reviewboard-require-login", false, "Review Board's \"require login\": anonymous API reads get 401 code 103")
+	adminIdle := fs.Duration("admin-session-idle", console.DefaultIdle, "admin console sessions end after this long unused (at least 1m)")
+	adminMaxAge := fs.Duration("admin-session-max-age", console.DefaultMaxAge, "admin console sessions end this long after sign-in, however busy (at least 1s)")
 	corsOrigins := fs.String("cors-origins", "", "comma-separated origins (https://app.example.com, or *) whose browsers may call the native API; empty allows none")
 	renameCooldown := fs.Duration("rename-cooldown", core.DefaultRenameCooldown, "time users wait between renames of their own account (0: none); admins rename freely")
 	hiddenSearch := fs.Bool("upstream-hidden-search", true, "let Danbooru and e621 callers search the hidden fields their systems let them search (updated_at, favorite_count; e621 admins: email, last IP)")
@@ -294,8 +296,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	rerollCooldown := fs.Duration("reroll-cooldown", core.DefaultRerollCooldown, "time between short-id rerolls of one user and their members (0: none)")
 	sweepEvery := fs.Duration("sweep-interval", time.Hour, "how often unreferenced images, expired sessions and audit entries past --audit-retention are deleted (0: never)")
 	auditRetention := fs.Duration("audit-retention", 0, "how long audit log entries are kept, e.g. 8760h (0: forever)")
-	adminIdle := fs.Duration("admin-session-idle", console.DefaultIdle, "admin console sessions end after this long unused (at least 1m)")
-	adminMaxAge := fs.Duration("admin-session-max-age", console.DefaultMaxAge, "admin console sessions end this long after sign-in, however busy (at least 1s)")
 	if err := parseFlags(fs, args, getenv, stdout, stderr); err != nil {
 		return err
 	}
@@ -308,11 +308,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if *rerollCooldown < 0 || *sweepEvery < 0 || *auditRetention < 0 {
 		return fmt.Errorf("--reroll-cooldown, --sweep-interval and --audit-retention must be 0 or more")
 	}
-	if *adminIdle < time.Minute || *adminMaxAge < time.Second {
-		return fmt.Errorf("--admin-session-idle %v must be at least 1m and --admin-session-max-age %v at least 1s", *adminIdle, *adminMaxAge)
-	}
 	if *maxFlags < 1 || *maxMembers < 1 {
 		return fmt.Errorf("--max-flags %d, --max-members %d: each must be at least 1", *maxFlags, *maxMembers)
+	}
+	if *adminIdle < time.Minute || *adminMaxAge < time.Second {
+		return fmt.Errorf("--admin-session-idle %v must be at least 1m and --admin-session-max-age %v at least 1s", *adminIdle, *adminMaxAge)
 	}
 	budget, err := queryBudget(*queryTimeout, *queryPatterns, *queryConcurrency, *queryWait)
 	if err != nil {

@@ -14,13 +14,12 @@ const (
 	ActSetLevel               // change an account's level
 
 	ActCreateToken // mint an API token for an account
+	ActSetPassword // set an account's password without knowing the old one
+	ActTokens      // list and revoke an account's API tokens (console_ops.go)
 
 	ActImport // write users in bulk (Service.Import; no target)
 	ActExport // read every user in bulk (Service.ExportUsers; no target)
 	ActAudit  // read the audit log (Service.ListAudit; no target)
-
-	ActSetPassword // set an account's password without knowing the old one
-	ActTokens      // list and revoke an account's API tokens (console_ops.go)
 )
 
 // May says whether actor (nil: anonymous) may do a to target under the
@@ -97,6 +96,14 @@ func (s *Service) may(ctx context.Context, p *Profile, actor *User, a Action, ta
 		if !isSelf(actor, target) {
 			return Errorf(Forbidden, "You may manage only your own tokens.")
 		}
+	case ActSetPassword:
+		// checkNewPassword enforces the same rule when the password comes.
+		if !isSelf(actor, target) && !(actor.Level >= LevelAdmin && outranks(actor, target)) {
+			return &Error{Code: Forbidden, Reason: ReasonFieldDenied, Message: "You may not change this password.",
+				Fields: map[string]string{"password": "you may not change this field"}}
+		}
+	case ActTokens:
+		return mayManageTokens(actor, target)
 	case ActImport, ActExport:
 		if actor.Level < LevelAdmin {
 			what := map[Action]string{ActImport: "import", ActExport: "export"}[a]
@@ -106,14 +113,6 @@ func (s *Service) may(ctx context.Context, p *Profile, actor *User, a Action, ta
 		if actor.Level < LevelAdmin {
 			return Errorf(Forbidden, "Only admins may read the audit log.")
 		}
-	case ActSetPassword:
-		// checkNewPassword enforces the same rule when the password comes.
-		if !isSelf(actor, target) && !(actor.Level >= LevelAdmin && outranks(actor, target)) {
-			return &Error{Code: Forbidden, Reason: ReasonFieldDenied, Message: "You may not change this password.",
-				Fields: map[string]string{"password": "you may not change this field"}}
-		}
-	case ActTokens:
-		return mayManageTokens(actor, target)
 	}
 	return nil
 }
