@@ -54,18 +54,37 @@ func NewHandler(svc *core.Service, log *slog.Logger, opts Options) http.Handler 
 	}
 	h := &handler{face: svc.Face(Profile), log: log, opts: opts, pages: parsePages()}
 	mux := http.NewServeMux()
+	addRoutes(mux, h)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, r, core.Errorf(core.NotFound, "No such page."))
+	})
+	return refuseCrossOrigin(h, securityHeaders(route(mux)))
+}
+
+// Routes lists the console's routes as "METHOD /path" below its prefix,
+// for the test that every one has its row of expected answers.
+func Routes() []string {
+	var rec routeList
+	addRoutes(&rec, &handler{})
+	return rec
+}
+
+// routeList records the patterns the console registers.
+type routeList []string
+
+func (l *routeList) Handle(pattern string, _ http.Handler) { *l = append(*l, pattern) }
+
+// addRoutes lists every route; all but sign-in and the style sheet need a
+// staff member's session (staff).
+func addRoutes(mux interface{ Handle(string, http.Handler) }, h *handler) {
 	mux.Handle("GET /static/{file}", handleStatic())
-	mux.HandleFunc("GET /login", h.handleLoginForm)
-	mux.HandleFunc("POST /login", h.handleLogin)
+	mux.Handle("GET /login", http.HandlerFunc(h.handleLoginForm))
+	mux.Handle("POST /login", http.HandlerFunc(h.handleLogin))
 	mux.Handle("POST /logout", h.staff(http.HandlerFunc(h.handleLogout)))
 	mux.Handle("GET /{$}", h.staff(http.HandlerFunc(h.handleUsers)))
 	mux.Handle("GET /users/{id}", h.staff(http.HandlerFunc(h.handleUser)))
 	mux.Handle("GET /users/{id}/{action}", h.staff(http.HandlerFunc(h.handleConfirm)))
 	mux.Handle("POST /users/{id}/{action}", h.staff(http.HandlerFunc(h.handleAction)))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		h.fail(w, r, core.Errorf(core.NotFound, "No such page."))
-	})
-	return refuseCrossOrigin(h, securityHeaders(route(mux)))
 }
 
 // route records the matched pattern for metrics and the access log.
