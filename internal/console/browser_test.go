@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"usersd/internal/core"
@@ -174,6 +176,16 @@ func (tb *tab) screenshot(dir, name string) {
 	}
 }
 
+// colorScheme emulates prefers-color-scheme: "light" or "dark".
+func (tb *tab) colorScheme(scheme string) {
+	tb.t.Helper()
+	tb.do("prefer "+scheme, func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+		return chromedp.Void{}, err
+	})
+}
+
 // signIn fills in and sends the sign-in form, returning the status.
 func (tb *tab) signIn(name, password string) int64 {
 	tb.t.Helper()
@@ -231,6 +243,8 @@ func TestBrowser(t *testing.T) {
 		targetID, targetLogin := s.Signup("target")
 		apiToken := s.Want(s.Do("POST", "/v1/me/tokens", targetLogin, map[string]any{"label": "ci-robot"}), 201)["token"].(string)
 		s.Want(s.Do("GET", "/v1/me", apiToken, nil), 200)
+		const hostile = `<script>window.pwned=1</script><img src=x onerror="window.pwned=1">`
+		s.Want(s.Do("PATCH", "/v1/me", targetLogin, map[string]any{"bio": hostile}), 200)
 
 		admin := newTab(t, s)
 		if st := admin.open("/"); st != 200 || !admin.has("#password") {
@@ -273,6 +287,30 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("user page: heading %q, want the user and the profile group", admin.text("h1"))
 		}
 		admin.screenshot(shots, b.Name+"-user")
+		// What users write is text on the page, never markup.
+		if bio := eval[string](admin, `[...document.querySelectorAll('dt')].find(e => e.textContent === 'bio').nextElementSibling.textContent`); bio != hostile {
+			t.Errorf("bio shows as %q, want the text %q", bio, hostile)
+		}
+		if eval[bool](admin, `window.pwned !== undefined`) {
+			t.Error("a user's bio ran script in the console")
+		}
+
+		// Dark when the system prefers it: the page's background is dark.
+		admin.colorScheme("dark")
+		if lum := eval[float64](admin, `(() => {
+			const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\d+/g).map(Number);
+			return (0.2126*r + 0.7152*g + 0.0722*b) / 255;
+		})()`); lum > 0.2 {
+			t.Errorf("dark scheme: background luminance %.2f, want dark", lum)
+		}
+		admin.screenshot(shots, b.Name+"-user-dark")
+		admin.colorScheme("light")
+		if lum := eval[float64](admin, `(() => {
+			const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\d+/g).map(Number);
+			return (0.2126*r + 0.7152*g + 0.0722*b) / 255;
+		})()`); lum < 0.8 {
+			t.Errorf("light scheme: background luminance %.2f, want light", lum)
+		}
 
 		// Revoke the token; the native API refuses it then.
 		if st := admin.submit(`a[aria-label^="Revoke token"][aria-label*="ci-robot"]`); st != 200 {
