@@ -255,6 +255,16 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("sign-in: %d", st)
 		}
 
+		// The dashboard charts today's sign-ups (root, mod, someone, target).
+		if st := admin.open("/dashboard"); st != 200 {
+			t.Fatalf("dashboard: %d", st)
+		}
+		if n := eval[int](admin, `[...document.querySelectorAll('g.day')].pop().querySelector('rect').height.baseVal.value`); n <= 0 {
+			t.Errorf("today's bar is %d high", n)
+		}
+		admin.screenshot(shots, b.Name+"-dashboard")
+		admin.open("/")
+
 		// Find the target with a filter.
 		admin.do("type a filter", chromedp.SetValue(chromedp.ID("filter"), `name startswith "tar"`),
 			chromedp.Click(chromedp.CSS(`input[name=total]`)))

@@ -82,6 +82,7 @@ func addRoutes(mux interface{ Handle(string, http.Handler) }, h *handler) {
 	mux.Handle("POST /login", http.HandlerFunc(h.handleLogin))
 	mux.Handle("POST /logout", h.staff(http.HandlerFunc(h.handleLogout)))
 	mux.Handle("GET /{$}", h.staff(http.HandlerFunc(h.handleUsers)))
+	mux.Handle("GET /dashboard", h.staff(http.HandlerFunc(h.handleDashboard)))
 	mux.Handle("GET /users/{id}", h.staff(http.HandlerFunc(h.handleUser)))
 	mux.Handle("GET /users/{id}/{action}", h.staff(http.HandlerFunc(h.handleConfirm)))
 	mux.Handle("POST /users/{id}/{action}", h.staff(http.HandlerFunc(h.handleAction)))

@@ -6,12 +6,13 @@
 //
 // Files:
 //
-//	console.go  Options, the console's profile, NewHandler and the routes
-//	session.go  sign-in, sign-out, the session cookie and its bounds
-//	csrf.go     the per-session form token and cross-origin refusal
-//	render.go   templates, the page frame, errors and value formatting
-//	users.go    the users table: filter, builder, sort, columns, paging
-//	user.go     one user: fields by group, names, tokens, audit entries
-//	actions.go  the actions on a user, their confirmation and result
-//	templates/  the pages; static/ the style sheet
+//	console.go   Options, the console's profile, NewHandler and the routes
+//	session.go   sign-in, sign-out, the session cookie and its bounds
+//	csrf.go      the per-session form token and cross-origin refusal
+//	render.go    templates, the page frame, errors and value formatting
+//	users.go     the users table: filter, builder, sort, columns, paging
+//	user.go      one user: fields by group, names, tokens, audit entries
+//	actions.go   the actions on a user, their confirmation and result
+//	dashboard.go sign-ups per day as an inline SVG chart
+//	templates/   the pages; static/ the style sheet
 package console

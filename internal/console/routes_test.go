@@ -27,6 +27,7 @@ var routeRows = map[string]routeRow{
 	"POST /login":               {"/login", 403, 403, 403}, // no sign-in form token
 	"POST /logout":              {"/logout", 403, 303, 303},
 	"GET /{$}":                  {"/", 303, 200, 200},
+	"GET /dashboard":            {"/dashboard", 303, 200, 200},
 	"GET /users/{id}":           {"/users/{id}", 303, 200, 200},
 	"GET /users/{id}/{action}":  {"/users/{id}/ban", 303, 200, 200},
 	"POST /users/{id}/{action}": {"/users/{id}/ban", 403, 403, 303},
