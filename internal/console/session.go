@@ -149,6 +149,12 @@ func (h *handler) handleLogin(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	if old, err := r.Cookie(sessionCookie); err == nil {
+		// A sign-in over a live session replaces it: the old one ends.
+		if err := h.face.EndSession(r.Context(), old.Value); err != nil {
+			h.log.Warn("console: end replaced session", "err", err, "request_id", httpx.RequestID(r.Context()))
+		}
+	}
 	setCookie(w, r, loginCookie, "", -1)
 	setCookie(w, r, sessionCookie, cookie, 0)
 	http.Redirect(w, r, safeNext(r, r.PostFormValue("next")), http.StatusSeeOther)

@@ -34,6 +34,14 @@ func TestSignInCookie(t *testing.T) {
 		old := c.Value
 		br.get("/").want(t, "users table", 200, "root")
 
+		// Signing in again over a live session ends the one it replaces.
+		again := newBrowser(t, s, "/ops/console")
+		again.mustSignIn("root")
+		first := again.c.Jar.Cookies(mustURL(t, s.Base+"/ops/console/"))[0].Value
+		again.mustSignIn("root")
+		stale := newBrowser(t, s, "/ops/console")
+		stale.do("GET", "/", nil, "Cookie", "usersd_console="+first).want(t, "a replaced session", http.StatusSeeOther)
+
 		// Behind a TLS-terminating proxy the cookie is Secure.
 		tls := newBrowser(t, s, "/ops/console")
 		tls.do("GET", "/login", nil, "X-Forwarded-Proto", "https")
@@ -65,6 +73,15 @@ func TestSignInCookie(t *testing.T) {
 			t.Errorf("GET /admin/login with the console moved: %d, want 404", r.Status)
 		}
 	})
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 // TestSignInStaffOnly: a member's right password gets a refusal on the
