@@ -49,13 +49,7 @@ func chromiumPath() string {
 // skips, or fails when CI=true.
 func browserContext(t *testing.T) context.Context {
 	t.Helper()
-	path := chromiumPath()
-	if path == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("Chromium is required in CI: install Debian's chromium or set USERSD_CHROMIUM")
-		}
-		t.Skip("no Chromium: browser tests skipped (apt-get install chromium, or set USERSD_CHROMIUM)")
-	}
+	path := requireChromium(t)
 	chromium.once.Do(func() {
 		opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
 			chromedp.Flag("disable-gpu", true), chromedp.WindowSize(1280, 900))
@@ -81,6 +75,20 @@ func browserContext(t *testing.T) context.Context {
 	ctx, cancelTimeout := context.WithTimeout(tab, 90*time.Second)
 	t.Cleanup(cancelTimeout)
 	return ctx
+}
+
+// requireChromium returns Chromium's path; without one the test skips,
+// or fails when CI=true.
+func requireChromium(t *testing.T) string {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("Chromium is required in CI: install Debian's chromium or set USERSD_CHROMIUM")
+		}
+		t.Skip("no Chromium: browser tests skipped (apt-get install chromium, or set USERSD_CHROMIUM)")
+	}
+	return path
 }
 
 func stopChromium() {
@@ -234,6 +242,7 @@ func (tb *tab) postStatus(path string, withToken bool) int64 {
 // an admin, of posts without the form token and from another site; and
 // the page at 360 px wide.
 func TestBrowser(t *testing.T) {
+	requireChromium(t) // before any server starts
 	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
 		shots := screenshotDir(t)
 		s := facetest.Start(t, b)
