@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"usersd/internal/console"
 	"usersd/internal/core"
 	"usersd/internal/face/danbooru"
 	"usersd/internal/face/drf"
@@ -42,6 +43,8 @@ var faces = map[string]string{
 	// Stored images at the URL recipe pronouns.cc clients build
 	// (internal/face/media); not a face, but mounted like one.
 	"media": "/media",
+	// The admin web console (internal/console), for staff in a browser.
+	"admin": "/admin",
 }
 
 // faceOptions are the flags of individual faces.
@@ -50,6 +53,7 @@ type faceOptions struct {
 	e621     e621.Options
 	pronouns pronouns.Options
 	rb       reviewboard.Options
+	console  console.Options
 }
 
 // buildFaces returns the faces this binary serves; a face not listed yet
@@ -65,6 +69,7 @@ func buildFaces(svc *core.Service, log *slog.Logger, opts faceOptions) (map[stri
 		"pronouns": pr,
 		"drf":      drf.NewHandler(svc, log, opts.drf),
 		"media":    media.NewHandler(svc, log),
+		"admin":    console.NewHandler(svc, log, opts.console),
 
 		"reviewboard": reviewboard.NewHandler(svc, log, opts.rb),
 	}, nil
@@ -101,7 +106,7 @@ func resolveMounts(entries []string) (map[string]string, error) {
 			return nil, fmt.Errorf("--mount %q: want FACE=PREFIX or FACE=off", e)
 		}
 		if _, known := faces[face]; !known {
-			return nil, fmt.Errorf("--mount %q: unknown face (known: danbooru, e621, pronouns, reviewboard, drf, media)", e)
+			return nil, fmt.Errorf("--mount %q: unknown face (known: danbooru, e621, pronouns, reviewboard, drf, media, admin)", e)
 		}
 		if prefix == "off" {
 			delete(out, face)
@@ -251,7 +256,7 @@ func loginLimit(flagName, name string, n int) (core.Limit, error) {
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "Run the HTTP service: the native API at /v1, the faces at their mounts,\n/healthz, /readyz and /metrics.")
+	fs := newFlagSet("serve", "Run the HTTP service: the native API at /v1, the faces at their mounts,\nthe admin console at /admin, /healthz, /readyz and /metrics.")
 	var sf storeFlags
 	sf.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
@@ -278,6 +283,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	pronounsRates := fs.String("pronouns-rates", "", "pronouns.cc rate limits per minute, comma-separated BUCKET=N (BUCKET as in its docs: \"PATCH /users/@me\", \"GET /users/*\", \"/\"; or * for all); empty keeps upstream's")
 	rbRates := fs.String("reviewboard-rates", "", "Review Board API rate limits per hour, comma-separated anon=N (per client address), user=N (per account), or *=N; empty keeps upstream's 1000 and 10000")
 	rbRequireLogin := fs.Bool("reviewboard-require-login", false, "Review Board's \"require login\": anonymous API reads get 401 code 103")
+	adminIdle := fs.Duration("admin-session-idle", console.DefaultIdle, "admin console sessions end after this long unused (at least 1m)")
+	adminMaxAge := fs.Duration("admin-session-max-age", console.DefaultMaxAge, "admin console sessions end this long after sign-in, however busy (at least 1s)")
 	corsOrigins := fs.String("cors-origins", "", "comma-separated origins (https://app.example.com, or *) whose browsers may call the native API; empty allows none")
 	renameCooldown := fs.Duration("rename-cooldown", core.DefaultRenameCooldown, "time users wait between renames of their own account (0: none); admins rename freely")
 	hiddenSearch := fs.Bool("upstream-hidden-search", true, "let Danbooru and e621 callers search the hidden fields their systems let them search (updated_at, favorite_count; e621 admins: email, last IP)")
@@ -311,6 +318,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if *maxFlags < 1 || *maxMembers < 1 {
 		return fmt.Errorf("--max-flags %d, --max-members %d: each must be at least 1", *maxFlags, *maxMembers)
+	}
+	if *adminIdle < time.Minute || *adminMaxAge < time.Second {
+		return fmt.Errorf("--admin-session-idle %v must be at least 1m and --admin-session-max-age %v at least 1s", *adminIdle, *adminMaxAge)
 	}
 	budget, err := queryBudget(*queryTimeout, *queryPatterns, *queryConcurrency, *queryWait)
 	if err != nil {
@@ -385,6 +395,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("--reviewboard-rates %w", err)
 	}
 	fo.rb.RequireLogin = *rbRequireLogin
+	fo.console = console.Options{Idle: *adminIdle, MaxAge: *adminMaxAge}
 	db, kind, err := openStore(ctx, sf)
 	if err != nil {
 		return err

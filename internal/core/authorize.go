@@ -14,6 +14,8 @@ const (
 	ActSetLevel               // change an account's level
 
 	ActCreateToken // mint an API token for an account
+	ActSetPassword // set an account's password without knowing the old one
+	ActTokens      // list and revoke an account's API tokens (console_ops.go)
 
 	ActImport // write users in bulk (Service.Import; no target)
 	ActExport // read every user in bulk (Service.ExportUsers; no target)
@@ -48,6 +50,9 @@ func (s *Service) may(ctx context.Context, p *Profile, actor *User, a Action, ta
 	}
 	if actor == nil {
 		return authRequired()
+	}
+	if a == ActTokens && isSelf(actor, target) {
+		return nil // a banned user may still revoke their own tokens (standing.go)
 	}
 	if err := standing(actor, a, target); err != nil {
 		return err
@@ -93,6 +98,14 @@ func (s *Service) may(ctx context.Context, p *Profile, actor *User, a Action, ta
 		if !isSelf(actor, target) {
 			return Errorf(Forbidden, "You may manage only your own tokens.")
 		}
+	case ActSetPassword:
+		// checkNewPassword enforces the same rule when the password comes.
+		if !isSelf(actor, target) && !(actor.Level >= LevelAdmin && outranks(actor, target)) {
+			return &Error{Code: Forbidden, Reason: ReasonFieldDenied, Message: "You may not change this password.",
+				Fields: map[string]string{"password": "you may not change this field"}}
+		}
+	case ActTokens:
+		return mayManageTokens(actor, target)
 	case ActImport, ActExport:
 		if actor.Level < LevelAdmin {
 			what := map[Action]string{ActImport: "import", ActExport: "export"}[a]

@@ -3,7 +3,6 @@ package native
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"usersd/internal/core"
+	"usersd/internal/face/filterparam"
 	"usersd/internal/httpx"
 	"usersd/internal/query"
 )
@@ -330,20 +330,7 @@ func checkParams(q url.Values, allowed map[string]bool, what string) error {
 
 // parseFilter parses the filter parameter of the listing and the export
 // (nil when empty).
-func parseFilter(s string) (query.Expr, error) {
-	if s == "" {
-		return nil, nil
-	}
-	e, err := query.Parse(s)
-	if err != nil {
-		reason := err.Error()
-		if errors.Is(err, query.ErrTooComplex) {
-			reason = fmt.Sprintf("is too complex (at most %d conditions, %d levels, %d bytes)", query.MaxConditions, query.MaxDepth, query.MaxFilterLength)
-		}
-		return nil, &core.Error{Code: core.Invalid, Message: "Invalid filter.", Fields: map[string]string{"filter": reason}}
-	}
-	return e, nil
-}
+func parseFilter(s string) (query.Expr, error) { return filterparam.Parse(s) }
 
 // boolParam reads a true/false parameter; absent is false.
 func boolParam(q url.Values, name string) (bool, error) {
