@@ -113,3 +113,24 @@ func TestTotalPlan(t *testing.T) {
 		t.Logf("%s:\n%s", name, plan)
 	}
 }
+
+// TestAuditPlan: each filterable column of the audit log answers its
+// filtered pages from its own index, newest first past the cursor, with
+// no scan of the log and no sort.
+func TestAuditPlan(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), testdb.SQLitePath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	storetest.SeedAudit(t, db)
+	for index, q := range storetest.AuditPlanQueries() {
+		plan, err := db.ExplainAudit(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(plan, index) || strings.Contains(plan, "SCAN audit_log") || strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("the page is not walked on %s:\n%s", index, plan)
+		}
+	}
+}

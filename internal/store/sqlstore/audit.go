@@ -56,3 +56,13 @@ func (db *DB) PruneAudit(ctx context.Context, before time.Time) (int, error) {
 		}
 	}
 }
+
+// ExplainAudit returns the engine's plan for the page statement FindAudit
+// runs for q, so tests can check which index answers a filtered page.
+func (db *DB) ExplainAudit(ctx context.Context, q query.List) (string, error) {
+	b := db.newBuilder(core.AuditLog)
+	if err := db.pageSelect(b, columnsOf(core.AuditLog), q); err != nil {
+		return "", err
+	}
+	return db.explain(ctx, b)
+}
