@@ -180,7 +180,13 @@ func (s *Service) audit(ctx context.Context, action string, actor, target *User,
 // change's transaction: its action named by userChange, its diff over
 // every field.
 func (s *Service) recordChange(ctx context.Context, tx Store, actor, before, after *User) error {
-	return tx.AppendAudit(ctx, s.audit(ctx, userChange(before, after), actor, after, diffRecords(Users, before, after)))
+	action, diff := userChange(before, after), diffRecords(Users, before, after)
+	if action == AuditUserUpdated && len(diff) == 2 {
+		// A write of the values a user already had changes nothing an
+		// auditor or a webhook needs to hear of.
+		return nil
+	}
+	return tx.AppendAudit(ctx, s.audit(ctx, action, actor, after, diff))
 }
 
 // recordAlone appends a security event in its own transaction; a failure

@@ -15,7 +15,8 @@ import (
 // TestAuditListAndRetention: the log pages newest first by cursor, for
 // admins only; filters name only its registry's fields; a failed login
 // and the lock-out it causes are recorded; Sweep drops entries past the
-// retention and keeps the rest.
+// retention and keeps the rest; an update that changes nothing leaves
+// no entry.
 func TestAuditListAndRetention(t *testing.T) {
 	ctx := core.WithOrigin(context.Background(), core.Origin{Face: "test", Addr: netip.MustParseAddr("192.0.2.7"), RequestID: "r1"})
 	svc, _ := newService(t)
@@ -34,6 +35,10 @@ func TestAuditListAndRetention(t *testing.T) {
 		if _, err := svc.UpdateUser(ctx, admin, member.ID, core.Update{Fields: core.Patch{"bio": fmt.Sprint("bio ", i)}}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Writing the value the user has already is no entry.
+	if _, err := svc.UpdateUser(ctx, admin, member.ID, core.Update{Fields: core.Patch{"bio": "bio 2"}}); err != nil {
+		t.Fatal(err)
 	}
 	for range 2 {
 		if _, err := svc.CheckPassword(ctx, "pleb", "wrong", netip.MustParseAddr("192.0.2.8")); core.ErrorCode(err) != core.Unauthenticated {
