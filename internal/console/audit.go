@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -70,7 +71,16 @@ func (h *handler) handleAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	p := auditLogPage{Filter: q.Get("filter"), Actions: core.AuditActions, Faces: auditFaces}
 	in := core.AuditRequest{Limit: auditPageSize, Cursor: q.Get("cursor")}
+	keep := url.Values{"filter": {p.Filter}} // what the page links keep
 	var err error
+	if s := q.Get("limit"); s != "" {
+		// Not offered by the form; a URL may ask for longer or shorter pages.
+		if in.Limit, err = strconv.Atoi(s); err != nil || in.Limit < 1 || in.Limit > query.MaxLimit {
+			h.fail(w, r, core.FieldError("limit", fmt.Sprintf("must be an integer from 1 to %d", query.MaxLimit)))
+			return
+		}
+		keep.Set("limit", s)
+	}
 	var page *core.AuditPage
 	if in.Filter, err = filterparam.Parse(strings.TrimSpace(p.Filter)); err == nil {
 		page, err = h.face.ListAudit(r.Context(), me(r.Context()).user, in)
@@ -96,11 +106,12 @@ func (h *handler) handleAudit(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Rows = append(p.Rows, row)
 	}
-	if page.NextCursor != "" {
-		p.NextLink = base(r) + "/audit?" + url.Values{"filter": {p.Filter}, "cursor": {page.NextCursor}}.Encode()
-	}
 	if in.Cursor != "" {
-		p.FirstLink = base(r) + "/audit?" + url.Values{"filter": {p.Filter}}.Encode()
+		p.FirstLink = base(r) + "/audit?" + keep.Encode()
+	}
+	if page.NextCursor != "" {
+		keep.Set("cursor", page.NextCursor)
+		p.NextLink = base(r) + "/audit?" + keep.Encode()
 	}
 	h.render(w, r, status, "audit", "Audit log", problem, p)
 }
