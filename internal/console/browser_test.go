@@ -239,8 +239,9 @@ func (tb *tab) postStatus(path string, withToken bool) int64 {
 // TestBrowser drives the console in Chromium on both backends: sign-in,
 // a search by filter, a token revoked (and refused by the API), a ban
 // with its audit entry, the refusals of members, of a moderator's act on
-// an admin, of posts without the form token and from another site; and
-// the page at 360 px wide.
+// an admin, of posts without the form token and from another site; a
+// webhook registered and its test event delivered; and the pages at 360
+// px wide.
 func TestBrowser(t *testing.T) {
 	requireChromium(t) // before any server starts
 	facetest.ForEachBackend(t, func(t *testing.T, b facetest.Backend) {
@@ -361,6 +362,58 @@ func TestBrowser(t *testing.T) {
 		if !banned(t, s, adminToken, targetID) {
 			t.Error("the ban did not take")
 		}
+
+		// Register a webhook, send it the test event, and see it delivered.
+		rc := newReceiver(t, 0)
+		if st := admin.open("/webhooks"); st != 200 {
+			t.Fatalf("webhooks: %d", st)
+		}
+		admin.do("fill in the registration", chromedp.SetValue(chromedp.ID("url"), rc.URL+"/hook"),
+			chromedp.SendKeys(chromedp.ID("description"), "browser test"),
+			chromedp.Click(chromedp.CSS(`input[name=events][value="`+core.AuditUserBanned+`"]`)))
+		if st := admin.submit(`form[action$="/webhooks"] button.primary`); st != 200 {
+			t.Fatalf("registration: %d", st)
+		}
+		if secret := eval[string](admin, `document.getElementById('secret').value`); !strings.HasPrefix(secret, "whsec_") {
+			t.Errorf("after registering, the secret field holds %q", secret)
+		}
+		if st := admin.submit(`.secret a[href*="/webhooks/"]`); st != 200 {
+			t.Fatalf("the webhook's page: %d", st)
+		}
+		hookPath := strings.TrimPrefix(eval[string](admin, `location.pathname`), "/admin")
+		if st := admin.submit(`a[href$="/test"]`); st != 200 {
+			t.Fatalf("test event confirmation: %d", st)
+		}
+		if st := admin.submit(`form button[type=submit].primary`); st != 200 {
+			t.Fatalf("send test event: %d", st)
+		}
+		rc.wait(t, 1)
+		state := ""
+		for deadline := time.Now().Add(15 * time.Second); state != core.DeliveryDelivered && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			admin.open(hookPath)
+			state = eval[string](admin, `(document.querySelector('table.deliveries td.state') || {}).textContent || ''`)
+		}
+		if state != core.DeliveryDelivered || admin.text("table.deliveries td.status") != "200" {
+			t.Errorf("the delivery log shows the test event %q with status %q, want delivered, 200", state, admin.text("table.deliveries td.status"))
+		}
+		admin.screenshot(shots, b.Name+"-webhook")
+		admin.open("/webhooks")
+		admin.screenshot(shots, b.Name+"-webhooks")
+		if st := admin.open("/audit"); st != 200 || admin.text("tbody td.action") != core.AuditWebhookCreated {
+			t.Errorf("the audit page: %d, newest entry %q, want %s", st, admin.text("tbody td.action"), core.AuditWebhookCreated)
+		}
+		admin.screenshot(shots, b.Name+"-audit")
+		// Both at 360 px: the tables scroll, not the page.
+		admin.do("narrow the window", chromedp.EmulateViewport(360, 800))
+		for name, path := range map[string]string{"audit": "/audit", "webhook": hookPath} {
+			admin.open(path)
+			if w := eval[int](admin, `document.documentElement.scrollWidth`); w > 360 {
+				t.Errorf("at 360 px %s is %d px wide", path, w)
+			}
+			admin.screenshot(shots, b.Name+"-"+name+"-360")
+		}
+		admin.do("widen the window", chromedp.EmulateViewport(1280, 900))
+		admin.open("/users/" + itoa(targetID))
 
 		// A post without the form token, and a form on another site (a
 		// same-site origin on another port: the SameSite cookie goes with

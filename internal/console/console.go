@@ -75,7 +75,8 @@ type routeList []string
 func (l *routeList) Handle(pattern string, _ http.Handler) { *l = append(*l, pattern) }
 
 // addRoutes lists every route; all but sign-in and the style sheet need a
-// staff member's session (staff).
+// staff member's session (staff), and the audit log and webhooks an
+// admin's (admin: the core's ActAudit and ActWebhooks).
 func addRoutes(mux interface{ Handle(string, http.Handler) }, h *handler) {
 	mux.Handle("GET /static/{file}", handleStatic())
 	mux.Handle("GET /login", http.HandlerFunc(h.handleLoginForm))
@@ -86,6 +87,16 @@ func addRoutes(mux interface{ Handle(string, http.Handler) }, h *handler) {
 	mux.Handle("GET /users/{id}", h.staff(http.HandlerFunc(h.handleUser)))
 	mux.Handle("GET /users/{id}/{action}", h.staff(http.HandlerFunc(h.handleConfirm)))
 	mux.Handle("POST /users/{id}/{action}", h.staff(http.HandlerFunc(h.handleAction)))
+	mux.Handle("GET /audit", h.staff(h.admin(core.ActAudit, http.HandlerFunc(h.handleAudit))))
+	hooks := func(f http.HandlerFunc) http.Handler { return h.staff(h.admin(core.ActWebhooks, f)) }
+	mux.Handle("GET /webhooks", hooks(h.handleWebhooks))
+	mux.Handle("POST /webhooks", hooks(h.handleWebhookCreate))
+	mux.Handle("GET /webhooks/{id}", hooks(h.handleWebhook))
+	mux.Handle("GET /webhooks/{id}/{action}", hooks(h.handleWebhookConfirm))
+	mux.Handle("POST /webhooks/{id}/{action}", hooks(h.handleWebhookAction))
+	mux.Handle("GET /webhooks/{id}/deliveries/{d}", hooks(h.handleDelivery))
+	mux.Handle("GET /webhooks/{id}/deliveries/{d}/retry", hooks(h.handleRetryConfirm))
+	mux.Handle("POST /webhooks/{id}/deliveries/{d}/retry", hooks(h.handleRetry))
 }
 
 // route records the matched pattern for metrics and the access log.

@@ -16,7 +16,8 @@ import (
 	"usersd/internal/httpx"
 )
 
-// pages are the parsed templates by name: each page file with the frame.
+// pages are the parsed templates by name: each page file with the frame
+// and the parts pages share (templates/parts/).
 type pages map[string]*template.Template
 
 var funcs = template.FuncMap{
@@ -32,11 +33,11 @@ func parsePages() pages {
 	}
 	out := pages{}
 	for _, n := range names {
-		if strings.HasSuffix(n, "/frame.html") {
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if name == "frame" {
 			continue
 		}
-		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		out[name] = template.Must(template.New("frame.html").Funcs(funcs).ParseFS(files, "templates/frame.html", n))
+		out[name] = template.Must(template.New("frame.html").Funcs(funcs).ParseFS(files, "templates/frame.html", "templates/parts/*.html", n))
 	}
 	return out
 }
@@ -48,7 +49,10 @@ type frame struct {
 	Me      *core.User
 	CSRF    string // the session's form token
 	Problem string // an error to show above the content
-	Data    any
+	// Audit and Webhooks show those pages' links: the viewer is let read
+	// the audit log and manage webhooks (admins).
+	Audit, Webhooks bool
+	Data            any
 }
 
 // render writes page name with data inside the frame.
@@ -56,6 +60,8 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	f := frame{Title: title, Base: base(r), Problem: problem, Data: data}
 	if s := me(r.Context()); s != nil {
 		f.Me, f.CSRF = s.user, s.csrf
+		f.Audit = h.face.May(r.Context(), s.user, core.ActAudit, nil) == nil
+		f.Webhooks = h.face.May(r.Context(), s.user, core.ActWebhooks, nil) == nil
 	}
 	var buf bytes.Buffer
 	if err := h.pages[name].Execute(&buf, f); err != nil {

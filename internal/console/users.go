@@ -238,14 +238,20 @@ func addCondition(filter, field, op, value string) (string, error) {
 			c.Value = b
 		}
 	}
+	return andCond(filter, c), nil
+}
+
+// andCond joins condition c to filter with && (the audit log's builder
+// too), parenthesizing an || before it.
+func andCond(filter string, c query.Expr) string {
 	cond := query.String(c)
 	if strings.TrimSpace(filter) == "" {
-		return cond, nil
+		return cond
 	}
 	if e, err := query.Parse(filter); err == nil {
 		if _, isOr := e.(query.Or); isOr {
 			filter = "(" + filter + ")" // && binds tighter than ||
 		}
 	}
-	return filter + " && " + cond, nil
+	return filter + " && " + cond
 }
