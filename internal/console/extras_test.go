@@ -57,7 +57,7 @@ func TestSessions(t *testing.T) {
 		t.Errorf("the ended session still works: %d", p.status)
 	}
 	// Ending it again finds nothing, and says so on the form.
-	admin.get("/users/" + itoa(modID) + "/revoke-session?session=" + m[1]).want(t, "confirm a gone session", 200, "it may have ended already")
+	admin.get("/users/"+itoa(modID)+"/revoke-session?session="+m[1]).want(t, "confirm a gone session", 200, "it may have ended already")
 	admin.post("/users/"+itoa(modID)+"/revoke-session", url.Values{"session": {m[1]}}).want(t, "end a gone session", 404)
 
 	// A moderator may not end an admin's sessions: no button, and a 403.
