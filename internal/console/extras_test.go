@@ -22,7 +22,7 @@ var (
 // entry.
 func TestSessions(t *testing.T) {
 	s := facetest.Start(t, facetest.SQLite(t))
-	_, adminToken := s.Admin("root", core.LevelAdmin)
+	s.Admin("root", core.LevelAdmin)
 	modID, _ := s.Admin("mod", core.LevelModerator)
 	mod := newBrowser(t, s, "/admin")
 	mod.mustSignIn("mod")
@@ -65,7 +65,6 @@ func TestSessions(t *testing.T) {
 	adminPage := mod.get("/users/1")
 	adminPage.want(t, "the admin's page as a moderator", 200, "You may not manage this user&#39;s sessions.")
 	mod.post("/users/1/revoke-session", url.Values{"session": {"0123456789abcdef"}}).want(t, "a moderator ending an admin's session", 403)
-	_ = adminToken
 }
 
 // TestPreviews: the user page shows each face's answer to an anonymous
