@@ -395,7 +395,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("--reviewboard-rates %w", err)
 	}
 	fo.rb.RequireLogin = *rbRequireLogin
-	fo.console = console.Options{Idle: *adminIdle, MaxAge: *adminMaxAge}
+	// The preview serves through the whole server, which exists only once
+	// every face is mounted: root is set below, before the first request.
+	var root http.Handler
+	fo.console = console.Options{Idle: *adminIdle, MaxAge: *adminMaxAge, MediaPrefix: mounted["media"],
+		Preview: consolePreview(&root, mounted)}
 	db, kind, err := openStore(ctx, sf)
 	if err != nil {
 		return err
@@ -428,6 +432,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	m := metrics.New()
 	svc.Events = m
+	fo.console.Stats = rateLimitStats(m.Registry())
 	if err := addPools(m, db); err != nil {
 		return err
 	}
@@ -492,8 +497,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	root = httpx.Middleware(log, mux)
 	srv := &http.Server{
-		Handler:           httpx.Middleware(log, mux),
+		Handler:           root,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -32,7 +32,8 @@ var actionDefs = []action{
 	{"revoke-tokens", "Revoke all tokens", true},
 	{"delete", "Delete", true},
 	{"restore", "Restore", false},
-	{"revoke-token", "Revoke token", true}, // one token, from its row
+	{"revoke-token", "Revoke token", true},  // one token, from its row
+	{"revoke-session", "End session", true}, // one session, from its row
 }
 
 func actionByName(name string) (action, bool) {
@@ -76,7 +77,8 @@ func (h *handler) allowed(ctx context.Context, viewer, u *core.User, a string, t
 		return viewer.ID != u.ID && !u.Deleted && may(core.ActSetPassword)
 	case "revoke-tokens":
 		return tokens > 0 && may(core.ActTokens)
-	case "revoke-token":
+	case "revoke-token", "revoke-session":
+		// Sessions follow the rule of tokens (core.Face.UserSessions).
 		return may(core.ActTokens)
 	case "delete":
 		return !u.Deleted && viewer.ID != u.ID && may(core.ActDelete)
@@ -90,7 +92,7 @@ func (h *handler) allowed(ctx context.Context, viewer, u *core.User, a string, t
 func (h *handler) actions(r *http.Request, viewer, u *core.User, tokens int) []action {
 	var out []action
 	for _, a := range actionDefs {
-		if a.Name != "revoke-token" && h.allowed(r.Context(), viewer, u, a.Name, tokens) {
+		if a.Name != "revoke-token" && a.Name != "revoke-session" && h.allowed(r.Context(), viewer, u, a.Name, tokens) {
 			out = append(out, a)
 		}
 	}
@@ -99,13 +101,15 @@ func (h *handler) actions(r *http.Request, viewer, u *core.User, tokens int) []a
 
 // confirmPage is a confirmation form's data.
 type confirmPage struct {
-	User   *core.User
-	Action action
-	Token  int64           // revoke-token: the token
-	Levels []levelOption   // level: the levels the viewer may give
-	Name   string          // rename: the new name so far
-	Tokens []*core.Token   // revoke-tokens: what goes
-	Field  map[string]bool // which inputs the form has
+	User    *core.User
+	Action  action
+	Token   int64             // revoke-token: the token
+	Session *core.UserSession // revoke-session: the session, if still live
+	Handle  string            // revoke-session: its handle as asked
+	Levels  []levelOption     // level: the levels the viewer may give
+	Name    string            // rename: the new name so far
+	Tokens  []*core.Token     // revoke-tokens: what goes
+	Field   map[string]bool   // which inputs the form has
 }
 
 type levelOption struct {
@@ -161,6 +165,14 @@ func (h *handler) confirm(w http.ResponseWriter, r *http.Request, status int, u 
 		p.Token, _ = strconv.ParseInt(r.FormValue("token"), 10, 64)
 	case "revoke-tokens":
 		p.Tokens, _ = h.face.UserTokens(r.Context(), viewer, u.ID)
+	case "revoke-session":
+		p.Handle = r.FormValue("session")
+		ss, _ := h.face.UserSessions(r.Context(), viewer, u.ID)
+		for _, s := range ss {
+			if s.Handle == p.Handle {
+				p.Session = s
+			}
+		}
 	}
 	if problem == "" && !h.allowed(r.Context(), viewer, u, a.Name, 1) {
 		problem = "The console's policy check says you may not do this; the core will refuse it."
@@ -229,6 +241,8 @@ func (h *handler) do(r *http.Request, u *core.User, a string) error {
 			return core.FieldError("token", "must be a token id")
 		}
 		return h.face.RevokeUserToken(ctx, viewer, u.ID, t)
+	case "revoke-session":
+		return h.face.RevokeUserSession(ctx, viewer, u.ID, r.PostFormValue("session"))
 	case "delete":
 		return h.face.DeleteUser(ctx, viewer, u.ID, "", addr)
 	case "restore":

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"embed"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,24 @@ type Options struct {
 	// MaxAge ends a session this long after sign-in however busy
 	// (default DefaultMaxAge).
 	MaxAge time.Duration
+	// MediaPrefix is where the media routes are mounted (/media), for
+	// avatar and flag images; "" shows their hashes only.
+	MediaPrefix string
+	// Preview, when set, renders a user as each mounted face shows them
+	// to an anonymous caller (cmd/usersd asks each face in-process), for
+	// the user page. The console renders no face's shapes itself.
+	Preview func(ctx context.Context, u *core.User) []FacePreview
+	// Stats, when set, returns this node's rate-limit counters since it
+	// started, by a readable name, for the dashboard.
+	Stats func() map[string]float64
+}
+
+// FacePreview is one face's answer to an anonymous read of a user.
+type FacePreview struct {
+	Face   string // the face's name
+	Path   string // the path asked, with the face's mount
+	Status int
+	Body   string // the answer's body as sent
 }
 
 // Session bounds by default: an hour unused, a working day in all.

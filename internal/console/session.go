@@ -140,7 +140,7 @@ func (h *handler) handleLogin(w http.ResponseWriter, r *http.Request) {
 		h.loginForm(w, r, http.StatusForbidden, name, "Only staff (moderators and above) may sign in to the console.")
 		return
 	}
-	cookie, _, err := h.face.StartSession(r.Context(), u, nil, core.SessionConsole, addr, r.UserAgent())
+	cookie, sess, err := h.face.StartSession(r.Context(), u, nil, core.SessionConsole, addr, r.UserAgent())
 	if err != nil {
 		if core.ErrorCode(err) == core.Unauthenticated {
 			h.loginForm(w, r, http.StatusUnauthorized, name, core.AsError(err).Message)
@@ -149,6 +149,7 @@ func (h *handler) handleLogin(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	h.face.RecordSignIn(r.Context(), u, sess) // login.succeeded, as a token login writes
 	if old, err := r.Cookie(sessionCookie); err == nil {
 		// A sign-in over a live session replaces it: the old one ends.
 		if err := h.face.EndSession(r.Context(), old.Value); err != nil {

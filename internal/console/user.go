@@ -1,8 +1,11 @@
 package console
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"usersd/internal/core"
 	"usersd/internal/face/userlayout"
@@ -24,6 +27,30 @@ type tokenRow struct {
 	Revoke bool // the viewer may revoke it
 }
 
+// sessionRow is one cookie session of a user.
+type sessionRow struct {
+	*core.UserSession
+	Revoke bool // the viewer may end it
+}
+
+// memberRow is one member (pronouns.cc's alter, plural system) of a user.
+type memberRow struct {
+	*core.Member
+	Avatar string // the image's URL, "" without one or the media mount
+}
+
+// flagRow is one pride flag of a user.
+type flagRow struct {
+	*core.PrideFlag
+	Image string // the image's URL, "" without the media mount
+}
+
+// previewRow is one face's anonymous view of the user.
+type previewRow struct {
+	FacePreview
+	JSON bool // Body is indented JSON
+}
+
 // auditRow is one audit entry as the pages show it.
 type auditRow struct {
 	*core.AuditEntry
@@ -32,17 +59,23 @@ type auditRow struct {
 
 // userPage is the user page's data.
 type userPage struct {
-	User      *core.User
-	Groups    []fieldGroup
-	Names     []core.NameChange
-	Tokens    []tokenRow
-	TokenNote string // why tokens are not listed
-	Audit     []auditRow
-	AuditNote string // why audit entries are not listed
-	Actions   []action
-	Done      string     // the action just done
-	DoneAudit []auditRow // its audit entries
-	DoneNote  string
+	User        *core.User
+	Groups      []fieldGroup
+	Names       []core.NameChange
+	Tokens      []tokenRow
+	TokenNote   string // why tokens are not listed
+	Sessions    []sessionRow
+	SessionNote string // why sessions are not listed
+	Avatar      string // the avatar's URL ("" without the media mount)
+	Members     []memberRow
+	Flags       []flagRow
+	Previews    []previewRow
+	Audit       []auditRow
+	AuditNote   string // why audit entries are not listed
+	Actions     []action
+	Done        string     // the action just done
+	DoneAudit   []auditRow // its audit entries
+	DoneNote    string
 }
 
 // userID parses the {id} path segment; a non-number names no user.
@@ -100,6 +133,22 @@ func (h *handler) handleUser(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	sessions, err := h.face.UserSessions(ctx, viewer, id)
+	switch core.ErrorCode(err) {
+	case -1:
+		for _, s := range sessions {
+			p.Sessions = append(p.Sessions, sessionRow{UserSession: s, Revoke: true})
+		}
+	case core.Forbidden:
+		p.SessionNote = "You may not manage this user's sessions."
+	default:
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.profileExtras(r, viewer, u, &p); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	about := &query.Cond{Field: "target_id", Op: query.Eq, Value: id}
 	if p.Audit, p.AuditNote, err = h.audit(r, about, 20); err != nil {
 		h.fail(w, r, err)
@@ -139,4 +188,52 @@ func (h *handler) audit(r *http.Request, filter query.Expr, limit int) ([]auditR
 		}
 	}
 	return out, "", nil
+}
+
+// profileExtras adds the avatar, members, pride flags and the faces'
+// previews to a user page. Members and flags are read as the viewer may
+// see them inside the user's profile (a private member list stays
+// private to staff too, as on every face). Without a media mount the
+// images show as their hashes only.
+func (h *handler) profileExtras(r *http.Request, viewer, u *core.User, p *userPage) error {
+	ctx, media := r.Context(), strings.TrimSuffix(h.opts.MediaPrefix, "/")
+	if u.Avatar != nil && h.opts.MediaPrefix != "" {
+		p.Avatar = media + "/users/" + u.XID + "/" + *u.Avatar + ".webp"
+	}
+	ms, err := h.face.ProfileMembers(ctx, viewer, u)
+	if core.ErrorCode(err) == core.NotFound {
+		ms, err = nil, nil // a deleted account owns no members any face shows
+	}
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		row := memberRow{Member: m}
+		if m.Avatar != nil && h.opts.MediaPrefix != "" {
+			row.Avatar = media + "/members/" + m.XID + "/" + *m.Avatar + ".webp"
+		}
+		p.Members = append(p.Members, row)
+	}
+	fs, err := h.face.ProfileFlags(ctx, viewer, u)
+	if err != nil {
+		return err
+	}
+	for _, f := range fs {
+		row := flagRow{PrideFlag: f}
+		if h.opts.MediaPrefix != "" {
+			row.Image = media + "/flags/" + f.Hash + ".webp"
+		}
+		p.Flags = append(p.Flags, row)
+	}
+	if h.opts.Preview != nil {
+		for _, fp := range h.opts.Preview(ctx, u) {
+			row := previewRow{FacePreview: fp}
+			var b bytes.Buffer
+			if json.Indent(&b, []byte(fp.Body), "", "  ") == nil {
+				row.Body, row.JSON = b.String(), true
+			}
+			p.Previews = append(p.Previews, row)
+		}
+	}
+	return nil
 }

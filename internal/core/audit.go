@@ -62,6 +62,9 @@ const (
 	AuditWebhookUpdated = "webhook.updated"
 	AuditWebhookRotated = "webhook.secret_rotated"
 	AuditWebhookDeleted = "webhook.deleted"
+
+	AuditSessionRevoked = "session.revoked" // one cookie session, ended by its user or staff
+	AuditLoginSucceeded = "login.succeeded" // a password login that gave a token or a console session
 )
 
 // AuditActions lists every action, for filters and webhook subscriptions.
@@ -72,6 +75,7 @@ var AuditActions = []string{
 	AuditMemberCreated, AuditMemberUpdated, AuditMemberDeleted,
 	AuditFlagCreated, AuditFlagUpdated, AuditFlagDeleted,
 	AuditWebhookCreated, AuditWebhookUpdated, AuditWebhookRotated, AuditWebhookDeleted,
+	AuditSessionRevoked, AuditLoginSucceeded,
 }
 
 // AuditLog is the registry of the audit_log table. Every filterable field

@@ -11,7 +11,8 @@ import (
 
 // Login checks a name (or e-mail address) and password as CheckPassword
 // does and mints a login token, which expires after LoginTTL unused.
-// Past MaxTokens login tokens, the user's oldest are revoked.
+// Past MaxTokens login tokens, the user's oldest are revoked. A login
+// writes an AuditLoginSucceeded entry (its diff {"kind": "token"}).
 // Codes: Unauthenticated, RateLimited.
 func (s *Service) Login(ctx context.Context, ident, password string, addr netip.Addr) (string, *Token, *User, error) {
 	u, err := s.CheckPassword(ctx, ident, password, addr)
@@ -27,6 +28,11 @@ func (s *Service) Login(ctx context.Context, ident, password string, addr netip.
 		return "", nil, nil, err
 	}
 	u.LastLoginAt = &now
+	// Recorded alone, as a failure is (recordLoginFailure): the login has
+	// happened whether or not its entry is written. Per-request Basic
+	// (CheckPassword) and token authentication are not logins of this
+	// kind and record nothing.
+	s.recordAlone(ctx, s.audit(ctx, AuditLoginSucceeded, u, u, eventDiff("kind", "token")))
 	return secret, t, u, nil
 }
 
