@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -48,9 +49,14 @@ func TestQueryDeadlineAndConcurrency(t *testing.T) {
 
 		free := startServer(t, b, "--query-max-patterns", "0", "--query-timeout", "0", "--query-concurrency", "0")
 		free.Want(free.Do("GET", list, "", nil), 200) // warm caches
-		start := time.Now()
-		free.Want(free.Do("GET", list, "", nil), 200)
-		took := time.Since(start)
+		// The quicker of two runs: one slowed by other tests running beside
+		// it would set a deadline the search then beats.
+		took := time.Duration(math.MaxInt64)
+		for range 2 {
+			start := time.Now()
+			free.Want(free.Do("GET", list, "", nil), 200)
+			took = min(took, time.Since(start))
+		}
 		deadline := (took / 3).Round(time.Millisecond)
 		t.Logf("the search takes %v unbounded; deadline %v", took, deadline)
 		if deadline < 50*time.Millisecond {
