@@ -32,6 +32,7 @@ type dayBar struct {
 
 // dashboardPage is the dashboard's data.
 type dashboardPage struct {
+	Users         []statRow // the accounts by standing
 	Days          []dayBar
 	Width, Height int
 	Baseline      int // y of the bars' foot
@@ -84,6 +85,18 @@ func (h *handler) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	today := h.face.Now().UTC().Truncate(24 * time.Hour)
 	p := dashboardPage{Width: dashboardDays*(chartBarW+chartGap) + chartGap, Height: chartTop + chartHeight + chartBottom}
 	p.Baseline = chartTop + chartHeight
+	for _, c := range userCounts {
+		n, err := h.count(r, viewer, c.filter)
+		if err != nil {
+			if core.ErrorCode(err) == core.Internal {
+				h.fail(w, r, err)
+				return
+			}
+			p.Problem = "The counts could not be read now: " + problemText(err)
+			break
+		}
+		p.Users = append(p.Users, statRow{c.name, float64(n)})
+	}
 	top := 0
 	for i := dashboardDays - 1; i >= 0; i-- {
 		day := today.AddDate(0, 0, -i)
@@ -172,13 +185,34 @@ func (h *handler) loginChart(r *http.Request, viewer *core.User, p *dashboardPag
 	return nil
 }
 
+// anyDeleted lets a filter count deleted accounts too, which lists leave
+// out unless asked.
+var anyDeleted = query.Or{&query.Cond{Field: "deleted", Op: query.Eq, Value: true}, &query.Cond{Field: "deleted", Op: query.Eq, Value: false}}
+
+// userCounts are the dashboard's totals of accounts, each a counted list.
+var userCounts = []struct {
+	name   string
+	filter query.Expr
+}{
+	{"all accounts", anyDeleted},
+	{"active", query.And{&query.Cond{Field: "active", Op: query.Eq, Value: true}, &query.Cond{Field: "banned", Op: query.Eq, Value: false}}},
+	{"not activated", &query.Cond{Field: "active", Op: query.Eq, Value: false}},
+	{"banned", &query.Cond{Field: "banned", Op: query.Eq, Value: true}},
+	{"staff (moderators and above)", &query.Cond{Field: "level", Op: query.Ge, Value: int64(core.LevelModerator)}},
+	{"deleted", &query.Cond{Field: "deleted", Op: query.Eq, Value: true}},
+}
+
 // signups counts the accounts created in [from, to), deleted ones too.
 func (h *handler) signups(r *http.Request, viewer *core.User, from, to time.Time) (int, error) {
-	f := query.And{
+	return h.count(r, viewer, query.And{
 		&query.Cond{Field: "created_at", Op: query.Ge, Value: from},
 		&query.Cond{Field: "created_at", Op: query.Lt, Value: to},
-		query.Or{&query.Cond{Field: "deleted", Op: query.Eq, Value: true}, &query.Cond{Field: "deleted", Op: query.Eq, Value: false}},
-	}
+		anyDeleted,
+	})
+}
+
+// count is the total of a filtered list, as the core answers it to viewer.
+func (h *handler) count(r *http.Request, viewer *core.User, f query.Expr) (int, error) {
 	page, err := h.face.ListUsers(r.Context(), viewer, core.ListRequest{Filter: f, Limit: 1, Total: true})
 	if err != nil {
 		return 0, err

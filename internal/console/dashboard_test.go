@@ -12,13 +12,15 @@ import (
 
 var dayRE = regexp.MustCompile(`data-day="(\d{4}-\d\d-\d\d)" data-count="(\d+)"`)
 
-// TestDashboard: sign-ups per day for two weeks, today last, deleted
-// accounts counted, as an SVG a screen reader can read.
+// TestDashboard: the accounts by standing; sign-ups per day for two
+// weeks, today last, deleted accounts counted, as an SVG a screen reader
+// can read.
 func TestDashboard(t *testing.T) {
 	s := facetest.Start(t, facetest.SQLite(t))
 	_, adminToken := s.Admin("root", core.LevelAdmin)
 	s.Signup("alice")
-	s.Signup("bob")
+	bob, _ := s.Signup("bob")
+	s.Want(s.Do("PATCH", "/v1/users/"+itoa(bob), adminToken, map[string]any{"banned": true}), 200)
 	gone, _ := s.Signup("carol")
 	s.Want(s.Do("DELETE", "/v1/users/"+itoa(gone), adminToken, nil), 204)
 	today := time.Now().UTC().Format("2006-01-02")
@@ -40,6 +42,13 @@ func TestDashboard(t *testing.T) {
 		}
 		if d[1] >= today {
 			t.Errorf("day %s is not before today", d[1])
+		}
+	}
+	// root (admin), alice, bob (banned), deleted carol.
+	for name, want := range map[string]string{"all accounts": "4", "active": "2", "not activated": "0", "banned": "1",
+		"staff (moderators and above)": "1", "deleted": "1"} {
+		if m := regexp.MustCompile(`data-total="` + regexp.QuoteMeta(name) + `">(\d+)<`).FindStringSubmatch(p.body); m == nil || m[1] != want {
+			t.Errorf("users %s: %v, want %s", name, m, want)
 		}
 	}
 	if !strings.Contains(p.body, "Logins per hour") {
