@@ -192,7 +192,7 @@ func (h *handler) handleAction(w http.ResponseWriter, r *http.Request) {
 	if err := h.do(r, u, a.Name); err != nil {
 		switch core.ErrorCode(err) {
 		case core.Invalid, core.Conflict, core.Forbidden, core.RateLimited:
-			h.confirm(w, r, statusOf[core.ErrorCode(err)], u, a, problemText(err))
+			h.confirm(w, r, httpx.Status(core.ErrorCode(err)), u, a, problemText(err))
 		default:
 			h.fail(w, r, err)
 		}

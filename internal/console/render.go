@@ -72,18 +72,6 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	httpx.Raw(w, status, "text/html; charset=utf-8", buf.Bytes())
 }
 
-// statusOf maps the core's codes to HTTP statuses.
-var statusOf = map[core.Code]int{
-	core.Internal:        http.StatusInternalServerError,
-	core.Invalid:         http.StatusBadRequest,
-	core.NotFound:        http.StatusNotFound,
-	core.Conflict:        http.StatusConflict,
-	core.Unauthenticated: http.StatusUnauthorized,
-	core.Forbidden:       http.StatusForbidden,
-	core.RateLimited:     http.StatusTooManyRequests,
-	core.Unavailable:     http.StatusServiceUnavailable,
-}
-
 // problemText is an error as a page shows it: the core's safe message
 // and its per-field problems.
 func problemText(err error) string {
@@ -109,10 +97,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if code == core.Internal {
 		h.log.Error("console", "err", err, "path", r.URL.Path, "request_id", httpx.RequestID(r.Context()))
 	}
-	status, ok := statusOf[code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
+	status := httpx.Status(code)
 	h.render(w, r, status, "error", http.StatusText(status), problemText(err), nil)
 }
 

@@ -11,6 +11,7 @@ import (
 	"usersd/internal/core"
 	"usersd/internal/face/filterparam"
 	"usersd/internal/face/userlayout"
+	"usersd/internal/httpx"
 	"usersd/internal/query"
 )
 
@@ -135,7 +136,7 @@ func (h *handler) handleUsers(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		problem, status = problemText(err), statusOf[core.ErrorCode(err)]
+		problem, status = problemText(err), httpx.Status(core.ErrorCode(err))
 		page = &core.Page{Total: -1}
 	}
 

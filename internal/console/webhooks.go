@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"usersd/internal/core"
+	"usersd/internal/httpx"
 )
 
 // deliveryPageSize is how many deliveries a page of the log shows.
@@ -315,7 +316,7 @@ func (h *handler) handleWebhookAction(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		switch core.ErrorCode(err) {
 		case core.Invalid, core.Conflict, core.Forbidden:
-			h.hookConfirm(w, r, statusOf[core.ErrorCode(err)], hook, a, problemText(err))
+			h.hookConfirm(w, r, httpx.Status(core.ErrorCode(err)), hook, a, problemText(err))
 		default:
 			h.fail(w, r, err)
 		}

@@ -380,3 +380,24 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 func IsWrite(r *http.Request) bool {
 	return r.Method != http.MethodGet && r.Method != http.MethodHead
 }
+
+// statuses are the HTTP statuses of the core's codes, for faces whose
+// system answers with the usual ones.
+var statuses = map[core.Code]int{
+	core.Internal:        http.StatusInternalServerError,
+	core.Invalid:         http.StatusBadRequest,
+	core.NotFound:        http.StatusNotFound,
+	core.Conflict:        http.StatusConflict,
+	core.Unauthenticated: http.StatusUnauthorized,
+	core.Forbidden:       http.StatusForbidden,
+	core.RateLimited:     http.StatusTooManyRequests,
+	core.Unavailable:     http.StatusServiceUnavailable,
+}
+
+// Status is the usual HTTP status of a core code; 500 for any other.
+func Status(c core.Code) int {
+	if s, ok := statuses[c]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}

@@ -20,22 +20,11 @@ type problem struct {
 	Errors   map[string]string `json:"errors,omitempty"`
 }
 
-var statusOf = map[core.Code]int{
-	core.Internal:        http.StatusInternalServerError,
-	core.Invalid:         http.StatusBadRequest,
-	core.NotFound:        http.StatusNotFound,
-	core.Conflict:        http.StatusConflict,
-	core.Unauthenticated: http.StatusUnauthorized,
-	core.Forbidden:       http.StatusForbidden,
-	core.RateLimited:     http.StatusTooManyRequests,
-	core.Unavailable:     http.StatusServiceUnavailable,
-}
-
 // writeError renders err as application/problem+json; internal causes are
 // logged, never shown.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	e := core.AsError(err)
-	status := statusOf[e.Code]
+	status := httpx.Status(e.Code)
 	if e.Code == core.Internal {
 		log.Error("internal error", "request_id", httpx.RequestID(r.Context()), "err", err)
 	}
