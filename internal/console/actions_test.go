@@ -30,8 +30,8 @@ func (b *browser) act(id int64, action string, form url.Values) page {
 }
 
 var (
-	doneDiffRE = regexp.MustCompile(`(?s)<section class="done".*?<code>(.*?)</code>`)
-	doneByRE   = regexp.MustCompile(`(?s)<section class="done".*?<td>([^<]*)</td><td>([^<]*)</td><td><code>`)
+	doneDiffRE = regexp.MustCompile(`(?s)<section class="done".*?data-diff="([^"]*)"`)
+	doneByRE   = regexp.MustCompile(`(?s)<section class="done".*?<td>([^<]*)</td><td>([^<]*)</td><td data-diff=`)
 )
 
 // doneDiff is the diff of the audit entry shown after an action, decoded

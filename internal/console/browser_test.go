@@ -356,7 +356,7 @@ func TestBrowser(t *testing.T) {
 		if got := admin.text(".done .action"); got != core.AuditUserBanned {
 			t.Errorf("after the ban the page shows %q, want %s", got, core.AuditUserBanned)
 		}
-		if diff := admin.text(".done code"); !strings.Contains(diff, `"banned"`) {
+		if diff := admin.text(".done .diff"); !strings.Contains(diff, "banned: false → true") {
 			t.Errorf("the ban's entry shows %q, want the banned field's change", diff)
 		}
 		if !banned(t, s, adminToken, targetID) {

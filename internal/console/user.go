@@ -54,7 +54,9 @@ type previewRow struct {
 // auditRow is one audit entry as the pages show it.
 type auditRow struct {
 	*core.AuditEntry
-	Actor, Diff string
+	Actor string
+	Diff  []diffLine
+	Raw   string // the diff as stored, for scripts reading the page
 }
 
 // userPage is the user page's data.
@@ -182,7 +184,7 @@ func (h *handler) audit(r *http.Request, filter query.Expr, limit int) ([]auditR
 	}
 	out := make([]auditRow, len(page.Entries))
 	for i, e := range page.Entries {
-		out[i] = auditRow{AuditEntry: e, Actor: "—", Diff: string(e.Diff)}
+		out[i] = auditRow{AuditEntry: e, Actor: "—", Diff: readableDiff(e.Diff), Raw: string(e.Diff)}
 		if e.ActorName != nil {
 			out[i].Actor = *e.ActorName
 		}
