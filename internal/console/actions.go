@@ -11,9 +11,6 @@ import (
 	"usersd/internal/httpx"
 )
 
-// minPassword is the console's shortest new password, as the native API's.
-const minPassword = 8
-
 // An action is something staff may do to a user from the console.
 type action struct {
 	Name   string // the path word: /users/{id}/{Name}
@@ -224,8 +221,8 @@ func (h *handler) do(r *http.Request, u *core.User, a string) error {
 		return update("name", strings.TrimSpace(r.PostFormValue("name")))
 	case "password":
 		pw := r.PostFormValue("password")
-		if utf8.RuneCountInString(pw) < minPassword {
-			return core.FieldError("password", "must be at least "+strconv.Itoa(minPassword)+" characters")
+		if n := Profile.MinPassword; utf8.RuneCountInString(pw) < n {
+			return core.FieldError("password", "must be at least "+strconv.Itoa(n)+" characters")
 		}
 		if pw != r.PostFormValue("password2") {
 			return core.FieldError("password2", "does not match the password")

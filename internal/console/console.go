@@ -48,8 +48,9 @@ const (
 // what they see there (personal fields of everyone, never secrets). Its
 // name is the face the audit log records.
 var Profile = &core.Profile{
-	Name:    "console",
-	Classes: core.NativeProfile.Classes,
+	Name:        "console",
+	Classes:     core.NativeProfile.Classes,
+	MinPassword: core.NativeProfile.MinPassword,
 }
 
 //go:embed templates static

@@ -115,6 +115,10 @@ type Profile struct {
 	// every face (names.go), look-alikes included.
 	ReservedNames []string
 	Formats       []string
+	// MinPassword is the fewest characters a new password may have where
+	// the face checks it against the profile (the native API and the
+	// console; other faces word their systems' own rules).
+	MinPassword int
 	// Creates makes the face's create route an act of the grant's holders
 	// (Review Board: superusers and auth.add_user; DRF: staff) instead of
 	// a sign-up: anonymous callers are Unauthenticated, others Forbidden,
@@ -158,6 +162,7 @@ var NativeProfile = &Profile{
 	// /v1/me is the caller; /v1/users/export is the export where
 	// /v1/users/{id or name} would read a name.
 	ReservedNames: []string{"me", "export"},
+	MinPassword:   8,
 }
 
 // audience returns the audience of f under p.

@@ -107,7 +107,7 @@ func schemas() obj {
 			in[g.name] = ref(groupInput(g.name))
 		}
 	}
-	password := obj{"type": "string", "writeOnly": true, "minLength": minPasswordLength, "maxLength": core.MaxPasswordBytes}
+	password := obj{"type": "string", "writeOnly": true, "minLength": core.NativeProfile.MinPassword, "maxLength": core.MaxPasswordBytes}
 	create := merge(obj{}, in, flat)
 	create["password"] = merge(obj{"description": "Required for sign-up. Staff creating a user may leave it out: the account then has no password login until one is set."}, password)
 	s[schemaUserCreate] = objectSchema(create, []string{"name"},

@@ -16,9 +16,6 @@ import (
 	"usersd/internal/query"
 )
 
-// Native password policy; other faces apply their own.
-const minPasswordLength = 8
-
 // DefaultLimit is the page size when limit is not given.
 const DefaultLimit = 50
 
@@ -64,8 +61,8 @@ func optionalString(obj map[string]json.RawMessage, name string) (*string, error
 }
 
 func checkPassword(pw string) error {
-	if utf8.RuneCountInString(pw) < minPasswordLength {
-		return core.FieldError("password", fmt.Sprintf("must be at least %d characters", minPasswordLength))
+	if n := core.NativeProfile.MinPassword; utf8.RuneCountInString(pw) < n {
+		return core.FieldError("password", fmt.Sprintf("must be at least %d characters", n))
 	}
 	return nil
 }
