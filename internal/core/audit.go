@@ -115,6 +115,10 @@ type AuditStore interface {
 	AppendAudit(ctx context.Context, e *AuditEntry) error
 	// FindAudit returns one page of entries matching q (AuditLog fields).
 	FindAudit(ctx context.Context, q query.List) ([]*AuditEntry, int, error)
+	// CountAudit counts the entries of each action in n buckets of width
+	// step from from: out[action][i] is the count in [from+i·step,
+	// from+(i+1)·step). One pass over the (at, id) index.
+	CountAudit(ctx context.Context, actions []string, from time.Time, step time.Duration, n int) (map[string][]int, error)
 	// PruneAudit deletes entries recorded before before, but not those a
 	// pending delivery still has to send, and returns how many it deleted.
 	PruneAudit(ctx context.Context, before time.Time) (int, error)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"usersd/internal/query"
 	"usersd/internal/store/postgres"
@@ -138,7 +139,8 @@ func TestTotalPlan(t *testing.T) {
 // The planner chooses by the value's frequency, both ways sound: a rare
 // one (a target, an actor) from the column's index, sorting the few rows
 // it finds; a common one (a face, an action) by walking the ids down from
-// the cursor until the page is full.
+// the cursor until the page is full. The dashboard's counts read their
+// window from the at index.
 func TestAuditPlan(t *testing.T) {
 	db, err := postgres.Open(context.Background(), testdb.Postgres(t))
 	if err != nil {
@@ -159,5 +161,13 @@ func TestAuditPlan(t *testing.T) {
 			t.Errorf("the page is neither read from %s nor walked down the ids:\n%s", index, plan)
 		}
 		t.Logf("%s:\n%s", index, plan)
+	}
+	// The dashboard's counts read the window from the (at, id) index.
+	plan, err := db.ExplainCountAudit(context.Background(), storetest.AuditPlanStart.Add(2*time.Hour), time.Minute, 48)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plan, "ix_audit_log_at") || strings.Contains(plan, "Seq Scan on audit_log") {
+		t.Errorf("the counts do not read the window from ix_audit_log_at:\n%s", plan)
 	}
 }

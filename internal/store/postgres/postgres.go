@@ -38,6 +38,9 @@ var Flavor = &sqlstore.Flavor{
 	Placeholder: sqlstore.Dollar,
 	LockRow:     " FOR UPDATE",
 	EncodeTime:  func(t time.Time) any { return t },
+	Bucket: func(col, from, step string) string {
+		return "floor(extract(epoch FROM " + col + " - " + from + "::timestamptz) * 1000000 / " + step + ")::bigint"
+	},
 	// pg_trgm's GIN indexes answer LIKE on the folded key and ILIKE on the
 	// about texts. The match runs as a fenced sub-select (OFFSET 0 keeps
 	// the planner from flattening it): with ORDER BY id LIMIT n the planner

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"usersd/internal/store/sqlite"
 	"usersd/internal/store/sqlstore"
@@ -116,7 +117,8 @@ func TestTotalPlan(t *testing.T) {
 
 // TestAuditPlan: each filterable column of the audit log answers its
 // filtered pages from its own index, newest first past the cursor, with
-// no scan of the log and no sort.
+// no scan of the log and no sort; the dashboard's counts read their
+// window from the at index.
 func TestAuditPlan(t *testing.T) {
 	db, err := sqlite.Open(context.Background(), testdb.SQLitePath(t))
 	if err != nil {
@@ -132,5 +134,13 @@ func TestAuditPlan(t *testing.T) {
 		if !strings.Contains(plan, index) || strings.Contains(plan, "SCAN audit_log") || strings.Contains(plan, "TEMP B-TREE") {
 			t.Errorf("the page is not walked on %s:\n%s", index, plan)
 		}
+	}
+	// The dashboard's counts read the window from the (at, id) index.
+	plan, err := db.ExplainCountAudit(context.Background(), storetest.AuditPlanStart.Add(2*time.Hour), time.Minute, 48)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plan, "ix_audit_log_at") || strings.Contains(plan, "SCAN audit_log") {
+		t.Errorf("the counts do not read the window from ix_audit_log_at:\n%s", plan)
 	}
 }

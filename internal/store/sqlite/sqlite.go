@@ -39,6 +39,7 @@ var Flavor = &sqlstore.Flavor{
 	Placeholder: sqlstore.Question,
 	// Times are INTEGER microseconds since the epoch (spec/fields.md §0.1).
 	EncodeTime: func(t time.Time) any { return t.UnixMicro() },
+	Bucket:     func(col, from, step string) string { return "(" + col + " - " + from + ") / " + step },
 	Substring: func(table, col string, p sqlstore.Pattern, arg func(any) string) string {
 		if col == "name_key" {
 			if p.Prefix() != "" {

@@ -41,6 +41,10 @@ type Flavor struct {
 	// at arg" with the engine's own operator (jsonb @>), or is nil where
 	// the store unfolds the containment into json_each sub-selects.
 	JSONContains func(col, arg string) string
+	// Bucket returns the 0-based number of the step-wide bucket, counted
+	// from the time bound at from, that time column col falls in; step
+	// binds microseconds.
+	Bucket func(col, from, step string) string
 	// Regex returns a regular-expression match of a column expression.
 	Regex func(col, arg string) string
 	// Classify turns a driver error into a domain error, or returns nil.

@@ -89,3 +89,39 @@ func testAudit(t *testing.T, s core.Store) {
 		t.Errorf("after pruning: %v, %v; want the new entry", left, err)
 	}
 }
+
+// testCountAudit: CountAudit counts each action per bucket, bounds
+// included at the start and excluded at the end, and nothing outside the
+// window or of other actions.
+func testCountAudit(t *testing.T, s core.Store) {
+	ctx := context.Background()
+	from := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	add := func(action string, at time.Time) {
+		t.Helper()
+		if err := s.AppendAudit(ctx, &core.AuditEntry{At: at, Action: action, Face: "native", Diff: json.RawMessage(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(core.AuditLoginFailed, from.Add(-time.Microsecond))          // before the window
+	add(core.AuditLoginFailed, from)                                 // bucket 0, its first instant
+	add(core.AuditLoginFailed, from.Add(59*time.Minute))             // bucket 0
+	add(core.AuditLoginFailed, from.Add(time.Hour))                  // bucket 1
+	add(core.AuditLoginLocked, from.Add(2*time.Hour+time.Second))    // bucket 2
+	add(core.AuditLoginFailed, from.Add(3*time.Hour))                // past the window
+	add(core.AuditUserBanned, from.Add(time.Minute))                 // not asked for
+	add(core.AuditLoginSucceeded, from.Add(3*time.Hour-time.Second)) // bucket 2, its last second
+	got, err := s.CountAudit(ctx, []string{core.AuditLoginFailed, core.AuditLoginLocked, core.AuditLoginSucceeded, core.AuditUserCreated},
+		from, time.Hour, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]int{
+		core.AuditLoginFailed:    {2, 1, 0},
+		core.AuditLoginLocked:    {0, 0, 1},
+		core.AuditLoginSucceeded: {0, 0, 1},
+		core.AuditUserCreated:    {0, 0, 0},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("CountAudit (-want +got):\n%s", diff)
+	}
+}

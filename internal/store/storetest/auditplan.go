@@ -16,11 +16,15 @@ import (
 // planner prefers an index to reading the table.
 const AuditPlanEntries = 20_000
 
+// AuditPlanStart is when SeedAudit's first entry was recorded.
+var AuditPlanStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // SeedAudit appends AuditPlanEntries entries spread over actions, actors,
-// targets, faces, addresses and an hour a thousand entries.
+// targets, faces, addresses and an hour a thousand entries, from
+// AuditPlanStart on.
 func SeedAudit(t testing.TB, s core.Store) {
 	ctx := context.Background()
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	start := AuditPlanStart
 	faces := []string{"native", "danbooru", "e621", "pronouns", "reviewboard", "drf", "cli", "console"}
 	err := s.Tx(ctx, func(tx core.Store) error {
 		for i := range AuditPlanEntries {

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) core.Store) {
 	t.Run("Totals", func(t *testing.T) { testTotals(t, open(t)) })
 	t.Run("SubstringPages", func(t *testing.T) { testSubstringPages(t, open(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
+	t.Run("CountAudit", func(t *testing.T) { testCountAudit(t, open(t)) })
 	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, open(t)) })
 	t.Run("WebhookClaims", func(t *testing.T) { testWebhookClaims(t, open(t)) })
 }
