@@ -12,7 +12,6 @@ package webhook
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -55,7 +54,7 @@ type Dispatcher struct {
 	// that was down is not hit by every retry at once.
 	Backoff    time.Duration
 	MaxBackoff time.Duration
-	// Batch is how many deliveries one claim takes and sends at once.
+	// Batch is how many deliveries may be in flight at once.
 	Batch int
 	// Client sends the requests; nil: one with Timeout that follows no
 	// redirects (a redirect is a failed attempt).
@@ -99,17 +98,39 @@ func or[T comparable](v, def T) T {
 	return v
 }
 
-// Run delivers until ctx ends: whenever a claim comes back full it claims
-// again at once, else it waits Poll.
+// Run delivers until ctx ends, at most Batch deliveries in flight. It
+// claims as many as there are free slots and starts each at once, so a
+// receiver that takes its whole timeout holds one slot, not the others'
+// deliveries; when a claim fills every free slot it claims again at once,
+// else it waits Poll. It returns when ctx ends and the attempts in
+// flight have given up.
 func (d *Dispatcher) Run(ctx context.Context) {
 	d.init()
+	slots := make(chan struct{}, d.Batch) // one token per delivery in flight
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for {
-		n, err := d.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			d.Log.Warn("webhooks", "err", err)
+		// Only this loop fills slots, so free can only grow until it does.
+		free := cap(slots) - len(slots)
+		claimed := 0
+		if free > 0 {
+			ds, err := d.Store.ClaimDeliveries(ctx, d.Now(), 2*d.Timeout, free)
+			if err != nil && ctx.Err() == nil {
+				d.Log.Warn("webhooks", "err", err)
+			}
+			for _, del := range ds {
+				slots <- struct{}{}
+				wg.Go(func() {
+					defer func() { <-slots }()
+					if err := d.deliver(ctx, del); err != nil && ctx.Err() == nil {
+						d.Log.Warn("webhooks", "delivery", del.ID, "err", err)
+					}
+				})
+			}
+			claimed = len(ds)
 		}
-		if n == d.Batch && err == nil {
-			continue
+		if claimed > 0 && claimed == free {
+			continue // more may be due
 		}
 		select {
 		case <-ctx.Done():
@@ -117,23 +138,6 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-time.After(d.Poll):
 		}
 	}
-}
-
-// RunOnce claims one batch of due deliveries, sends them concurrently and
-// records each attempt; it returns how many it claimed.
-func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
-	d.init()
-	ds, err := d.Store.ClaimDeliveries(ctx, d.Now(), 2*d.Timeout, d.Batch)
-	if err != nil {
-		return 0, err
-	}
-	var wg sync.WaitGroup
-	errs := make([]error, len(ds))
-	for i, del := range ds {
-		wg.Go(func() { errs[i] = d.deliver(ctx, del) })
-	}
-	wg.Wait()
-	return len(ds), errors.Join(errs...)
 }
 
 // deliver makes one attempt at del and records it.

@@ -77,7 +77,13 @@ func (rc *receiver) requests() []received {
 // waitFor waits until cond holds of the requests, for at most 15 s.
 func (rc *receiver) waitFor(t *testing.T, what string, cond func([]received) bool) []received {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	return rc.waitWithin(t, 15*time.Second, what, cond)
+}
+
+// waitWithin waits until cond holds of the requests, for at most d.
+func (rc *receiver) waitWithin(t *testing.T, d time.Duration, what string, cond func([]received) bool) []received {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	for {
 		got := rc.requests()
 		if cond(got) {
@@ -416,4 +422,36 @@ func TestWebhookTwoNodes(t *testing.T) {
 			t.Errorf("%s delivered %d times", id, n)
 		}
 	}
+}
+
+// TestWebhookSlowReceiver: a receiver that holds its request for the
+// whole timeout delays no other webhook's deliveries.
+func TestWebhookSlowReceiver(t *testing.T) {
+	s := facetest.Start(t, facetest.SQLite(t), "--webhook-poll", "25ms", "--webhook-timeout", "10s")
+	_, admin := s.Admin("slowadmin", core.LevelAdmin)
+	slow, fast := newReceiver(t), newReceiver(t)
+	slow.hold, slow.holding = make(chan struct{}), make(chan struct{})
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			close(slow.hold)
+		}
+	}
+	defer release()
+	createHook(t, s, admin, slow.URL, core.AuditUserUpdated)
+	createHook(t, s, admin, fast.URL, core.AuditUserUpdated)
+	id, _ := s.Signup("slowpoke")
+	s.Want(s.Do("PATCH", fmt.Sprintf("/v1/users/%d", id), admin, map[string]any{"bio": "one"}), 200)
+	<-slow.holding
+	fast.waitFor(t, "the first event at the fast receiver", func(r []received) bool { return len(r) == 1 })
+	// The slow receiver still holds the first event; the second reaches
+	// the fast one regardless.
+	s.Want(s.Do("PATCH", fmt.Sprintf("/v1/users/%d", id), admin, map[string]any{"bio": "two"}), 200)
+	// Within 3 s: a dispatcher that waited for the held attempt would take
+	// the whole 10 s timeout.
+	fast.waitWithin(t, 3*time.Second, "the second event at the fast receiver while the slow one holds the first",
+		func(r []received) bool { return len(r) == 2 })
+	release()
+	slow.waitFor(t, "both events at the slow receiver", func(r []received) bool { return len(r) == 2 })
 }
