@@ -103,24 +103,7 @@ func (f *Face) RevokeAllTokens(ctx context.Context, actor *User, userID int64) (
 // sliding expiry's writes, a minute.
 // Codes: Unauthenticated.
 func (f *Face) SessionUserWithin(ctx context.Context, cookie, kind string, addr netip.Addr, idle, maxAge time.Duration) (*User, error) {
-	if cookie != "" && len(cookie) <= 128 && (idle > 0 || maxAge > 0) {
-		// One more read of the session than SessionUser makes, which keeps
-		// its rules in one place; a console request is rare.
-		now := f.s.now()
-		sess, _, err := f.s.store.FindSessionByHash(ctx, HashSecret(cookie), now)
-		switch {
-		case ErrorCode(err) == NotFound:
-		case err != nil:
-			return nil, err
-		case idle > 0 && now.Sub(sess.LastSeenAt) >= idle+sessionTouchEvery,
-			maxAge > 0 && now.Sub(sess.CreatedAt) >= maxAge:
-			if err := f.EndSession(ctx, cookie); err != nil {
-				return nil, err
-			}
-			return nil, reasonf(Unauthenticated, ReasonTokenInvalid, "Invalid or expired session.")
-		}
-	}
-	return f.SessionUser(ctx, cookie, kind, addr)
+	return f.sessionUser(ctx, cookie, kind, addr, idle, maxAge)
 }
 
 // UserSession is a cookie session as the console lists it: never the

@@ -87,6 +87,12 @@ func (f *Face) StartSession(ctx context.Context, u *User, from *Token, kind stri
 // ahead, written at most once a minute.
 // Codes: Unauthenticated.
 func (f *Face) SessionUser(ctx context.Context, cookie, kind string, addr netip.Addr) (*User, error) {
+	return f.sessionUser(ctx, cookie, kind, addr, 0, 0)
+}
+
+// sessionUser is SessionUser and SessionUserWithin: idle and maxAge (0:
+// none) end a session past them, read in the same lookup.
+func (f *Face) sessionUser(ctx context.Context, cookie, kind string, addr netip.Addr, idle, maxAge time.Duration) (*User, error) {
 	s := f.s
 	invalid := reasonf(Unauthenticated, ReasonTokenInvalid, "Invalid or expired session.")
 	if cookie == "" || len(cookie) > 128 {
@@ -99,6 +105,12 @@ func (f *Face) SessionUser(ctx context.Context, cookie, kind string, addr netip.
 	}
 	if err != nil {
 		return nil, err
+	}
+	if idle > 0 && now.Sub(sess.LastSeenAt) >= idle+sessionTouchEvery || maxAge > 0 && now.Sub(sess.CreatedAt) >= maxAge {
+		if err := f.EndSession(ctx, cookie); err != nil {
+			return nil, err
+		}
+		return nil, invalid
 	}
 	if sess.Kind != kind {
 		return nil, invalid

@@ -153,7 +153,8 @@ func (d *Dispatcher) deliver(ctx context.Context, del *core.Delivery) error {
 		// attempt (here after a restart, or on another node) sends it.
 		return nil
 	}
-	a.Latency = d.Now().Sub(start)
+	end := d.Now()
+	a.Latency = end.Sub(start)
 	del.Attempts++
 	del.LastStatus, del.LastError = nil, nil
 	if a.Status != 0 {
@@ -162,7 +163,6 @@ func (d *Dispatcher) deliver(ctx context.Context, del *core.Delivery) error {
 	if a.Error != "" {
 		del.LastError = &a.Error
 	}
-	end := d.Now()
 	outcome := "failed"
 	switch {
 	case a.Status >= 200 && a.Status < 300:
